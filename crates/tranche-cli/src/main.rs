@@ -1,0 +1,69 @@
+//! `tranche`: loan tape + deal file + assumptions → cash flows, prices and reports.
+//!
+//! Exit codes: 0 success; 2 bad input (file, row/line, field named); 1 internal error.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tranche",
+    version,
+    about = "Mortgage securitization cash flows, prices and reports"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Project the collateral pool's monthly cash flows.
+    Collateral(cmd::collateral::Args),
+}
+
+/// How a command failed: bad input (exit 2) or a bug (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    Input(String),
+    Internal(String),
+}
+
+impl From<tranche_io::IoError> for Failure {
+    fn from(e: tranche_io::IoError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<tranche_core::Error> for Failure {
+    fn from(e: tranche_core::Error) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Collateral(a) => cmd::collateral::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(msg)) => {
+            eprintln!("internal error: {msg}\nThis is a bug in tranche; please report it with the command and inputs.");
+            ExitCode::from(1)
+        }
+    }
+}

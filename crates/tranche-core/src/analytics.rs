@@ -1,0 +1,1 @@
+//! Bond analytics: WAL, payment windows, discount margin, yield, price, duration.

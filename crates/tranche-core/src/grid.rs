@@ -1,0 +1,1 @@
+//! Scenario grids run in parallel with results independent of the thread count.

@@ -1,0 +1,24 @@
+//! tranche-core: the pure engine.
+//!
+//! One direction: loan tape + deal + assumptions → [`collateral`] projection →
+//! [`waterfall`] → bond cash flows → [`analytics`] → report tables ([`tables`]).
+//! No IO, no global state: every function is a deterministic map from its inputs.
+//!
+//! Units: every rate inside the engine is a decimal per annum (5.375% is `0.05375`);
+//! files and reports speak percent. Balances are currency units as `f64`.
+
+pub mod analytics;
+pub mod assumptions;
+pub mod collateral;
+pub mod dates;
+pub mod deal;
+pub mod error;
+pub mod grid;
+pub mod poolfit;
+pub mod rates;
+pub mod strats;
+pub mod tables;
+pub mod tape;
+pub mod waterfall;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Building a loan-level pool whose stratification reproduces published tables.

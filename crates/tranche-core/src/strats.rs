@@ -1,0 +1,1 @@
+//! Stratification tables declared as data and computed from a tape.

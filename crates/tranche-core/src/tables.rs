@@ -1,0 +1,1 @@
+//! Report tables: price/DM sensitivity, term-sheet summary, Available Funds Rate schedule.

@@ -1,0 +1,86 @@
+//! The waterfall: pool cash → fees → bonds → certificates, period by period.
+//!
+//! Output types here are the interface to analytics and reports; a [`DealRun`] carries
+//! every date and rate that analytics needs, so pricing never re-reads the deal.
+
+use crate::collateral::PoolCashflows;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Run to the clean-up call (pool sold at par, bonds retired) or to maturity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Horizon {
+    Call,
+    Maturity,
+}
+
+/// Which limit set a bond's coupon in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapBinding {
+    #[default]
+    None,
+    /// The Available Funds Rate.
+    Afr,
+    /// The fixed cap (e.g. 11.50%).
+    Fixed,
+}
+
+/// Dates and rates of one payment period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    pub period: u32,
+    /// Business-day-adjusted payment date.
+    pub payment_date: NaiveDate,
+    /// First day of the interest accrual period (prior payment date, or closing).
+    pub accrual_start: NaiveDate,
+    /// Actual days in the accrual period.
+    pub accrual_days: u32,
+    /// The bonds' index rate for the period (decimal).
+    pub bond_index_rate: f64,
+}
+
+/// One bond in one period. Amounts in currency; rates decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BondPeriod {
+    pub period: u32,
+    pub begin_balance: f64,
+    /// Coupon paid on: least of index + margin, the AFR and the fixed cap.
+    pub coupon: f64,
+    pub cap_binding: CapBinding,
+    pub interest_due: f64,
+    pub interest_paid: f64,
+    /// Unpaid Interest Shortfall Amount outstanding after this period.
+    pub interest_shortfall: f64,
+    /// Basis Risk Amount paid this period (from derivatives or excess cash).
+    pub basis_risk_paid: f64,
+    /// Basis Risk Amount carried forward after this period.
+    pub basis_risk_carryforward: f64,
+    pub principal_paid: f64,
+    pub writedown: f64,
+    pub reimbursement: f64,
+    pub end_balance: f64,
+}
+
+/// A bond's whole projected life.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BondFlows {
+    pub name: String,
+    pub original_balance: f64,
+    /// Initial (pre-step-up) margin, decimal; 0 for fixed-rate bonds.
+    pub margin: f64,
+    pub periods: Vec<BondPeriod>,
+}
+
+/// Everything one deal run produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealRun {
+    pub horizon: Horizon,
+    pub settlement: NaiveDate,
+    pub periods: Vec<PeriodInfo>,
+    pub collateral: PoolCashflows,
+    pub bonds: Vec<BondFlows>,
+    /// The period in which the clean-up call was exercised (call runs only).
+    pub call_period: Option<u32>,
+}

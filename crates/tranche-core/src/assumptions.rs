@@ -34,6 +34,66 @@ pub enum PrepayCurve {
     Vector { cpr: Vec<f64> },
 }
 
+impl PrepayCurve {
+    /// True when the curve is read by loan age (PSA, ramps), false when by period.
+    pub fn by_age(&self) -> bool {
+        matches!(self, PrepayCurve::Psa { .. } | PrepayCurve::Ramp { .. })
+    }
+
+    /// Monthly rate (SMM) for loan-age month `month` (1 = first payment) in projection
+    /// `period` (1-based), with the speed `multiplier` applied to the annual rate
+    /// (to the SMM itself for an SMM curve).
+    pub fn smm_at(&self, month: u32, period: u32, multiplier: f64) -> f64 {
+        let m = multiplier.max(0.0);
+        match self {
+            PrepayCurve::Smm { smm } => (smm * m).clamp(0.0, 1.0),
+            PrepayCurve::Cpr { cpr } => cpr_to_smm(cpr * m),
+            PrepayCurve::Psa { pct } => cpr_to_smm(psa_cpr(month) * pct / 100.0 * m),
+            PrepayCurve::Ramp { start, end, months } => {
+                cpr_to_smm(ramp_cpr(*start, *end, *months, month) * m)
+            }
+            PrepayCurve::Vector { cpr } => cpr_to_smm(vector_at(cpr, period) * m),
+        }
+    }
+}
+
+/// CPR of 100% PSA in loan-age month `month`: 0.2% × month up to 6% at month 30.
+pub fn psa_cpr(month: u32) -> f64 {
+    0.06 * f64::from(month.clamp(1, 30)) / 30.0
+}
+
+/// Linear ramp: `start` in month 1, `end` in month `months`, flat after (and `start`
+/// before month 1).
+pub fn ramp_cpr(start: f64, end: f64, months: u32, month: u32) -> f64 {
+    if months <= 1 || month >= months {
+        return end;
+    }
+    let m = month.max(1);
+    start + (end - start) * f64::from(m - 1) / f64::from(months - 1)
+}
+
+/// CDR of 100% SDA in loan-age month `month` (BMA SF §C).
+pub fn sda_cdr(month: u32) -> f64 {
+    let m = f64::from(month.max(1));
+    if m <= 30.0 {
+        0.0002 * m
+    } else if m <= 60.0 {
+        0.006
+    } else if m <= 120.0 {
+        0.006 - 0.000095 * (m - 60.0)
+    } else {
+        0.0003
+    }
+}
+
+/// 1-based `period` of a vector; the last value holds, an empty vector is 0.
+fn vector_at(v: &[f64], period: u32) -> f64 {
+    match v.len() {
+        0 => 0.0,
+        n => v[(period.max(1) as usize - 1).min(n - 1)],
+    }
+}
+
 /// A default curve, before any multiplier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -44,6 +104,31 @@ pub enum DefaultCurve {
     Sda { pct: f64 },
     /// CDR by projection period (1-based); the last value holds.
     Vector { cdr: Vec<f64> },
+}
+
+impl DefaultCurve {
+    /// True when the curve is read by loan age (SDA), false when by period.
+    pub fn by_age(&self) -> bool {
+        matches!(self, DefaultCurve::Sda { .. })
+    }
+
+    /// True when the curve never produces a default.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            DefaultCurve::Cdr { cdr } => *cdr <= 0.0,
+            DefaultCurve::Sda { pct } => *pct <= 0.0,
+            DefaultCurve::Vector { cdr } => cdr.iter().all(|c| *c <= 0.0),
+        }
+    }
+
+    /// Monthly default rate (MDR = 1 − (1 − CDR)^(1/12)) for loan-age `month` in `period`.
+    pub fn mdr_at(&self, month: u32, period: u32) -> f64 {
+        match self {
+            DefaultCurve::Cdr { cdr } => cpr_to_smm(*cdr),
+            DefaultCurve::Sda { pct } => cpr_to_smm(sda_cdr(month) * pct / 100.0),
+            DefaultCurve::Vector { cdr } => cpr_to_smm(vector_at(cdr, period)),
+        }
+    }
 }
 
 /// Which loans a prepayment curve applies to.

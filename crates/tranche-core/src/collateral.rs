@@ -5,8 +5,10 @@
 //! struct-of-arrays once ([`LoanPool`]); the projection does not allocate per period.
 
 use crate::assumptions::Scenario;
-use crate::tape::Loan;
-use crate::Result;
+use crate::error::{FieldError, Location};
+use crate::tape::{AmortType, Loan, RateIndex};
+use crate::{Error, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Deal-level fee rates charged on the pool balance (decimal per annum).
@@ -99,25 +101,269 @@ impl Default for ProjectionOptions {
     }
 }
 
+/// Loans per work unit. Fixed, so that the partition (and the order in which chunk
+/// results are summed) never depends on the number of threads: results are bit-identical
+/// with 1 or many threads.
+pub const CHUNK_LOANS: usize = 512;
+
+/// Marker in [`LoanPool::index_id`] for a fixed-rate loan.
+pub const NO_INDEX: u16 = u16::MAX;
+
 /// The tape as struct-of-arrays, validated and ready to project many times.
+///
+/// Every array has one entry per loan. ARM arrays hold zeros for fixed-rate loans.
 #[derive(Debug, Clone, Default)]
 pub struct LoanPool {
+    /// Loan ids (for per-loan output and error messages).
+    pub loan_id: Vec<String>,
     pub balance: Vec<f64>,
+    /// Current gross coupon, decimal.
     pub rate: Vec<f64>,
     pub rem_term: Vec<u32>,
     pub age: Vec<u32>,
+    /// Interest-only months left at the cut-off date.
     pub io_remaining: Vec<u32>,
     pub servicing_fee: Vec<f64>,
     pub mi_fee: Vec<f64>,
     pub is_arm: Vec<bool>,
+    /// Distinct indices the ARMs use; `index_id` points into it.
+    pub indices: Vec<RateIndex>,
+    /// Position in `indices`, or [`NO_INDEX`] for a fixed-rate loan.
+    pub index_id: Vec<u16>,
+    pub margin: Vec<f64>,
+    /// First projection period with a new rate (`months_to_reset + 1`, at least 1).
+    pub first_reset_period: Vec<u32>,
+    pub reset_freq: Vec<u32>,
+    /// The next rate change is the loan's first (the initial cap applies).
+    pub first_reset_pending: Vec<bool>,
+    pub initial_cap: Vec<f64>,
+    pub periodic_cap: Vec<f64>,
+    pub life_cap: Vec<f64>,
+    pub life_floor: Vec<f64>,
+    pub rounding: Vec<f64>,
+    pub lookback: Vec<u32>,
+}
+
+fn row_err(errors: &mut Vec<FieldError>, row: usize, id: &str, field: &str, msg: String) {
+    errors.push(FieldError {
+        location: Location {
+            row: Some(row),
+            field: Some(field.to_string()),
+        },
+        message: format!("loan `{id}`: {msg}"),
+    });
+}
+
+fn check_rate(
+    errors: &mut Vec<FieldError>,
+    row: usize,
+    id: &str,
+    field: &str,
+    v: f64,
+    lo: f64,
+    hi: f64,
+) {
+    if !v.is_finite() || v < lo || v > hi {
+        row_err(
+            errors,
+            row,
+            id,
+            field,
+            format!("expected a rate between {lo} and {hi} (decimal), got {v}"),
+        );
+    }
 }
 
 impl LoanPool {
+    /// Validates the loans and lays them out as arrays. Every invalid value is reported
+    /// (row = 1-based position in `loans`).
     pub fn from_loans(loans: &[Loan]) -> Result<Self> {
-        let _ = loans;
-        Err(crate::Error::Unrunnable(
-            "collateral projection is not implemented yet".into(),
-        ))
+        if loans.is_empty() {
+            return Err(Error::invalid("loans", "the pool has no loans"));
+        }
+        let n = loans.len();
+        let mut p = LoanPool {
+            loan_id: Vec::with_capacity(n),
+            balance: Vec::with_capacity(n),
+            rate: Vec::with_capacity(n),
+            rem_term: Vec::with_capacity(n),
+            age: Vec::with_capacity(n),
+            io_remaining: Vec::with_capacity(n),
+            servicing_fee: Vec::with_capacity(n),
+            mi_fee: Vec::with_capacity(n),
+            is_arm: Vec::with_capacity(n),
+            indices: Vec::new(),
+            index_id: Vec::with_capacity(n),
+            margin: Vec::with_capacity(n),
+            first_reset_period: Vec::with_capacity(n),
+            reset_freq: Vec::with_capacity(n),
+            first_reset_pending: Vec::with_capacity(n),
+            initial_cap: Vec::with_capacity(n),
+            periodic_cap: Vec::with_capacity(n),
+            life_cap: Vec::with_capacity(n),
+            life_floor: Vec::with_capacity(n),
+            rounding: Vec::with_capacity(n),
+            lookback: Vec::with_capacity(n),
+        };
+        let mut errors = Vec::new();
+        for (i, l) in loans.iter().enumerate() {
+            let row = i + 1;
+            let id = l.loan_id.as_str();
+            if !l.balance.is_finite() || l.balance < 0.0 {
+                row_err(
+                    &mut errors,
+                    row,
+                    id,
+                    "balance",
+                    format!("expected a balance >= 0, got {}", l.balance),
+                );
+            }
+            check_rate(&mut errors, row, id, "gross_rate", l.gross_rate, 0.0, 1.0);
+            check_rate(
+                &mut errors,
+                row,
+                id,
+                "servicing_fee",
+                l.servicing_fee,
+                0.0,
+                1.0,
+            );
+            check_rate(&mut errors, row, id, "mi_fee", l.mi_fee, 0.0, 1.0);
+            if l.rem_term == 0 && l.balance > 0.0 {
+                row_err(
+                    &mut errors,
+                    row,
+                    id,
+                    "rem_term",
+                    "expected at least 1 month remaining for a loan with a balance".into(),
+                );
+            }
+            if l.rem_term > l.orig_term {
+                row_err(
+                    &mut errors,
+                    row,
+                    id,
+                    "rem_term",
+                    format!(
+                        "remaining term {} exceeds original term {}",
+                        l.rem_term, l.orig_term
+                    ),
+                );
+            }
+            if l.io_months > l.orig_term {
+                row_err(
+                    &mut errors,
+                    row,
+                    id,
+                    "io_months",
+                    format!(
+                        "interest-only months {} exceed original term {}",
+                        l.io_months, l.orig_term
+                    ),
+                );
+            }
+            p.loan_id.push(l.loan_id.clone());
+            p.balance.push(l.balance);
+            p.rate.push(l.gross_rate);
+            p.rem_term.push(l.rem_term);
+            p.age.push(l.age);
+            p.io_remaining.push(l.io_remaining().min(l.rem_term));
+            p.servicing_fee.push(l.servicing_fee);
+            p.mi_fee.push(l.mi_fee);
+            let arm = match (l.amort, &l.arm) {
+                (AmortType::Arm, Some(a)) => Some(a),
+                (AmortType::Arm, None) => {
+                    row_err(
+                        &mut errors,
+                        row,
+                        id,
+                        "amort_type",
+                        "an ARM needs its index, margin, caps and reset terms".into(),
+                    );
+                    None
+                }
+                (AmortType::Fixed, _) => None,
+            };
+            p.is_arm.push(arm.is_some());
+            match arm {
+                Some(a) => {
+                    check_rate(&mut errors, row, id, "margin", a.margin, -1.0, 1.0);
+                    check_rate(&mut errors, row, id, "initial_cap", a.initial_cap, 0.0, 1.0);
+                    check_rate(
+                        &mut errors,
+                        row,
+                        id,
+                        "periodic_cap",
+                        a.periodic_cap,
+                        0.0,
+                        1.0,
+                    );
+                    check_rate(&mut errors, row, id, "life_cap", a.life_cap, 0.0, 1.0);
+                    check_rate(&mut errors, row, id, "life_floor", a.life_floor, 0.0, 1.0);
+                    check_rate(&mut errors, row, id, "rounding", a.rounding, 0.0, 0.01);
+                    if a.life_floor > a.life_cap {
+                        row_err(
+                            &mut errors,
+                            row,
+                            id,
+                            "life_floor",
+                            format!(
+                                "floor {} is above the lifetime cap {}",
+                                a.life_floor, a.life_cap
+                            ),
+                        );
+                    }
+                    if a.reset_freq == 0 {
+                        row_err(
+                            &mut errors,
+                            row,
+                            id,
+                            "reset_freq",
+                            "expected at least 1 month between rate changes".into(),
+                        );
+                    }
+                    let pos = match p.indices.iter().position(|x| *x == a.index) {
+                        Some(k) => k,
+                        None => {
+                            p.indices.push(a.index.clone());
+                            p.indices.len() - 1
+                        }
+                    };
+                    p.index_id.push(u16::try_from(pos).unwrap_or(NO_INDEX - 1));
+                    p.margin.push(a.margin);
+                    p.first_reset_period.push(a.months_to_reset + 1);
+                    p.reset_freq.push(a.reset_freq.max(1));
+                    p.first_reset_pending.push(a.first_reset_pending);
+                    p.initial_cap.push(a.initial_cap);
+                    p.periodic_cap.push(a.periodic_cap);
+                    p.life_cap.push(a.life_cap);
+                    p.life_floor.push(a.life_floor);
+                    p.rounding.push(a.rounding);
+                    p.lookback.push(a.lookback_months);
+                }
+                None => {
+                    p.index_id.push(NO_INDEX);
+                    p.margin.push(0.0);
+                    p.first_reset_period.push(0);
+                    p.reset_freq.push(0);
+                    p.first_reset_pending.push(false);
+                    p.initial_cap.push(0.0);
+                    p.periodic_cap.push(0.0);
+                    p.life_cap.push(0.0);
+                    p.life_floor.push(0.0);
+                    p.rounding.push(0.0);
+                    p.lookback.push(0);
+                }
+            }
+        }
+        if p.indices.len() >= usize::from(NO_INDEX) {
+            return Err(Error::invalid("index", "too many distinct rate indices"));
+        }
+        if errors.is_empty() {
+            Ok(p)
+        } else {
+            Err(Error::InvalidMany(errors))
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -128,6 +374,22 @@ impl LoanPool {
         self.balance.is_empty()
     }
 
+    /// Sum of the cut-off balances.
+    pub fn total_balance(&self) -> f64 {
+        self.balance.iter().sum()
+    }
+
+    /// Number of monthly periods a projection under `scenario` runs: the last maturity,
+    /// plus the recovery lag when defaults are possible (so every default is liquidated).
+    pub fn periods_needed(&self, scenario: &Scenario) -> u32 {
+        let last = self.rem_term.iter().copied().max().unwrap_or(0);
+        if scenario.default.is_zero() {
+            last
+        } else {
+            last + scenario.recovery_lag
+        }
+    }
+
     /// Projects the pool under `scenario`.
     pub fn project(
         &self,
@@ -135,9 +397,442 @@ impl LoanPool {
         fees: &PoolFees,
         opts: &ProjectionOptions,
     ) -> Result<PoolCashflows> {
-        let _ = (scenario, fees, opts);
-        Err(crate::Error::Unrunnable(
-            "collateral projection is not implemented yet".into(),
-        ))
+        validate_scenario(scenario, fees)?;
+        let n_periods = self.periods_needed(scenario);
+        if n_periods > opts.max_periods {
+            return Err(Error::Unrunnable(format!(
+                "the projection needs {n_periods} monthly periods, more than the limit of {} \
+                 (max_periods)",
+                opts.max_periods
+            )));
+        }
+        let np = n_periods as usize;
+        let tables = Tables::build(self, scenario, np)?;
+        let ctx = Ctx {
+            pool: self,
+            tables: &tables,
+            np,
+            first_fraction: scenario.timing.first_period_fraction,
+            per_loan: opts.per_loan,
+        };
+        let n = self.len();
+        let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
+        let parts: Vec<ChunkOut> = starts
+            .par_iter()
+            .map(|&s| ctx.project_chunk(s, (s + CHUNK_LOANS).min(n)))
+            .collect();
+        // Sum in chunk order: the result does not depend on the thread count.
+        let mut acc = vec![[0.0f64; ACC_FIELDS]; np + 1];
+        let mut loans_out = Vec::new();
+        for part in parts {
+            for (a, b) in acc.iter_mut().zip(part.acc.iter()) {
+                for k in 0..ACC_FIELDS {
+                    a[k] += b[k];
+                }
+            }
+            if opts.per_loan {
+                loans_out.extend(part.loans);
+            }
+        }
+        Ok(PoolCashflows {
+            periods: assemble(&acc, np, scenario, fees),
+            loans: loans_out,
+        })
     }
 }
+
+fn validate_scenario(s: &Scenario, fees: &PoolFees) -> Result<()> {
+    let unit = |field: &str, v: f64| -> Result<()> {
+        if v.is_finite() && (0.0..=1.0).contains(&v) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                field,
+                format!("expected a value between 0 and 1, got {v}"),
+            ))
+        }
+    };
+    unit("severity", s.severity)?;
+    unit("first_period_fraction", s.timing.first_period_fraction)?;
+    unit("master_servicing_fee", fees.master_servicing)?;
+    unit("trustee_fee", fees.trustee)?;
+    if !s.prepay.multiplier.is_finite() || s.prepay.multiplier < 0.0 {
+        return Err(Error::invalid(
+            "prepay.multiplier",
+            format!(
+                "expected a speed multiplier >= 0, got {}",
+                s.prepay.multiplier
+            ),
+        ));
+    }
+    use crate::assumptions::{DefaultCurve as D, PrepayCurve as P};
+    for (name, c) in [
+        ("prepay.arm", &s.prepay.arm),
+        ("prepay.fixed", &s.prepay.fixed),
+    ] {
+        let vals: Vec<f64> = match c {
+            P::Cpr { cpr } => vec![*cpr],
+            P::Smm { smm } => vec![*smm],
+            P::Psa { pct } => vec![pct / 100.0],
+            P::Ramp { start, end, .. } => vec![*start, *end],
+            P::Vector { cpr } => cpr.clone(),
+        };
+        if let Some(v) = vals.iter().find(|v| !v.is_finite() || **v < 0.0) {
+            return Err(Error::invalid(
+                name,
+                format!("expected non-negative rates, got {v}"),
+            ));
+        }
+    }
+    let dv: Vec<f64> = match &s.default {
+        D::Cdr { cdr } => vec![*cdr],
+        // A percent of the SDA curve, whose peak is 0.6% CDR.
+        D::Sda { pct } => vec![pct * 0.006 / 100.0],
+        D::Vector { cdr } => cdr.clone(),
+    };
+    if let Some(v) = dv.iter().find(|v| !v.is_finite() || **v < 0.0 || **v > 1.0) {
+        return Err(Error::invalid(
+            "default",
+            format!("expected default rates between 0 and 1, got {v}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A monthly-rate curve laid out as a table: by loan-age month or by period.
+struct CurveTable {
+    by_age: bool,
+    /// Entry `k` is the rate for age month `k` (by age) or period `k` (by period).
+    v: Vec<f64>,
+}
+
+impl CurveTable {
+    #[inline(always)]
+    fn at(&self, age: u32, period: usize) -> f64 {
+        let k = if self.by_age {
+            age as usize + period
+        } else {
+            period
+        };
+        // Tables are built long enough for every (age, period) of the pool.
+        self.v.get(k).copied().unwrap_or(0.0)
+    }
+}
+
+/// Everything the loan loop reads besides the loan itself, built once per projection.
+struct Tables {
+    smm_fixed: CurveTable,
+    smm_arm: CurveTable,
+    mdr: CurveTable,
+    /// Per index id: the index value observed in period `k` (`k` = 0..=np).
+    index: Vec<Vec<f64>>,
+}
+
+impl Tables {
+    fn build(pool: &LoanPool, s: &Scenario, np: usize) -> Result<Self> {
+        let max_age = pool.age.iter().copied().max().unwrap_or(0) as usize;
+        let len = max_age + np + 1;
+        let mult = s.prepay.multiplier;
+        let prepay = |c: &crate::assumptions::PrepayCurve| {
+            let by_age = c.by_age();
+            let n = if by_age { len } else { np + 1 };
+            CurveTable {
+                by_age,
+                v: (0..n).map(|k| c.smm_at(k as u32, k as u32, mult)).collect(),
+            }
+        };
+        let by_age = s.default.by_age();
+        let mdr = CurveTable {
+            by_age,
+            v: (0..if by_age { len } else { np + 1 })
+                .map(|k| s.default.mdr_at(k as u32, k as u32))
+                .collect(),
+        };
+        let mut index = Vec::with_capacity(pool.indices.len());
+        for ix in &pool.indices {
+            let path = s.rates.get(ix).ok_or_else(|| {
+                Error::invalid(
+                    "index",
+                    format!(
+                        "the tape's ARMs use index {ix}, which has no rate path in the scenario"
+                    ),
+                )
+            })?;
+            index.push((0..=np).map(|k| path.at(k)).collect());
+        }
+        Ok(Tables {
+            smm_fixed: prepay(&s.prepay.fixed),
+            smm_arm: prepay(&s.prepay.arm),
+            mdr,
+            index,
+        })
+    }
+}
+
+// Per-period accumulator layout (one `[f64; ACC_FIELDS]` per period).
+const A_BEGIN: usize = 0; // Σ beginning balance
+const A_B_RATE: usize = 1; // Σ beginning balance × rate
+const A_B_SVC: usize = 2; // Σ beginning balance × servicing fee rate
+const A_B_MI: usize = 3; // Σ beginning balance × MI fee rate
+const A_DEF: usize = 4; // Σ defaulted balance
+const A_D_RATE: usize = 5; // Σ defaulted × rate
+const A_D_SVC: usize = 6; // Σ defaulted × servicing fee rate
+const A_D_MI: usize = 7; // Σ defaulted × MI fee rate
+const A_SCHED: usize = 8; // Σ scheduled principal
+const A_PREPAID: usize = 9; // Σ voluntary prepayments
+const ACC_FIELDS: usize = 10;
+
+struct ChunkOut {
+    acc: Vec<[f64; ACC_FIELDS]>,
+    loans: Vec<LoanPeriod>,
+}
+
+struct Ctx<'a> {
+    pool: &'a LoanPool,
+    tables: &'a Tables,
+    np: usize,
+    first_fraction: f64,
+    per_loan: bool,
+}
+
+/// Level monthly payment that retires `balance` over `n` months at annual `rate`.
+#[inline]
+pub fn level_payment(balance: f64, rate: f64, n: u32) -> f64 {
+    if n == 0 {
+        return balance;
+    }
+    let i = rate / 12.0;
+    if i.abs() < 1e-12 {
+        balance / f64::from(n)
+    } else {
+        balance * i / (1.0 - (1.0 + i).powi(-(n as i32)))
+    }
+}
+
+/// The rate after a change: fully indexed (index + margin) rounded to the nearest
+/// `rounding`, limited to `prev ± cap`, then to `[floor, life_cap]`.
+#[inline]
+pub fn reset_rate(
+    prev: f64,
+    index: f64,
+    margin: f64,
+    rounding: f64,
+    cap: f64,
+    floor: f64,
+    life_cap: f64,
+) -> f64 {
+    let mut r = index + margin;
+    if rounding > 0.0 {
+        // The nudge makes exact halves (held inexactly in binary) round up.
+        r = ((r / rounding) + 1e-9).round() * rounding;
+    }
+    r = r.clamp(prev - cap, prev + cap);
+    r.min(life_cap).max(floor)
+}
+
+impl Ctx<'_> {
+    fn project_chunk(&self, lo: usize, hi: usize) -> ChunkOut {
+        let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
+        let mut loans = Vec::new();
+        for i in lo..hi {
+            self.project_loan(i, &mut acc, &mut loans);
+        }
+        ChunkOut { acc, loans }
+    }
+
+    #[inline]
+    fn project_loan(&self, i: usize, acc: &mut [[f64; ACC_FIELDS]], out: &mut Vec<LoanPeriod>) {
+        let p = self.pool;
+        let t = self.tables;
+        let rem = p.rem_term[i] as usize;
+        let age = p.age[i];
+        let io = p.io_remaining[i] as usize;
+        let svc = p.servicing_fee[i];
+        let mi = p.mi_fee[i];
+        let is_arm = p.is_arm[i];
+        let smm_tab = if is_arm { &t.smm_arm } else { &t.smm_fixed };
+        let idx: &[f64] = if is_arm {
+            t.index
+                .get(usize::from(p.index_id[i]))
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+        } else {
+            &[]
+        };
+        let mut next_reset = if is_arm {
+            p.first_reset_period[i] as usize
+        } else {
+            usize::MAX
+        };
+        let freq = p.reset_freq[i] as usize;
+        let lookback = p.lookback[i] as usize;
+        let mut first_pending = p.first_reset_pending[i];
+        let mut bal = p.balance[i];
+        let mut rate = p.rate[i];
+        // Level payment of the surviving loan fraction; set when amortization starts and
+        // at each rate change, then scaled by survival (defaults and prepayments remove
+        // a fraction of the loan and of its payment alike).
+        let mut pmt = 0.0;
+        let mut need_pmt = true;
+        let np = rem.min(self.np);
+        for (per, a) in acc.iter_mut().enumerate().take(np + 1).skip(1) {
+            if bal <= 0.0 {
+                break;
+            }
+            if per == next_reset {
+                let obs = per.saturating_sub(lookback);
+                let ix = idx.get(obs).copied().unwrap_or(0.0);
+                let cap = if first_pending {
+                    p.initial_cap[i]
+                } else {
+                    p.periodic_cap[i]
+                };
+                rate = reset_rate(
+                    rate,
+                    ix,
+                    p.margin[i],
+                    p.rounding[i],
+                    cap,
+                    p.life_floor[i],
+                    p.life_cap[i],
+                );
+                first_pending = false;
+                next_reset += freq;
+                need_pmt = true;
+            }
+            let amortizing = per > io;
+            if amortizing && need_pmt {
+                pmt = level_payment(bal, rate, (rem + 1 - per) as u32);
+                need_pmt = false;
+            }
+            let mdr = t.mdr.at(age, per);
+            let mut smm = smm_tab.at(age, per);
+            if per == 1 {
+                smm *= self.first_fraction;
+            }
+            let b = bal;
+            let d = b * mdr;
+            let s = b - d;
+            let interest = s * rate / 12.0;
+            let sched = if per == rem {
+                s
+            } else if amortizing {
+                pmt *= 1.0 - mdr;
+                (pmt - interest).clamp(0.0, s)
+            } else {
+                0.0
+            };
+            let after = s - sched;
+            let v = after * smm;
+            let end = after - v;
+            pmt *= 1.0 - smm;
+            a[A_BEGIN] += b;
+            a[A_B_RATE] += b * rate;
+            a[A_B_SVC] += b * svc;
+            a[A_B_MI] += b * mi;
+            a[A_DEF] += d;
+            a[A_D_RATE] += d * rate;
+            a[A_D_SVC] += d * svc;
+            a[A_D_MI] += d * mi;
+            a[A_SCHED] += sched;
+            a[A_PREPAID] += v;
+            if self.per_loan {
+                out.push(LoanPeriod {
+                    loan: i as u32,
+                    period: per as u32,
+                    begin_balance: b,
+                    rate,
+                    scheduled_principal: sched,
+                    prepaid_principal: v,
+                    defaulted_principal: d,
+                    interest,
+                    end_balance: end,
+                });
+            }
+            bal = end;
+        }
+    }
+}
+
+/// Pool totals from the summed accumulators: liquidations `lag` months after default,
+/// interest advanced on loans awaiting liquidation, fees.
+fn assemble(
+    acc: &[[f64; ACC_FIELDS]],
+    np: usize,
+    s: &Scenario,
+    fees: &PoolFees,
+) -> Vec<PoolPeriod> {
+    let lag = s.recovery_lag as usize;
+    let mut out = Vec::with_capacity(np);
+    let mut pending = 0.0;
+    for (per, a) in acc.iter().enumerate().take(np + 1).skip(1) {
+        let begin = a[A_BEGIN];
+        let defaulted = a[A_DEF];
+        let liquidated = if per > lag {
+            acc[per - lag][A_DEF]
+        } else {
+            0.0
+        };
+        pending += defaulted - liquidated;
+        if pending.abs() < 1e-9 {
+            pending = 0.0;
+        }
+        let recoveries = (1.0 - s.severity) * liquidated;
+        let realized_loss = liquidated - recoveries;
+        // Loans defaulted in months per-lag+1 ..= per are still awaiting liquidation.
+        let (adv_int, adv_svc, adv_mi) = if s.advancing && lag > 0 {
+            let from = (per + 1).saturating_sub(lag).max(1);
+            (from..=per).fold((0.0, 0.0, 0.0), |(x, y, z), k| {
+                (
+                    x + acc[k][A_D_RATE] / 12.0,
+                    y + acc[k][A_D_SVC] / 12.0,
+                    z + acc[k][A_D_MI] / 12.0,
+                )
+            })
+        } else {
+            (0.0, 0.0, 0.0)
+        };
+        let gross_interest = (a[A_B_RATE] - a[A_D_RATE]) / 12.0 + adv_int;
+        let servicing_fee = (a[A_B_SVC] - a[A_D_SVC]) / 12.0 + adv_svc;
+        let mi_fee = (a[A_B_MI] - a[A_D_MI]) / 12.0 + adv_mi;
+        let master_servicing_fee = begin * fees.master_servicing / 12.0;
+        let trustee_fee = begin * fees.trustee / 12.0;
+        let net_interest =
+            gross_interest - servicing_fee - mi_fee - master_servicing_fee - trustee_fee;
+        let end_balance = begin - a[A_SCHED] - a[A_PREPAID] - defaulted;
+        let (wac, net_wac) = if begin > 0.0 {
+            let wac = a[A_B_RATE] / begin;
+            (
+                wac,
+                wac - (a[A_B_SVC] + a[A_B_MI]) / begin - fees.master_servicing - fees.trustee,
+            )
+        } else {
+            (0.0, 0.0)
+        };
+        out.push(PoolPeriod {
+            period: per as u32,
+            begin_balance: begin,
+            scheduled_principal: a[A_SCHED],
+            prepaid_principal: a[A_PREPAID],
+            defaulted_principal: defaulted,
+            recoveries,
+            realized_loss,
+            advanced_principal: 0.0,
+            gross_interest,
+            servicing_fee,
+            master_servicing_fee,
+            trustee_fee,
+            mi_fee,
+            net_interest,
+            end_balance: end_balance.max(0.0),
+            pending_default_balance: pending,
+            wac,
+            net_wac,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "collateral_tests.rs"]
+mod tests;

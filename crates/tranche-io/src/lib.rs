@@ -3,5 +3,6 @@
 
 pub mod atomic;
 pub mod error;
+pub mod render;
 
 pub use error::IoError;

@@ -4,5 +4,6 @@
 pub mod atomic;
 pub mod error;
 pub mod render;
+pub mod report;
 
 pub use error::IoError;

@@ -1,0 +1,9 @@
+//! The Computational Materials report: its document built from the engine's tables and
+//! runs ([`build::build_document`]) and its output directory ([`output::write_report`]).
+
+pub mod build;
+pub mod charts;
+pub mod output;
+
+pub use build::{build_document, ReportInputs};
+pub use output::{write_report, ReportFiles};

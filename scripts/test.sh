@@ -7,5 +7,20 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== headless Chromium (the report's browser test)"
+# The test opens the report's HTML page in headless Chromium. Install it when missing and
+# we are root (CI runs as root on a fresh machine); under CI a missing browser fails.
+if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif [ -n "${CI:-}" ]; then
+    echo "chromium is missing and cannot be installed here (not root, or no apt-get)" >&2
+    exit 1
+  else
+    echo "!! chromium not found: the report's browser test will be SKIPPED (see its output)"
+  fi
+fi
+command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
 echo "== cargo test"
 cargo test --workspace

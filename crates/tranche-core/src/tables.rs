@@ -14,6 +14,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod tieout;
+
 /// One run of a deal: speed, credit and rates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {

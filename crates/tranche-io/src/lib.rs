@@ -5,5 +5,6 @@ pub mod atomic;
 pub mod error;
 pub mod render;
 pub mod report;
+pub mod tables_out;
 
 pub use error::IoError;

@@ -207,8 +207,14 @@ speeds are percentages of the pricing prepayment speed.",
     doc.sections.push(price);
 
     let mut afr = Section::new("Available Funds Rate Schedule");
-    afr.table(afr_table(&inp.afr, &inp.afr_notes));
-    afr.chart(charts::afr_chart(&inp.afr));
+    if inp.afr.is_empty() {
+        for n in &inp.afr_notes {
+            afr.paragraph(n.clone());
+        }
+    } else {
+        afr.table(afr_table(&inp.afr, &inp.afr_notes));
+        afr.chart(charts::afr_chart(&inp.afr));
+    }
     doc.sections.push(afr);
 
     let mut flows = Section::new("Bond and Pool Balances");

@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod charts;
+pub mod gather;
 pub mod output;
 
 pub use build::{build_document, ReportInputs};
+pub use gather::{gather, ReportSpec};
 pub use output::{write_report, ReportFiles};

@@ -54,6 +54,14 @@ pub trait DealRunner: Sync {
     /// The Available Funds Rate of each period of `run` (decimal per annum), including the
     /// projected proceeds of the derivative contracts, in period order.
     fn available_funds_rates(&self, run: &DealRun) -> Result<Vec<f64>>;
+
+    /// Same, knowing the spec `run` came from (runners whose derivatives follow an index
+    /// other than the bonds' need the spec's rates). Defaults to
+    /// [`DealRunner::available_funds_rates`].
+    fn available_funds_rates_for(&self, spec: &RunSpec, run: &DealRun) -> Result<Vec<f64>> {
+        let _ = spec;
+        self.available_funds_rates(run)
+    }
 }
 
 /// Runs every spec, in parallel, returning results in the specs' order.
@@ -307,8 +315,8 @@ pub fn afr_schedule(runner: &impl DealRunner, opts: &AfrOptions) -> Result<Vec<A
         ),
     ];
     let runs = run_all(runner, &specs)?;
-    let base = runner.available_funds_rates(&runs[0])?;
-    let shocked = runner.available_funds_rates(&runs[1])?;
+    let base = runner.available_funds_rates_for(&specs[0], &runs[0])?;
+    let shocked = runner.available_funds_rates_for(&specs[1], &runs[1])?;
     Ok(runs[0]
         .periods
         .iter()

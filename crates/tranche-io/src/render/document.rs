@@ -65,7 +65,7 @@ table.tranche-table td{padding:.2em .6em;border-bottom:1px solid #e5e5e5}\
 table.tranche-table td.num,table.tranche-table th.num{text-align:right;font-variant-numeric:tabular-nums}\
 table.tranche-table tr.total td{font-weight:bold;border-top:2px solid #333}\
 table.tranche-table tbody tr:nth-child(even){background:#f6f8fb}\
-p.table-note{margin:.1em 0;font-size:.85em;color:#444}\
+table.tranche-table caption span.table-note{display:block;font-weight:normal;font-size:.9em;color:#444}\
 svg.tranche-chart{max-width:100%;height:auto;display:block;margin:.5em 0 1.5em}\
 ";
 

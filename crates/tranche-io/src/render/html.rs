@@ -32,17 +32,18 @@ fn cell_class(c: &Cell) -> &'static str {
     }
 }
 
-/// The notes as `<p class="table-note">` lines, then the table with the title as caption.
+/// The table; its caption holds the title, then each note as a
+/// `<span class="table-note">` line.
 pub fn html(t: &Table) -> String {
-    let mut s = String::new();
-    for n in &t.notes {
-        s.push_str(&format!("<p class=\"table-note\">{}</p>\n", escape(n)));
-    }
-    s.push_str(&format!(
-        "<table class=\"tranche-table\" id=\"t-{}\">\n<caption>{}</caption>\n<thead><tr>",
+    let mut s = format!(
+        "<table class=\"tranche-table\" id=\"t-{}\">\n<caption>{}",
         escape(&t.id),
         escape(&t.title)
-    ));
+    );
+    for n in &t.notes {
+        s.push_str(&format!("<span class=\"table-note\">{}</span>", escape(n)));
+    }
+    s.push_str("</caption>\n<thead><tr>");
     for (i, c) in t.columns.iter().enumerate() {
         let class = if t.is_numeric_column(i) {
             "num"
@@ -86,9 +87,8 @@ mod tests {
         let mut t = Table::new("DM <Call>", &["Speed", "WAL"]).with_note("Margin: 0.340%");
         t.push(vec![Cell::percent(100.0, 2), Cell::decimal(2.134, 2)]);
         t.push_total(vec![Cell::text("A&B"), Cell::Empty]);
-        let want = "<p class=\"table-note\">Margin: 0.340%</p>\n\
-<table class=\"tranche-table\" id=\"t-dm-call\">\n\
-<caption>DM &lt;Call&gt;</caption>\n\
+        let want = "<table class=\"tranche-table\" id=\"t-dm-call\">\n\
+<caption>DM &lt;Call&gt;<span class=\"table-note\">Margin: 0.340%</span></caption>\n\
 <thead><tr><th class=\"text\">Speed</th><th class=\"num\">WAL</th></tr></thead>\n\
 <tbody>\n\
 <tr class=\"data\"><td class=\"num percent\" data-value=\"100.00\">100.00%</td>\

@@ -149,6 +149,48 @@ mod tests {
         assert_eq!(sheet_name("x/y?", &mut used), "xy");
     }
 
+    fn part(bytes: &[u8], name: &str) -> String {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut f = z.by_name(name).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn numbers_are_numbers_with_formats() {
+        let mut t = Table::new("Class A-1: To Call", &["Speed", "WAL", "Balance", "First"])
+            .with_id("price-dm-a-1-call")
+            .with_note("Settlement: 01/29/04");
+        t.push(vec![
+            Cell::percent(80.0, 2),
+            Cell::decimal(2.72, 2),
+            Cell::money(869_000_000.0, 0),
+            Cell::Month(chrono::NaiveDate::from_ymd_opt(2004, 2, 25).unwrap()),
+        ]);
+        let bytes = workbook_bytes(&[&t], Path::new("r.xlsx")).unwrap();
+        let wb = part(&bytes, "xl/workbook.xml");
+        assert!(wb.contains("name=\"price-dm-a-1-call\""), "{wb}");
+        let styles = part(&bytes, "xl/styles.xml");
+        for nf in ["0.00%", "$#,##0", "mmmyy"] {
+            assert!(
+                styles.contains(&format!("formatCode=\"{nf}\"")),
+                "{nf}: {styles}"
+            );
+        }
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        // Percent as a fraction, money and WAL as plain numbers, the month as a date serial
+        // (2004-02-01 is day 38018 of Excel's 1900 system).
+        for v in [
+            "<v>0.8</v>",
+            "<v>2.72</v>",
+            "<v>869000000</v>",
+            "<v>38018</v>",
+        ] {
+            assert!(sheet.contains(v), "{v}: {sheet}");
+        }
+    }
+
     #[test]
     fn workbook_is_a_zip_with_one_sheet_per_table() {
         let mut t = Table::new("Price", &["Speed", "WAL", "First"]);

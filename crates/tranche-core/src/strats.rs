@@ -1,1 +1,0 @@
-//! Stratification tables declared as data and computed from a tape.

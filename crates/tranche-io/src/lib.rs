@@ -6,5 +6,6 @@ pub mod error;
 pub mod render;
 pub mod report;
 pub mod tables_out;
+pub mod strats_out;
 
 pub use error::IoError;

@@ -6,9 +6,12 @@ use super::key::month_label;
 use super::Groups;
 use std::cmp::Ordering;
 
-/// `v` with `decimals` decimals; with `currency`, a `$` and thousands separators.
+/// `v` with `decimals` decimals, halves rounded away from zero (as spreadsheets print);
+/// with `currency`, a `$` and thousands separators.
 pub fn format_number(v: f64, decimals: u32, currency: bool) -> String {
-    let s = format!("{:.*}", decimals as usize, v.abs());
+    let scale = 10f64.powi(decimals as i32);
+    let r = (v.abs() * scale).round() / scale;
+    let s = format!("{:.*}", decimals as usize, r);
     let neg = v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
     let body = if currency {
         let (int, frac) = s
@@ -166,6 +169,8 @@ mod tests {
         assert_eq!(format_number(3.4999, 3, false), "3.500");
         assert_eq!(format_number(-0.0001, 2, false), "0.00");
         assert_eq!(format_number(-1234.5, 1, true), "-$1,234.5");
+        assert_eq!(format_number(82_716.5, 0, false), "82717");
+        assert_eq!(format_number(2.5, 0, false), "3");
     }
 
     #[test]

@@ -22,8 +22,8 @@ pub use defaults::default_tables;
 pub use defs::{
     Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, StratTableDef, TotalLabel, UnknownPos,
 };
-pub use label::format_number;
 pub use key::{month_index, month_label, Key, KeyValue};
+pub use label::format_number;
 pub use summary::{summarize, PoolSummary, Stat, TopRow, TopTable};
 
 use crate::tape::Loan;

@@ -133,10 +133,17 @@ pub fn table_csv(t: &StratTable) -> Result<Vec<u8>, IoError> {
 
 /// The summary figures as CSV: `section,label,value,range_min,range_max,unit`.
 pub fn summary_csv(s: &PoolSummary) -> Result<Vec<u8>, IoError> {
-    let header: Vec<String> = ["section", "label", "value", "range_min", "range_max", "unit"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = [
+        "section",
+        "label",
+        "value",
+        "range_min",
+        "range_max",
+        "unit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let rows: Vec<Vec<String>> = summary_figures(s)
         .iter()
         .map(|f| {
@@ -161,9 +168,13 @@ pub fn summary_top_csv(s: &PoolSummary) -> Result<Vec<u8>, IoError> {
         .top
         .iter()
         .flat_map(|t| {
-            t.rows
-                .iter()
-                .map(|r| vec![t.title.clone(), r.label.clone(), format_number(r.pct, 2, false)])
+            t.rows.iter().map(|r| {
+                vec![
+                    t.title.clone(),
+                    r.label.clone(),
+                    format_number(r.pct, 2, false),
+                ]
+            })
         })
         .collect();
     csv_bytes(&header, &rows)
@@ -326,7 +337,11 @@ pub fn report_markdown(r: &StratsReport) -> String {
             out.push_str(&format!("*{}*\n\n", md_escape(n)));
         }
         let header: Vec<String> = t.columns.iter().map(|c| c.header().to_string()).collect();
-        let numeric: Vec<bool> = t.columns.iter().map(|c| *c != Column::Description).collect();
+        let numeric: Vec<bool> = t
+            .columns
+            .iter()
+            .map(|c| *c != Column::Description)
+            .collect();
         let rows: Vec<(Vec<String>, bool)> = t
             .rows
             .iter()

@@ -74,15 +74,17 @@ fn report() -> StratsReport {
 /// The default set's file names, titles and headers are the term sheet's.
 #[test]
 fn default_tables_match_the_fixture_files() {
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(fixtures().join("manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("manifest.json")).unwrap())
+            .unwrap();
     let published = manifest["strat_tables"].as_array().unwrap();
     let r = report();
     assert_eq!(published.len(), r.tables.len());
     for (p, t) in published.iter().zip(&r.tables) {
-        assert_eq!(p["file"].as_str().unwrap(), format!("strat/{}.csv", t.file_stem));
+        assert_eq!(
+            p["file"].as_str().unwrap(),
+            format!("strat/{}.csv", t.file_stem)
+        );
         assert_eq!(p["title"].as_str().unwrap(), t.title);
         let text = std::fs::read_to_string(fixtures().join(p["file"].as_str().unwrap())).unwrap();
         let fixture_header = text.lines().next().unwrap();
@@ -97,16 +99,32 @@ fn csv_rows_print_like_the_term_sheet() {
     let bal = String::from_utf8(table_csv(&r.tables[1]).unwrap()).unwrap();
     let lines: Vec<&str> = bal.lines().collect();
     // 65,433 → second range, quoted because of the commas in its label.
-    assert!(lines[1].starts_with("\"$50,000.01 - $100,000.00\",165433,2,11.82,82717,"), "{}", lines[1]);
-    assert!(lines.last().unwrap().starts_with(",1400000,3,100.00,466667,5.750,7.000,"));
+    assert!(
+        lines[1].starts_with("\"$50,000.01 - $100,000.00\",165433,2,11.82,82717,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines
+        .last()
+        .unwrap()
+        .starts_with(",1400000,3,100.00,466667,5.750,7.000,"));
     assert!(lines.last().unwrap().ends_with(",total"));
     // FICO unknown for loan b alone: blank cell.
     let fico = String::from_utf8(table_csv(&r.tables[10]).unwrap()).unwrap();
     let unknown = fico.lines().nth(1).unwrap();
-    assert!(unknown.starts_with("Unknown,100000,1,7.14,100000,6.000,6.000,6.000,5.341,359.00,1.00,,90.0,data"), "{unknown}");
+    assert!(
+        unknown.starts_with(
+            "Unknown,100000,1,7.14,100000,6.000,6.000,6.000,5.341,359.00,1.00,,90.0,data"
+        ),
+        "{unknown}"
+    );
     // Months to roll: WA MTR second, totals label the weighted MTR.
     let mtr = String::from_utf8(table_csv(&r.tables[15]).unwrap()).unwrap();
-    assert!(mtr.lines().nth(1).unwrap().starts_with("19 - 24,23,1400000,"));
+    assert!(mtr
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("19 - 24,23,1400000,"));
     assert!(mtr.lines().nth(2).unwrap().starts_with("23,23,1400000,"));
 }
 
@@ -118,7 +136,10 @@ fn csv_dir_holds_every_table_and_the_summary() {
     let s = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
     assert!(s.starts_with("section,label,value,range_min,range_max,unit\n"));
     assert!(s.contains(",Total Number of Loans,3,,,count\n"), "{s}");
-    assert!(s.contains(",Average Loan Balance,466667,65433,1234567,USD\n"), "{s}");
+    assert!(
+        s.contains(",Average Loan Balance,466667,65433,1234567,USD\n"),
+        "{s}"
+    );
     let top = std::fs::read_to_string(dir.path().join("summary_top.csv")).unwrap();
     assert!(top.contains("Top 5 States,CA,100.00\n"));
     assert!(dir.path().join("16_range_of_months_to_roll.csv").exists());
@@ -146,7 +167,10 @@ fn json_carries_full_precision_in_percent() {
 fn markdown_has_every_table() {
     let md = report_markdown(&report());
     assert!(md.contains("## Summary of Loans"));
-    assert!(md.contains("| Average Loan Balance | $466,667 | $65,433 to $1,234,567 |"), "{md}");
+    assert!(
+        md.contains("| Average Loan Balance | $466,667 | $65,433 to $1,234,567 |"),
+        "{md}"
+    );
     assert_eq!(md.matches("\n## ").count(), 21);
     assert!(md.contains("*(Excludes 1 80% or less LTV Mortgages)*"));
     assert!(md.contains("| **$1,400,000** | **3** |"));
@@ -166,9 +190,13 @@ fn tables_file_adds_user_tables() {
     let set = f.resolve();
     assert_eq!(set.len(), 21);
     assert_eq!(set[20].file_stem, "21_margin_wide");
-    let only = parse_tables_file(&format!("defaults = false\n{text}"), false, Path::new("t.toml"))
-        .unwrap()
-        .resolve();
+    let only = parse_tables_file(
+        &format!("defaults = false\n{text}"),
+        false,
+        Path::new("t.toml"),
+    )
+    .unwrap()
+    .resolve();
     assert_eq!(only.len(), 1);
 }
 
@@ -184,7 +212,10 @@ fn tables_file_errors_name_file_line_and_field() {
     let e = parse_tables_file(bad_edges, false, Path::new("t.toml"))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("t.toml") && e.contains("tables[x].buckets.edges"), "{e}");
+    assert!(
+        e.contains("t.toml") && e.contains("tables[x].buckets.edges"),
+        "{e}"
+    );
     let bad_key = "[[table]]\nfile_stem = \"x\"\ntitle = \"X\"\nkey = \"nope\"\nbuckets = { kind = \"months\" }\n";
     let e = parse_tables_file(bad_key, false, Path::new("t.toml"))
         .unwrap_err()

@@ -96,7 +96,9 @@ fn table_sheet(
         row += 1;
     }
     row += 1;
-    let head = Format::new().set_bold().set_border_bottom(FormatBorder::Thin);
+    let head = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
     for (c, col) in t.columns.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, col.header(), &head)?;
     }
@@ -115,7 +117,12 @@ fn table_sheet(
                 }
                 _ => match column_value(r, *col) {
                     Some(v) => {
-                        ws.write_number_with_format(row, cc, v, &f.set_num_format(num_format(*col)))?;
+                        ws.write_number_with_format(
+                            row,
+                            cc,
+                            v,
+                            &f.set_num_format(num_format(*col)),
+                        )?;
                     }
                     None => {
                         ws.write_blank(row, cc, &f)?;

@@ -1,20 +1,18 @@
 //! Strat table output: Markdown, CSV (one file per table, shaped like a term sheet's
 //! tables), JSON and (feature `xlsx`) XLSX. Shapes are documented in `docs/strats.md`.
+//! Markdown and XLSX go through the generic [`crate::render::Table`].
 //!
 //! Presentation formats print each column with the decimals a term sheet uses; JSON
 //! carries full precision. Rates are printed in percent.
 
 mod figures;
 mod tables_file;
-#[cfg(feature = "xlsx")]
-mod xlsx;
 
 pub use figures::{summary_figures, Figure};
 pub use tables_file::{parse_tables_file, read_tables_file, TablesFile};
-#[cfg(feature = "xlsx")]
-pub use xlsx::{workbook_bytes, write_xlsx};
 
 use crate::atomic::write_atomic;
+use crate::render::{markdown, Cell, Table};
 use crate::IoError;
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -80,19 +78,6 @@ fn plain_cell(row: &StratRow, c: Column) -> String {
         Column::Description => row.description.clone(),
         _ => column_value(row, c)
             .map(|v| format_number(v, c.decimals() as u32, false))
-            .unwrap_or_default(),
-    }
-}
-
-/// A cell as a reader sees it: balances with `$` and separators, counts with separators.
-fn display_cell(row: &StratRow, c: Column) -> String {
-    match c {
-        Column::Description => row.description.clone(),
-        Column::Loans => format_number(row.measures.loans as f64, 0, true)
-            .trim_start_matches('$')
-            .to_string(),
-        _ => column_value(row, c)
-            .map(|v| format_number(v, c.decimals() as u32, c.is_currency()))
             .unwrap_or_default(),
     }
 }
@@ -275,86 +260,89 @@ pub fn report_json(r: &StratsReport) -> Value {
     })
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
-}
-
-fn md_table(out: &mut String, header: &[String], rows: &[(Vec<String>, bool)], numeric: &[bool]) {
-    out.push_str(&format!("| {} |\n", header.join(" | ")));
-    let align: Vec<&str> = numeric
-        .iter()
-        .map(|n| if *n { "---:" } else { "---" })
-        .collect();
-    out.push_str(&format!("|{}|\n", align.join("|")));
-    for (cells, bold) in rows {
-        let cells: Vec<String> = cells
+/// A strat table as a generic report table (typed cells: `$` balances, plain rates).
+pub fn render_table(t: &StratTable) -> Table {
+    let headers: Vec<&str> = t.columns.iter().map(|c| c.header()).collect();
+    let mut out = Table::new(t.title.clone(), &headers).with_id(&t.file_stem);
+    out.notes = t.notes.clone();
+    for r in &t.rows {
+        let cells: Vec<Cell> = t
+            .columns
             .iter()
-            .map(|c| {
-                let c = md_escape(c);
-                if *bold && !c.is_empty() {
-                    format!("**{c}**")
-                } else {
-                    c
-                }
+            .map(|c| match c {
+                Column::Description => Cell::text(r.description.clone()),
+                Column::Loans => Cell::Int(i64::try_from(r.measures.loans).unwrap_or(i64::MAX)),
+                _ => match column_value(r, *c) {
+                    Some(v) if c.is_currency() => Cell::money(v, c.decimals() as u8),
+                    Some(v) => Cell::decimal(v, c.decimals() as u8),
+                    None => Cell::Empty,
+                },
             })
             .collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        match r.row_type {
+            RowType::Data => out.push(cells),
+            RowType::Total => out.push_total(cells),
+        }
     }
+    out
+}
+
+/// The pool summary as generic tables: the figures, then each short distribution.
+pub fn render_summary(s: &PoolSummary) -> Vec<Table> {
+    let mut fig = Table::new("Summary of Loans", &["Figure", "Value", "Range"]).with_id("summary");
+    for f in summary_figures(s) {
+        let label = match f.section {
+            Some(sec) => format!("{sec}: {}", f.label),
+            None => f.label.to_string(),
+        };
+        let value = match (f.value, f.unit) {
+            (None, _) => Cell::Empty,
+            (Some(v), "USD") => Cell::money(v, f.decimals as u8),
+            (Some(v), "percent") => Cell::percent(v, f.decimals as u8),
+            (Some(v), "count") => Cell::Int(v as i64),
+            (Some(v), _) => Cell::decimal(v, f.decimals as u8),
+        };
+        fig.push(vec![
+            Cell::text(label),
+            value,
+            Cell::text(f.display_range()),
+        ]);
+    }
+    let mut out = vec![fig];
+    for t in &s.top {
+        let mut tt = Table::new(t.title.clone(), &["", "% of pool"])
+            .with_id(&format!("summary {}", t.title));
+        for x in &t.rows {
+            tt.push(vec![Cell::text(x.label.clone()), Cell::percent(x.pct, 2)]);
+        }
+        out.push(tt);
+    }
+    out
+}
+
+/// Every table of the report, summary first, as generic tables.
+pub fn render_all(r: &StratsReport) -> Vec<Table> {
+    let mut out = render_summary(&r.summary);
+    out.extend(r.tables.iter().map(render_table));
+    out
 }
 
 /// The report as Markdown: the summary, its short distributions, then every table.
 pub fn report_markdown(r: &StratsReport) -> String {
-    let s = &r.summary;
-    let mut out = String::from("# Collateral stratification\n\n## Summary of Loans\n\n");
-    let rows: Vec<(Vec<String>, bool)> = summary_figures(s)
-        .iter()
-        .map(|f| {
-            let label = match f.section {
-                Some(sec) => format!("{sec}: {}", f.label),
-                None => f.label.to_string(),
-            };
-            (vec![label, f.display_value(), f.display_range()], false)
-        })
-        .collect();
-    md_table(
-        &mut out,
-        &["Figure".into(), "Value".into(), "Range".into()],
-        &rows,
-        &[false, true, true],
-    );
-    for t in &s.top {
-        out.push_str(&format!("\n**{}**\n\n", md_escape(&t.title)));
-        let rows: Vec<(Vec<String>, bool)> = t
-            .rows
-            .iter()
-            .map(|x| (vec![x.label.clone(), format!("{:.2}%", x.pct)], false))
-            .collect();
-        md_table(&mut out, &["".into(), "%".into()], &rows, &[false, true]);
-    }
-    for t in &r.tables {
-        out.push_str(&format!("\n## {}\n\n", md_escape(&t.title)));
-        for n in &t.notes {
-            out.push_str(&format!("*{}*\n\n", md_escape(n)));
-        }
-        let header: Vec<String> = t.columns.iter().map(|c| c.header().to_string()).collect();
-        let numeric: Vec<bool> = t
-            .columns
-            .iter()
-            .map(|c| *c != Column::Description)
-            .collect();
-        let rows: Vec<(Vec<String>, bool)> = t
-            .rows
-            .iter()
-            .map(|row| {
-                (
-                    t.columns.iter().map(|c| display_cell(row, *c)).collect(),
-                    row.row_type == RowType::Total,
-                )
-            })
-            .collect();
-        md_table(&mut out, &header, &rows, &numeric);
+    let mut out = String::from("# Collateral stratification\n");
+    for t in render_all(r) {
+        out.push('\n');
+        out.push_str(&markdown(&t));
     }
     out
+}
+
+/// The workbook: summary sheets, then one sheet per table (feature `xlsx`).
+#[cfg(feature = "xlsx")]
+pub fn write_xlsx(path: &Path, r: &StratsReport) -> Result<(), IoError> {
+    let tables = render_all(r);
+    let refs: Vec<&Table> = tables.iter().collect();
+    crate::render::xlsx::write_xlsx(path, &refs)
 }
 
 #[cfg(test)]

@@ -166,13 +166,19 @@ fn json_carries_full_precision_in_percent() {
 #[test]
 fn markdown_has_every_table() {
     let md = report_markdown(&report());
-    assert!(md.contains("## Summary of Loans"));
+    assert!(md.contains("### Summary of Loans"));
     assert!(
         md.contains("| Average Loan Balance | $466,667 | $65,433 to $1,234,567 |"),
         "{md}"
     );
-    assert_eq!(md.matches("\n## ").count(), 21);
-    assert!(md.contains("*(Excludes 1 80% or less LTV Mortgages)*"));
+    // (1,234,567·5.75 + 100,000·6 + 65,433·7) / 1,400,000 = 5.8263
+    assert!(
+        md.contains("| WA Mortgage Rate | 5.826% | 5.750% to 7.000% |"),
+        "{md}"
+    );
+    // Summary, six short distributions, twenty tables.
+    assert_eq!(md.matches("### ").count(), 27);
+    assert!(md.contains("(Excludes 1 80% or less LTV Mortgages)"));
     assert!(md.contains("| **$1,400,000** | **3** |"));
 }
 
@@ -230,6 +236,8 @@ fn tables_file_errors_name_file_line_and_field() {
 #[cfg(feature = "xlsx")]
 #[test]
 fn xlsx_workbook_is_a_zip() {
-    let b = workbook_bytes(&report(), Path::new("s.xlsx")).unwrap();
-    assert_eq!(&b[..2], b"PK");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("strats.xlsx");
+    write_xlsx(&p, &report()).unwrap();
+    assert_eq!(&std::fs::read(&p).unwrap()[..2], b"PK");
 }

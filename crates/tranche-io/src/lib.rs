@@ -5,7 +5,7 @@ pub mod atomic;
 pub mod error;
 pub mod render;
 pub mod report;
-pub mod tables_out;
 pub mod strats_out;
+pub mod tables_out;
 
 pub use error::IoError;

@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Project the collateral pool's monthly cash flows.
     Collateral(cmd::collateral::Args),
+    /// Print the JSON Schema of the deal file.
+    Schema(cmd::schema::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Collateral(a) => cmd::collateral::run(a),
+        Command::Schema(a) => cmd::schema::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,10 @@ pub enum IoError {
         path: PathBuf,
         errors: Vec<FieldError>,
     },
+    /// A deal file with problems; each names its line, column and field path and shows
+    /// the offending line.
+    #[error("{0}")]
+    DealFile(Box<crate::deal::DealFileError>),
     /// The engine rejected valid-looking input (e.g. a deal that cannot run).
     #[error(transparent)]
     Core(#[from] tranche_core::Error),

@@ -2,6 +2,7 @@
 //! errors that name the file, row/line, field and what was expected; writers are atomic.
 
 pub mod atomic;
+pub mod deal;
 pub mod error;
 pub mod render;
 pub mod report;

@@ -1,0 +1,78 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Deal files: the reference deal loads; every malformed file in `tests/bad_deals/` gives
+//! exactly the message in its `.expected` file (file:line:column: field: what was
+//! expected, then the line with carets).
+//!
+//! `TRANCHE_UPDATE_EXPECTED=1 cargo test -p tranche-io --test deal_files` rewrites the
+//! `.expected` files; review the diff before committing.
+
+use std::path::Path;
+use tranche_io::deal::{load_deal, parse_deal};
+use tranche_io::IoError;
+
+#[test]
+fn toy_deal_is_valid() {
+    let p = Path::new("tests/good_toy.toml");
+    let src = std::fs::read_to_string(p).unwrap();
+    let deal = parse_deal(p, &src).unwrap();
+    assert_eq!(deal.bonds.len(), 2);
+}
+
+#[test]
+fn reference_deal_loads_from_its_directory() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
+    let loaded = load_deal(&dir).unwrap();
+    assert_eq!(loaded.deal.name, "impac-cmb-2004-1");
+    assert_eq!(loaded.dir, dir);
+    let via_file = load_deal(dir.join("deal.toml")).unwrap();
+    assert_eq!(via_file.deal, loaded.deal);
+}
+
+#[test]
+fn missing_deal_file_is_an_io_error() {
+    let e = load_deal("tests/bad_deals/no-such-dir").unwrap_err();
+    assert!(matches!(e, IoError::Io { .. }), "{e}");
+    assert!(e.to_string().contains("no-such-dir"));
+}
+
+#[test]
+fn every_bad_deal_gives_its_expected_message() {
+    let dir = Path::new("tests/bad_deals");
+    let update = std::env::var_os("TRANCHE_UPDATE_EXPECTED").is_some();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "bad deal files missing");
+    let mut failures = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let err = match parse_deal(f, &src) {
+            Ok(_) => {
+                failures.push(format!("{}: parsed without error", f.display()));
+                continue;
+            }
+            Err(e) => e,
+        };
+        assert!(
+            matches!(err, IoError::DealFile(_)),
+            "{}: {err:?}",
+            f.display()
+        );
+        let got = format!("{err}\n");
+        let expected_path = f.with_extension("expected");
+        if update {
+            std::fs::write(&expected_path, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != expected {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- got\n{got}",
+                f.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -5,6 +5,14 @@ cd "$(dirname "$0")/.."
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== every crate denies unwrap/expect/panic outside tests (clippy lints)"
+# `[lints] workspace = true`, or for a crate outside the workspace its own
+# `[lints.clippy]` table with `unwrap_used = "deny"`.
+for manifest in crates/*/Cargo.toml; do
+  awk '/^\[/{s=$0} s=="[lints]" && /^workspace *= *true/{ok=1}
+       s=="[lints.clippy]" && /^unwrap_used *= *"deny"/{ok=1} END{exit !ok}' "$manifest" ||
+    { echo "$manifest: no [lints] workspace = true (unwrap/expect/panic not denied)" >&2; exit 1; }
+done
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== headless Chromium (the report's browser test)"

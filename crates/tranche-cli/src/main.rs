@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 2 bad input (file, row/line, field named); 1 internal error.
 
 mod cmd;
+mod crash;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ impl From<tranche_core::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    crash::install_panic_hook();
+    crash::panic_if_asked();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

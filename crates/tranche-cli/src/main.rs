@@ -25,6 +25,8 @@ enum Command {
     Collateral(cmd::collateral::Args),
     /// Print the JSON Schema of the deal file.
     Schema(cmd::schema::Args),
+    /// Build a loan tape whose strats reproduce a term sheet's strat tables.
+    PoolFromStrats(cmd::pool_from_strats::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Collateral(a) => cmd::collateral::run(a),
         Command::Schema(a) => cmd::schema::run(a),
+        Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

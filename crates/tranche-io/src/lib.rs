@@ -7,6 +7,8 @@ pub mod error;
 pub mod render;
 pub mod report;
 pub mod strats_out;
+pub mod strat_csv;
 pub mod tables_out;
+pub mod tape_write;
 
 pub use error::IoError;

@@ -2,3 +2,4 @@
 
 pub mod collateral;
 pub mod schema;
+pub mod pool_from_strats;

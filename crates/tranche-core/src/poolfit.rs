@@ -1,1 +1,0 @@
-//! Building a loan-level pool whose stratification reproduces published tables.

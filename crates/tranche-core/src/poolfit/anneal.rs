@@ -1,0 +1,780 @@
+//! The joint fit: seeded simulated annealing over permutations of the per-table values
+//! (exact counts are kept by construction) and small in-bucket nudges, minimising one
+//! weighted objective over every table's balance shares and weighted averages.
+
+use super::dims::{Dim, PoolSpec, RangeSpec};
+use super::init::{
+    premium_target, State, NONE, TB_AGE, TB_MTR, TB_NEXTADJ, TB_ORIG, TB_PRODUCT, TB_REM,
+};
+use super::prng::Rng;
+use super::{FitOptions, PoolSummary, StratTable};
+
+/// Where a table's bucket comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Src {
+    Timing(usize),
+    Bal,
+    Rate,
+    Ltv,
+    Pmi,
+    Fico,
+    Dti,
+    Margin,
+    MaxRate,
+    Cat(usize),
+}
+
+const NACC: usize = 9;
+const A_B: usize = 0; // balance
+const A_R: usize = 1; // balance x gross rate
+const A_N: usize = 2; // balance x net rate
+const A_A: usize = 3; // balance x age
+const A_BF: usize = 4; // balance with a known FICO
+const A_F: usize = 5; // balance x FICO
+const A_L: usize = 6; // balance x LTV
+const A_BM: usize = 7; // balance with a months-to-roll
+const A_M: usize = 8; // balance x months to roll
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Target {
+    bal: f64,
+    /// (target, weight / sigma^2) for each weighted average; weight 0 = unused
+    g: (f64, f64),
+    n: (f64, f64),
+    a: (f64, f64),
+    f: (f64, f64),
+    l: (f64, f64),
+    m: (f64, f64),
+    wb: f64,
+    /// normaliser of the averages' residuals: the target bucket balance
+    norm: f64,
+}
+
+/// Global (pool-level) accumulators.
+#[derive(Debug, Clone, Default)]
+struct Global {
+    mi: f64,
+    lpmi: f64,
+    tier: Vec<f64>,
+    margin: f64,
+    arm: f64,
+    pen: f64,
+}
+
+pub(super) struct Fit<'a> {
+    st: &'a mut State,
+    srcs: Vec<(usize, Src)>,
+    off: Vec<usize>,
+    tgt: Vec<Target>,
+    acc: Vec<f64>,
+    total: f64,
+    trust: f64,
+    tier_fee: Vec<f64>,
+    tier_share: Vec<f64>,
+    prem: f64,
+    margin_wa: Option<f64>,
+    maxrate_hi: Vec<f64>,
+    glob: Global,
+    members: Vec<Vec<usize>>,
+    pos: Vec<usize>,
+    rate_rng: Vec<(f64, f64)>,
+    margin_rng: Vec<(f64, f64)>,
+    bal_ranges: Vec<(f64, f64)>,
+}
+
+fn is_key(d: Dim) -> bool {
+    matches!(
+        d,
+        Dim::Product | Dim::MonthsToRoll | Dim::Margin | Dim::Coupon | Dim::MaxRate
+    )
+}
+
+impl<'a> Fit<'a> {
+    pub(super) fn new(
+        st: &'a mut State,
+        spec: &PoolSpec,
+        tables: &[StratTable],
+        s: &PoolSummary,
+        opts: &FitOptions,
+    ) -> Fit<'a> {
+        let mut srcs = Vec::new();
+        let mut ci = 0usize;
+        for (t, ts) in spec.tables.iter().enumerate() {
+            if !ts.owner {
+                continue;
+            }
+            let src = match ts.dim {
+                Dim::Product => Some(Src::Timing(TB_PRODUCT)),
+                Dim::MonthsToRoll => Some(Src::Timing(TB_MTR)),
+                Dim::NextAdjustment => Some(Src::Timing(TB_NEXTADJ)),
+                Dim::RemTerm => Some(Src::Timing(TB_REM)),
+                Dim::OrigTerm => Some(Src::Timing(TB_ORIG)),
+                Dim::Age => Some(Src::Timing(TB_AGE)),
+                Dim::Balance => Some(Src::Bal),
+                Dim::Coupon => Some(Src::Rate),
+                Dim::Ltv => Some(Src::Ltv),
+                Dim::PmiLtv => Some(Src::Pmi),
+                Dim::Fico => Some(Src::Fico),
+                Dim::Dti => Some(Src::Dti),
+                Dim::Margin => Some(Src::Margin),
+                Dim::MaxRate => Some(Src::MaxRate),
+                _ => {
+                    let c = st.cats.iter().position(|(tt, _)| *tt == t);
+                    if c.is_some() {
+                        ci += 1;
+                    }
+                    c.map(Src::Cat)
+                }
+            };
+            if let Some(src) = src {
+                srcs.push((t, src));
+            }
+        }
+        let _ = ci;
+        let mut off = Vec::with_capacity(srcs.len() + 1);
+        let mut tgt = Vec::new();
+        for &(t, _) in &srcs {
+            off.push(tgt.len());
+            let table = &tables[t];
+            let dim = spec.tables[t].dim;
+            let ttot = table.total_balance().max(1.0);
+            let key = is_key(dim);
+            let (sg, sa) = if key { (0.006, 0.006) } else { (0.04, 0.05) };
+            for r in &table.rows {
+                let w = |v: Option<f64>, sigma: f64, wt: f64| match v {
+                    Some(x) => (x, wt / (sigma * sigma)),
+                    None => (0.0, 0.0),
+                };
+                let age = r.age.or(r.rem_term.map(|x| -x));
+                let mut tg = Target {
+                    bal: r.balance,
+                    g: w(r.gross_wac, sg, 1.0),
+                    n: w(r.net_wac, sg, 1.0),
+                    a: w(age, sa, 1.0),
+                    f: w(r.fico, if key { 2.0 } else { 3.0 }, 0.2),
+                    l: w(r.ltv, if key { 0.3 } else { 0.5 }, 0.2),
+                    m: w(r.wa_mtr, 0.3, 0.3),
+                    wb: 1.0 / (0.00015 * ttot).powi(2),
+                    norm: r.balance.max(1.0),
+                };
+                if r.age.is_none() && r.rem_term.is_some() {
+                    tg.a = (0.0, 0.0);
+                }
+                tgt.push(tg);
+            }
+        }
+        off.push(tgt.len());
+        let n = st.n;
+        let total: f64 = st.bal.iter().filter_map(|v| v.v).sum();
+        let (tier_fee, tier_share): (Vec<f64>, Vec<f64>) = if opts.servicing.is_empty() {
+            (vec![0.0], vec![100.0])
+        } else {
+            opts.servicing
+                .iter()
+                .map(|t| (t.rate_pct, t.share_pct))
+                .unzip()
+        };
+        let maxrate_hi = match spec.table(Dim::MaxRate) {
+            Some(t) => spec.tables[t]
+                .buckets
+                .iter()
+                .map(|b| {
+                    if let RangeSpec::Range { hi, .. } = b {
+                        *hi
+                    } else {
+                        f64::MAX
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let rate_rng = match spec.table(Dim::Coupon) {
+            Some(t) => tables[t]
+                .rows
+                .iter()
+                .zip(&spec.tables[t].buckets)
+                .map(|(r, b)| {
+                    let (lo, hi) = if let RangeSpec::Range { lo, hi } = b {
+                        (*lo, *hi)
+                    } else {
+                        (0.0, 100.0)
+                    };
+                    (r.min_wac.unwrap_or(lo), r.max_wac.unwrap_or(hi))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let margin_rng = match spec.table(Dim::Margin) {
+            Some(t) => spec.tables[t]
+                .buckets
+                .iter()
+                .map(|b| {
+                    if let RangeSpec::Range { lo, hi } = b {
+                        (*lo, *hi)
+                    } else {
+                        (0.0, 100.0)
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let nb = spec
+            .table(Dim::Balance)
+            .map(|t| tables[t].rows.len())
+            .unwrap_or(1);
+        let mut members = vec![Vec::new(); nb];
+        let mut pos = vec![0; n];
+        for (i, p) in pos.iter_mut().enumerate() {
+            let b = st.bal[i].b;
+            let b = if b == NONE { 0 } else { b as usize };
+            *p = members[b].len();
+            members[b].push(i);
+        }
+        let nt = tier_fee.len();
+        let mut f = Fit {
+            st,
+            acc: vec![0.0; tgt.len() * NACC],
+            srcs,
+            off,
+            tgt,
+            total,
+            trust: opts.trust_fee_pct,
+            tier_fee,
+            tier_share,
+            prem: premium_target(s, opts),
+            margin_wa: s.value("wa_gross_margin"),
+            maxrate_hi,
+            glob: Global {
+                tier: vec![0.0; nt],
+                ..Global::default()
+            },
+            members,
+            pos,
+            rate_rng,
+            margin_rng,
+            bal_ranges: Vec::new(),
+        };
+        for i in 0..n {
+            f.add(i, 1.0, None);
+        }
+        f
+    }
+
+    fn bucket(&self, src: Src, i: usize) -> u16 {
+        let st = &*self.st;
+        match src {
+            Src::Timing(k) => st.timing[st.slot_timing[i]].b[k],
+            Src::Bal => st.bal[i].b,
+            Src::Rate => st.rate[i].b,
+            Src::Ltv => st.ltv[st.slot_ltv[i]].b,
+            Src::Pmi => st.ltv[st.slot_ltv[i]].pmi_b,
+            Src::Fico => st.fico.get(st.slot_fico[i]).map(|v| v.b).unwrap_or(NONE),
+            Src::Dti => st.dti.get(st.slot_dti[i]).map(|v| v.b).unwrap_or(NONE),
+            Src::Margin => st
+                .margin
+                .get(st.slot_margin[i])
+                .map(|v| v.b)
+                .unwrap_or(NONE),
+            Src::MaxRate => st
+                .maxrate
+                .get(st.slot_maxrate[i])
+                .map(|v| v.b)
+                .unwrap_or(NONE),
+            Src::Cat(c) => st.cats[c].1[st.slot_cat[c][i]],
+        }
+    }
+
+    fn net(&self, i: usize) -> f64 {
+        let st = &*self.st;
+        st.rate[i].v.unwrap_or(0.0)
+            - self.tier_fee[st.tier[i] as usize]
+            - self.trust
+            - st.ltv[st.slot_ltv[i]].mi
+    }
+
+    /// Adds (`sign` = 1) or removes (-1) loan `i` in every table (or only table `only`).
+    fn add(&mut self, i: usize, sign: f64, only: Option<usize>) {
+        let st = &*self.st;
+        let b = st.bal[i].v.unwrap_or(0.0) * sign;
+        let r = st.rate[i].v.unwrap_or(0.0);
+        let net = self.net(i);
+        let tm = &st.timing[st.slot_timing[i]];
+        let age = tm.age as f64;
+        let fico = st.fico.get(st.slot_fico[i]).and_then(|v| v.v);
+        let lv = &st.ltv[st.slot_ltv[i]];
+        let mtr = tm.strat_mtr.map(|m| m as f64);
+        for (si, &(_, src)) in self.srcs.iter().enumerate() {
+            if let Some(o) = only {
+                if o != si {
+                    continue;
+                }
+            }
+            let k = self.bucket(src, i);
+            if k == NONE {
+                continue;
+            }
+            let base = (self.off[si] + k as usize) * NACC;
+            let a = &mut self.acc[base..base + NACC];
+            a[A_B] += b;
+            a[A_R] += b * r;
+            a[A_N] += b * net;
+            a[A_A] += b * age;
+            if let Some(f) = fico {
+                a[A_BF] += b;
+                a[A_F] += b * f;
+            }
+            a[A_L] += b * lv.ltv;
+            if let Some(m) = mtr {
+                a[A_BM] += b;
+                a[A_M] += b * m;
+            }
+        }
+        if only.is_none() {
+            let g = &mut self.glob;
+            g.mi += b * lv.mi;
+            if lv.mi > 0.0 {
+                g.lpmi += b;
+            }
+            g.tier[st.tier[i] as usize] += b;
+            if let Some(m) = st.margin.get(st.slot_margin[i]).and_then(|v| v.v) {
+                g.margin += b * m;
+                g.arm += b;
+            }
+            if let Some(mr) = st.maxrate.get(st.slot_maxrate[i]) {
+                if let Some(&hi) = self.maxrate_hi.get(mr.b as usize) {
+                    let over = (r - hi).max(0.0);
+                    g.pen += sign * over * over * 1e4;
+                }
+            }
+        }
+    }
+
+    fn bucket_cost(&self, si: usize, k: usize) -> f64 {
+        let t = &self.tgt[self.off[si] + k];
+        let a = &self.acc[(self.off[si] + k) * NACC..(self.off[si] + k + 1) * NACC];
+        let mut c = (a[A_B] - t.bal).powi(2) * t.wb;
+        let nrm = t.norm * t.norm;
+        if t.g.1 > 0.0 {
+            c += (a[A_R] - t.g.0 * a[A_B]).powi(2) / nrm * t.g.1;
+        }
+        if t.n.1 > 0.0 {
+            c += (a[A_N] - t.n.0 * a[A_B]).powi(2) / nrm * t.n.1;
+        }
+        if t.a.1 > 0.0 {
+            c += (a[A_A] - t.a.0 * a[A_B]).powi(2) / nrm * t.a.1;
+        }
+        if t.f.1 > 0.0 {
+            c += (a[A_F] - t.f.0 * a[A_BF]).powi(2) / nrm * t.f.1;
+        }
+        if t.l.1 > 0.0 {
+            c += (a[A_L] - t.l.0 * a[A_B]).powi(2) / nrm * t.l.1;
+        }
+        if t.m.1 > 0.0 {
+            c += (a[A_M] - t.m.0 * a[A_BM]).powi(2) / nrm * t.m.1;
+        }
+        c
+    }
+
+    fn global_cost(&self) -> f64 {
+        let g = &self.glob;
+        let tot = self.total;
+        let mut c = ((g.mi / tot - self.prem) / 0.0005).powi(2);
+        if self.tier_share.len() > 1 {
+            for (k, &sh) in self.tier_share.iter().enumerate() {
+                c += ((g.tier[k] / tot * 100.0 - sh) / 0.01).powi(2);
+            }
+        }
+        if let Some(m) = self.margin_wa {
+            if g.arm > 0.0 {
+                c += ((g.margin / g.arm - m) / 0.003).powi(2) * 0.5;
+            }
+        }
+        c + g.pen
+    }
+
+    pub(super) fn total_cost(&self) -> f64 {
+        let mut c = self.global_cost();
+        for si in 0..self.srcs.len() {
+            for k in 0..(self.off[si + 1] - self.off[si]) {
+                c += self.bucket_cost(si, k);
+            }
+        }
+        c
+    }
+
+    /// Applies `f` to loans `i`, `j` (tables: all, or only source `only`) and returns the
+    /// change of the objective. `f` must only permute or change values within buckets.
+    fn trial(
+        &mut self,
+        i: usize,
+        j: usize,
+        only: Option<usize>,
+        f: &mut dyn FnMut(&mut State),
+    ) -> f64 {
+        let mut keys: [(usize, usize); 64] = [(0, 0); 64];
+        let mut nk = 0;
+        for (si, &(_, src)) in self.srcs.iter().enumerate() {
+            if let Some(o) = only {
+                if o != si {
+                    continue;
+                }
+            }
+            for l in [i, j] {
+                let k = self.bucket(src, l);
+                if k != NONE && !keys[..nk].contains(&(si, k as usize)) && nk < 64 {
+                    keys[nk] = (si, k as usize);
+                    nk += 1;
+                }
+            }
+        }
+        let mut old: f64 = keys[..nk]
+            .iter()
+            .map(|&(s, k)| self.bucket_cost(s, k))
+            .sum();
+        if only.is_none() {
+            old += self.global_cost();
+        }
+        self.add(i, -1.0, only);
+        if j != i {
+            self.add(j, -1.0, only);
+        }
+        f(self.st);
+        self.add(i, 1.0, only);
+        if j != i {
+            self.add(j, 1.0, only);
+        }
+        let mut new: f64 = keys[..nk]
+            .iter()
+            .map(|&(s, k)| self.bucket_cost(s, k))
+            .sum();
+        if only.is_none() {
+            new += self.global_cost();
+        }
+        new - old
+    }
+
+    /// Undoes a rejected trial (f must be its own inverse or the given inverse).
+    fn undo(&mut self, i: usize, j: usize, only: Option<usize>, f: &mut dyn FnMut(&mut State)) {
+        self.add(i, -1.0, only);
+        if j != i {
+            self.add(j, -1.0, only);
+        }
+        f(self.st);
+        self.add(i, 1.0, only);
+        if j != i {
+            self.add(j, 1.0, only);
+        }
+    }
+
+    fn swap_bal_members(&mut self, i: usize, j: usize) {
+        // after the balance values of i and j were swapped, their buckets exchanged
+        let bi = self.st.bal[i].b;
+        let bj = self.st.bal[j].b;
+        if bi == bj || bi == NONE || bj == NONE {
+            return;
+        }
+        let (pi, pj) = (self.pos[i], self.pos[j]);
+        // i now sits in bucket bi (was bj) at j's old position and vice versa
+        self.members[bi as usize][pj] = i;
+        self.members[bj as usize][pi] = j;
+        self.pos[i] = pj;
+        self.pos[j] = pi;
+    }
+
+    pub(super) fn run(&mut self, iters: usize, rng: &mut Rng) {
+        let n = self.st.n;
+        if n < 2 {
+            return;
+        }
+        let cur = self.total_cost();
+        let t0 = (cur / (n as f64 * 50.0)).clamp(1e-3, 50.0);
+        let t1 = 1e-4;
+        let cat_src: Vec<usize> = self
+            .srcs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.1, Src::Cat(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let has_fico = !self.st.fico.is_empty();
+        let has_dti = !self.st.dti.is_empty();
+        let has_margin = !self.st.margin.is_empty();
+        let has_maxrate = !self.st.maxrate.is_empty();
+        let multi_tier = self.tier_fee.len() > 1;
+        let grid = self.st.grid;
+        for it in 0..iters {
+            let frac = it as f64 / iters as f64;
+            let temp = t0 * (t1 / t0).powf(frac);
+            let i = rng.below(n);
+            let mut j = rng.below(n);
+            if j == i {
+                j = (j + 1) % n;
+            }
+            let kind = rng.below(100);
+            let d;
+            let accept = |d: f64, rng: &mut Rng| d <= 0.0 || rng.f64() < (-d / temp).exp();
+            if kind < 18 {
+                // swap balances
+                let mut sw = |s: &mut State| {
+                    s.bal.swap(i, j);
+                    s.pinned_bal.swap(i, j);
+                };
+                d = self.trial(i, j, None, &mut sw);
+                if accept(d, rng) {
+                    self.swap_bal_members(i, j);
+                } else {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 34 {
+                // transfer dollars between two loans of the same balance bucket
+                let b = self.st.bal[i].b;
+                let bk = if b == NONE { 0 } else { b as usize };
+                let m = &self.members[bk];
+                if m.len() < 2 || self.st.pinned_bal[i] {
+                    continue;
+                }
+                let j = m[rng.below(m.len())];
+                if j == i || self.st.pinned_bal[j] {
+                    continue;
+                }
+                let bi = self.st.bal[i].v.unwrap_or(0.0);
+                let bj = self.st.bal[j].v.unwrap_or(0.0);
+                let (lo, hi) = self.bal_range(bk);
+                let scale = (1.0 + 2000.0 * rng.f64()) * (1.0 + 20.0 * (1.0 - frac) * rng.f64());
+                let mut delta = (scale * (rng.f64() - 0.5) * 2.0).round();
+                delta = delta.clamp(lo - bi, hi - bi).clamp(bj - hi, bj - lo);
+                if delta == 0.0 {
+                    continue;
+                }
+                let mut fw = |s: &mut State| {
+                    s.bal[i].v = Some(bi + delta);
+                    s.bal[j].v = Some(bj - delta);
+                };
+                d = self.trial(i, j, None, &mut fw);
+                if !accept(d, rng) {
+                    let mut bw = |s: &mut State| {
+                        s.bal[i].v = Some(bi);
+                        s.bal[j].v = Some(bj);
+                    };
+                    self.undo(i, j, None, &mut bw);
+                }
+            } else if kind < 46 {
+                let mut sw = |s: &mut State| {
+                    s.rate.swap(i, j);
+                    s.pinned_rate.swap(i, j);
+                };
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 54 {
+                // nudge a rate by 1/8 within its bucket's printed min..max
+                if self.st.pinned_rate[i] {
+                    continue;
+                }
+                let v = self.st.rate[i].v.unwrap_or(0.0);
+                let b = self.st.rate[i].b;
+                let Some(&(lo, hi)) = self.rate_rng.get(b as usize) else {
+                    continue;
+                };
+                let step = if rng.below(2) == 0 { grid } else { -grid };
+                let nv = ((v + step) / grid).round() * grid;
+                if nv < lo - 1e-9 || nv > hi + 1e-9 {
+                    continue;
+                }
+                let mut fw = |s: &mut State| s.rate[i].v = Some(nv);
+                d = self.trial(i, i, None, &mut fw);
+                if !accept(d, rng) {
+                    let mut bw = |s: &mut State| s.rate[i].v = Some(v);
+                    self.undo(i, i, None, &mut bw);
+                }
+            } else if kind < 62 {
+                // swap timings (ARM-only values follow when ARM status differs)
+                let fi = self.is_fixed(i);
+                let fj = self.is_fixed(j);
+                let mut sw = |s: &mut State| {
+                    s.slot_timing.swap(i, j);
+                    if fi != fj {
+                        s.slot_margin.swap(i, j);
+                        s.slot_maxrate.swap(i, j);
+                    }
+                };
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 69 {
+                let mut sw = |s: &mut State| s.slot_ltv.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 73 {
+                // exchange MI status / premium between two loans above 80% LTV
+                let (a, b) = (self.st.slot_ltv[i], self.st.slot_ltv[j]);
+                let la = &self.st.ltv[a];
+                let lb = &self.st.ltv[b];
+                if la.pmi_b == NONE || lb.pmi_b == NONE || (la.pmi_b == lb.pmi_b && la.mi == lb.mi)
+                {
+                    continue;
+                }
+                let mut sw = |s: &mut State| {
+                    let (x, y) = (s.ltv[a].pmi_b, s.ltv[a].mi);
+                    s.ltv[a].pmi_b = s.ltv[b].pmi_b;
+                    s.ltv[a].mi = s.ltv[b].mi;
+                    s.ltv[b].pmi_b = x;
+                    s.ltv[b].mi = y;
+                };
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 77 {
+                // nudge an LPMI premium
+                let a = self.st.slot_ltv[i];
+                let mi = self.st.ltv[a].mi;
+                if mi <= 0.0 {
+                    continue;
+                }
+                let step = [0.01, 0.05, 0.1, 0.25][rng.below(4)]
+                    * if rng.below(2) == 0 { 1.0 } else { -1.0 };
+                let nv = ((mi + step) * 100.0).round() / 100.0;
+                if !(0.05..=3.0).contains(&nv) {
+                    continue;
+                }
+                let mut fw = |s: &mut State| s.ltv[a].mi = nv;
+                d = self.trial(i, i, None, &mut fw);
+                if !accept(d, rng) {
+                    let mut bw = |s: &mut State| s.ltv[a].mi = mi;
+                    self.undo(i, i, None, &mut bw);
+                }
+            } else if kind < 81 {
+                if !has_fico {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.slot_fico.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 83 {
+                if !has_dti {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.slot_dti.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 87 {
+                if !has_margin || self.is_fixed(i) || self.is_fixed(j) {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.slot_margin.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 88 {
+                // nudge a margin within its bucket
+                let a = self.st.slot_margin[i];
+                if !has_margin || a == usize::MAX || self.st.pinned_margin[a] {
+                    continue;
+                }
+                let Some(v) = self.st.margin[a].v else {
+                    continue;
+                };
+                let Some(&(lo, hi)) = self.margin_rng.get(self.st.margin[a].b as usize) else {
+                    continue;
+                };
+                let nv = v + if rng.below(2) == 0 { grid } else { -grid };
+                if nv < lo - 1e-9 || nv > hi + 1e-9 {
+                    continue;
+                }
+                let mut fw = |s: &mut State| s.margin[a].v = Some(nv);
+                d = self.trial(i, i, None, &mut fw);
+                if !accept(d, rng) {
+                    let mut bw = |s: &mut State| s.margin[a].v = Some(v);
+                    self.undo(i, i, None, &mut bw);
+                }
+            } else if kind < 92 {
+                if !has_maxrate || self.is_fixed(i) || self.is_fixed(j) {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.slot_maxrate.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            } else if kind < 98 {
+                if cat_src.is_empty() {
+                    continue;
+                }
+                let si = cat_src[rng.below(cat_src.len())];
+                let Src::Cat(c) = self.srcs[si].1 else {
+                    continue;
+                };
+                let (a, b) = (self.st.slot_cat[c][i], self.st.slot_cat[c][j]);
+                if self.st.cats[c].1[a] == self.st.cats[c].1[b] {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.slot_cat[c].swap(i, j);
+                d = self.trial(i, j, Some(si), &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, Some(si), &mut sw);
+                }
+            } else {
+                if !multi_tier || self.st.tier[i] == self.st.tier[j] {
+                    continue;
+                }
+                let mut sw = |s: &mut State| s.tier.swap(i, j);
+                d = self.trial(i, j, None, &mut sw);
+                if !accept(d, rng) {
+                    self.undo(i, j, None, &mut sw);
+                }
+            }
+        }
+    }
+
+    fn is_fixed(&self, i: usize) -> bool {
+        let st = &*self.st;
+        st.products[st.timing[st.slot_timing[i]].product].fixed
+    }
+
+    fn bal_range(&self, k: usize) -> (f64, f64) {
+        self.bal_ranges.get(k).copied().unwrap_or((1.0, f64::MAX))
+    }
+}
+
+/// Runs the fit in place.
+pub fn optimise(
+    st: &mut State,
+    spec: &PoolSpec,
+    tables: &[StratTable],
+    s: &PoolSummary,
+    opts: &FitOptions,
+) {
+    let iters = if opts.iterations > 0 {
+        opts.iterations
+    } else {
+        st.n * 1500
+    };
+    let mut rng = Rng::new(opts.seed);
+    let bal_ranges: Vec<(f64, f64)> = match spec.table(Dim::Balance) {
+        Some(t) => spec.tables[t]
+            .buckets
+            .iter()
+            .map(|b| {
+                if let RangeSpec::Range { lo, hi } = b {
+                    (lo.ceil().max(1.0), hi.floor())
+                } else {
+                    (1.0, f64::MAX)
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut fit = Fit::new(st, spec, tables, s, opts);
+    fit.bal_ranges = bal_ranges;
+    fit.run(iters, &mut rng);
+}

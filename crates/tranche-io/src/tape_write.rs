@@ -1,0 +1,211 @@
+//! Writing a loan tape as CSV with the tape columns (rates in percent), atomically.
+
+use crate::atomic::write_atomic;
+use crate::IoError;
+use std::path::Path;
+use tranche_core::poolfit::parse_product;
+use tranche_core::tape::{AmortType, Loan};
+
+/// The tape's columns, in order.
+pub const TAPE_COLUMNS: [&str; 35] = [
+    "loan_id",
+    "balance",
+    "gross_rate_pct",
+    "orig_term",
+    "rem_term",
+    "age",
+    "amort_type",
+    "io_months",
+    "servicing_fee_pct",
+    "mi_fee_pct",
+    "index",
+    "margin_pct",
+    "months_to_reset",
+    "first_reset_months",
+    "reset_freq_months",
+    "initial_cap_pct",
+    "periodic_cap_pct",
+    "life_cap_pct",
+    "life_floor_pct",
+    "rounding_pct",
+    "lookback_months",
+    "product",
+    "state",
+    "property_type",
+    "occupancy",
+    "purpose",
+    "doc_type",
+    "fico",
+    "orig_ltv_pct",
+    "dti_pct",
+    "prepay_penalty_months",
+    "prepay_penalty_type",
+    "orig_date",
+    "lien",
+    "delinquency",
+];
+
+/// Shortest decimal text of `x` rounded to `d` places (no trailing zeros).
+fn num(x: f64, d: usize) -> String {
+    let s = format!("{:.*}", d, x);
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+fn pct(x: f64) -> String {
+    num(x * 100.0, 6)
+}
+
+/// Months from the first accrual month to the first rate change, as the tape column wants
+/// it: for a loan whose first change is still to come it is `age + months_to_reset` (so a
+/// reader derives `first_reset_pending` back); otherwise the product's first reset.
+fn first_reset_months(l: &Loan) -> Option<u32> {
+    let a = l.arm.as_ref()?;
+    let at = l.age + a.months_to_reset;
+    if a.first_reset_pending {
+        return Some(at);
+    }
+    let p = parse_product(&l.product).first_reset;
+    Some(if p > 0 && p < at {
+        p
+    } else {
+        at.saturating_sub(a.reset_freq.max(1))
+    })
+}
+
+/// Renders the tape CSV in memory.
+pub fn tape_csv_bytes(loans: &[Loan]) -> Result<Vec<u8>, IoError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let werr = |e: csv::Error| IoError::io("tape.csv", std::io::Error::other(e.to_string()));
+    w.write_record(TAPE_COLUMNS).map_err(werr)?;
+    for l in loans {
+        let a = l.arm.as_ref();
+        let rec: Vec<String> = vec![
+            l.loan_id.clone(),
+            num(l.balance, 2),
+            pct(l.gross_rate),
+            l.orig_term.to_string(),
+            l.rem_term.to_string(),
+            l.age.to_string(),
+            match l.amort {
+                AmortType::Fixed => "fixed".into(),
+                AmortType::Arm => "arm".into(),
+            },
+            l.io_months.to_string(),
+            pct(l.servicing_fee),
+            pct(l.mi_fee),
+            a.map(|a| a.index.name().to_string()).unwrap_or_default(),
+            a.map(|a| pct(a.margin)).unwrap_or_default(),
+            a.map(|a| a.months_to_reset.to_string()).unwrap_or_default(),
+            first_reset_months(l)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            a.map(|a| a.reset_freq.to_string()).unwrap_or_default(),
+            a.map(|a| pct(a.initial_cap)).unwrap_or_default(),
+            a.map(|a| pct(a.periodic_cap)).unwrap_or_default(),
+            a.map(|a| pct(a.life_cap)).unwrap_or_default(),
+            a.map(|a| pct(a.life_floor)).unwrap_or_default(),
+            a.map(|a| pct(a.rounding)).unwrap_or_default(),
+            a.map(|a| a.lookback_months.to_string()).unwrap_or_default(),
+            l.product.clone(),
+            l.state.clone(),
+            l.property_type.clone(),
+            l.occupancy.clone(),
+            l.purpose.clone(),
+            l.doc_type.clone(),
+            l.fico.map(|f| f.to_string()).unwrap_or_default(),
+            num(l.orig_ltv, 4),
+            l.dti.map(|d| num(d, 4)).unwrap_or_default(),
+            l.prepay_penalty_months.to_string(),
+            l.prepay_penalty_type.clone(),
+            l.orig_date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            l.lien.to_string(),
+            l.delinquency.clone(),
+        ];
+        w.write_record(&rec).map_err(werr)?;
+    }
+    w.into_inner()
+        .map_err(|e| IoError::io("tape.csv", std::io::Error::other(e.to_string())))
+}
+
+/// Writes `loans` to `path` as a tape CSV (atomically: a reader never sees half a file).
+pub fn write_tape_csv(path: &Path, loans: &[Loan]) -> Result<(), IoError> {
+    let bytes = tape_csv_bytes(loans)?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tranche_core::tape::{ArmTerms, RateIndex};
+
+    fn loan() -> Loan {
+        Loan {
+            loan_id: "1".into(),
+            balance: 100000.0,
+            gross_rate: 0.05375,
+            orig_term: 360,
+            rem_term: 359,
+            age: 1,
+            amort: AmortType::Arm,
+            io_months: 0,
+            servicing_fee: 0.00375,
+            mi_fee: 0.0,
+            arm: Some(ArmTerms {
+                index: RateIndex::Libor6M,
+                margin: 0.0325,
+                months_to_reset: 23,
+                reset_freq: 6,
+                first_reset_pending: true,
+                initial_cap: 0.03,
+                periodic_cap: 0.01,
+                life_cap: 0.11375,
+                life_floor: 0.0325,
+                rounding: 0.00125,
+                lookback_months: 1,
+            }),
+            product: "2/28 LIB6M".into(),
+            state: "CA".into(),
+            property_type: "SFR".into(),
+            occupancy: "OWNER OCC".into(),
+            purpose: "PUR".into(),
+            doc_type: "FULL".into(),
+            fico: None,
+            orig_ltv: 80.0,
+            dti: Some(38.5),
+            prepay_penalty_months: 24,
+            prepay_penalty_type: "hard".into(),
+            orig_date: chrono::NaiveDate::from_ymd_opt(2003, 11, 15),
+            lien: 1,
+            delinquency: "Current".into(),
+        }
+    }
+
+    #[test]
+    fn writes_header_and_percent_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tape.csv");
+        write_tape_csv(&p, &[loan()]).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), TAPE_COLUMNS.join(","));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("1,100000,5.375,360,359,1,arm,0,0.375,0,LIBOR6M,3.25,23,24,6,3,1,11.375,3.25,0.125,1,2/28 LIB6M"), "{row}");
+        assert!(
+            row.ends_with(",80,38.5,24,hard,2003-11-15,1,Current"),
+            "{row}"
+        );
+        // unknown FICO is an empty field
+        assert!(row.contains(",FULL,,80,"), "{row}");
+    }
+}

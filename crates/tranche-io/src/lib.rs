@@ -6,8 +6,8 @@ pub mod deal;
 pub mod error;
 pub mod render;
 pub mod report;
-pub mod strats_out;
 pub mod strat_csv;
+pub mod strats_out;
 pub mod tables_out;
 pub mod tape_write;
 

@@ -1,5 +1,5 @@
 //! One module per subcommand.
 
 pub mod collateral;
-pub mod schema;
 pub mod pool_from_strats;
+pub mod schema;

@@ -241,3 +241,83 @@ fn xlsx_workbook_is_a_zip() {
     write_xlsx(&p, &report()).unwrap();
     assert_eq!(&std::fs::read(&p).unwrap()[..2], b"PK");
 }
+
+/// The term sheet's fees: servicing 0.375% (98.42% of loans) or 0.50% (1.58%), master
+/// servicing 0.03%, trustee 0.0043%, and an MI premium averaging 0.049% of the pool.
+fn term_sheet_ctx() -> StratContext {
+    StratContext {
+        fees: NetFees {
+            master_servicing: 0.0003,
+            trustee: 0.000043,
+        },
+        cutoff: None,
+    }
+}
+
+/// Single-loan published rows without MI: our net WAC of a loan with the printed gross
+/// rate and the term sheet's fees is the printed NET WAC.
+#[test]
+fn net_wac_matches_the_term_sheet_where_fees_are_known() {
+    let cases = [
+        ("01_description", "3/1 CMT1Y", 0.375),
+        ("01_description", "5/1 CMT1Y", 0.375),
+        ("03_state", "AK", 0.50),
+        ("03_state", "MT", 0.375),
+        ("03_state", "ND", 0.375),
+        ("03_state", "WY", 0.375),
+        ("06_property_type", "MANUF", 0.50),
+        (
+            "14_collateral_grouped_by_prepayment_penalty_months",
+            "3",
+            0.375,
+        ),
+        (
+            "14_collateral_grouped_by_prepayment_penalty_months",
+            "7",
+            0.375,
+        ),
+        ("16_range_of_months_to_roll", "74 - 79", 0.375),
+    ];
+    let def = default_tables().remove(0);
+    for (file, label, serv) in cases {
+        let text = std::fs::read_to_string(fixtures().join(format!("strat/{file}.csv"))).unwrap();
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let h = rd.headers().unwrap().clone();
+        let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+        let rec = rd
+            .records()
+            .map(|r| r.unwrap())
+            .find(|r| &r[0] == label)
+            .unwrap();
+        assert_eq!(&rec[col("# OF LOANS")], "1", "{file} {label}");
+        let gross: f64 = rec[col("GROSS WAC")].parse().unwrap();
+        let mut l = loan("x", 100_000.0, gross, Some(700), 80.0, 0.0);
+        l.servicing_fee = serv / 100.0;
+        let t = tranche_core::strats::compute_table(&def, &[l], &term_sheet_ctx()).unwrap();
+        let net = column_value(t.total().unwrap(), Column::NetWac).unwrap();
+        assert_eq!(
+            format_number(net, 3, false),
+            &rec[col("NET WAC")],
+            "{file} {label}"
+        );
+    }
+}
+
+/// The pool: 5.776 gross − (0.9842·0.375 + 0.0158·0.50) − 0.03 − 0.0043 − 0.049 premium
+/// = 5.3157, printed 5.316 as the term sheet's Net WAC.
+#[test]
+fn pool_net_wac_with_the_term_sheet_fee_mix() {
+    // 98.42% at 0.375% servicing, 1.58% at 0.50%; 5.49% of the balance insured at a
+    // premium of 0.049 / 5.49 · 100% so the pool's weighted premium is 0.049%.
+    let premium = 0.049 / 0.0549;
+    let mut a = loan("a", 9_293.0, 5.776, Some(700), 80.0, 0.0);
+    let mut b = loan("b", 549.0, 5.776, Some(700), 90.0, premium);
+    let mut c = loan("c", 158.0, 5.776, Some(700), 80.0, 0.0);
+    a.servicing_fee = 0.00375;
+    b.servicing_fee = 0.00375;
+    c.servicing_fee = 0.0050;
+    let s = summarize(&[a, b, c], &term_sheet_ctx()).unwrap();
+    let net = s.net_rate.unwrap().wa * 100.0;
+    assert!((net - 5.315725).abs() < 1e-9, "{net}");
+    assert_eq!(format_number(net, 3, false), "5.316");
+}

@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Project the collateral pool's monthly cash flows.
     Collateral(cmd::collateral::Args),
+    /// Run a deal's waterfall for one scenario: bond cash flows or the trust ledger.
+    Run(cmd::run::Args),
     /// Print the JSON Schema of the deal file.
     Schema(cmd::schema::Args),
     /// Build a loan tape whose strats reproduce a term sheet's strat tables.
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Collateral(a) => cmd::collateral::run(a),
+        Command::Run(a) => cmd::run::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
     };

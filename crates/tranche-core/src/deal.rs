@@ -607,6 +607,20 @@ pub struct Step {
     pub label: String,
 }
 
+impl StepKind {
+    /// The deal-file spelling (`principal_distribution`).
+    pub fn name(self) -> &'static str {
+        validate::step_name(self)
+    }
+}
+
+impl Source {
+    /// The deal-file spelling (`excess_cash_flow`).
+    pub fn name(self) -> &'static str {
+        validate::source_name(self)
+    }
+}
+
 impl Deal {
     /// Checks every rule that needs only the deal file. Each error names its field path.
     pub fn validate(&self) -> Vec<FieldError> {

@@ -84,3 +84,50 @@ pub struct DealRun {
     /// The period in which the clean-up call was exercised (call runs only).
     pub call_period: Option<u32>,
 }
+
+mod engine;
+pub mod ledger;
+#[cfg(test)]
+mod tests;
+
+pub use engine::{run_with_ledger, MAX_PERIODS};
+pub use ledger::{Ledger, LedgerPeriod, StepEntry, TriggerState};
+
+use crate::collateral::{LoanPool, ProjectionOptions};
+use crate::deal::Deal;
+use crate::rates::RateCurves;
+
+/// Runs `deal`'s priority of payments over the pool's cash flows under `rates`.
+pub fn run(
+    deal: &Deal,
+    pool: &PoolCashflows,
+    rates: &RateCurves,
+    horizon: Horizon,
+) -> crate::Result<DealRun> {
+    run_with_ledger(deal, pool, rates, horizon).map(|(r, _)| r)
+}
+
+/// Projects the pool under `scenario` (with the deal's fees) and runs the waterfall.
+pub fn run_deal(
+    deal: &Deal,
+    pool: &LoanPool,
+    scenario: &crate::assumptions::Scenario,
+    horizon: Horizon,
+) -> crate::Result<DealRun> {
+    run_deal_with_ledger(deal, pool, scenario, horizon).map(|(r, _)| r)
+}
+
+/// [`run_deal`] with the trust-side ledger.
+pub fn run_deal_with_ledger(
+    deal: &Deal,
+    pool: &LoanPool,
+    scenario: &crate::assumptions::Scenario,
+    horizon: Horizon,
+) -> crate::Result<(DealRun, Ledger)> {
+    let opts = ProjectionOptions {
+        max_periods: MAX_PERIODS as u32,
+        ..ProjectionOptions::default()
+    };
+    let cf = pool.project(scenario, &deal.pool_fees(), &opts)?;
+    run_with_ledger(deal, &cf, &scenario.rates, horizon)
+}

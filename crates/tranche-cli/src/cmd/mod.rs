@@ -2,4 +2,5 @@
 
 pub mod collateral;
 pub mod pool_from_strats;
+pub mod run;
 pub mod schema;

@@ -2,13 +2,18 @@
 //! errors that name the file, row/line, field and what was expected; writers are atomic.
 
 pub mod atomic;
+pub mod curves;
 pub mod deal;
 pub mod error;
+#[cfg(feature = "parquet")]
+pub mod parquet_table;
 pub mod render;
 pub mod report;
 pub mod strat_csv;
 pub mod strats_out;
+pub mod table;
 pub mod tables_out;
+pub mod tape;
 pub mod tape_write;
 
 pub use error::IoError;

@@ -1,0 +1,162 @@
+//! Forward-curve CSV: `period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y[,more named indices]`, one
+//! row per monthly period starting at 1, rates in percent.
+
+use crate::table::{cell_error, file_error, more_errors, read_csv, MAX_ERRORS};
+use crate::IoError;
+use std::path::Path;
+use tranche_core::rates::{RateCurves, RatePath};
+use tranche_core::tape::RateIndex;
+
+/// Reads a curve file into decimal rate paths (one per index column).
+pub fn read_curves(path: impl AsRef<Path>) -> Result<RateCurves, IoError> {
+    let path = path.as_ref();
+    let t = read_csv(path, "curve file")?;
+    let Some(pcol) = t.column("period") else {
+        return Err(IoError::input(
+            path,
+            vec![file_error(
+                Some("period"),
+                format!(
+                    "missing required column; the header has: {}",
+                    t.headers.join(", ")
+                ),
+            )],
+        ));
+    };
+    let index_cols: Vec<(usize, RateIndex)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != pcol)
+        .map(|(i, h)| (i, RateIndex::parse(h)))
+        .collect();
+    if index_cols.is_empty() {
+        return Err(IoError::input(
+            path,
+            vec![file_error(
+                None,
+                "no index columns; expected e.g. period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y",
+            )],
+        ));
+    }
+    let mut errors = Vec::new();
+    for (k, (_, ix)) in index_cols.iter().enumerate() {
+        if index_cols[..k].iter().any(|(_, j)| j == ix) {
+            errors.push(file_error(
+                Some(ix.name()),
+                "two columns name the same index",
+            ));
+        }
+    }
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(t.rows.len()); index_cols.len()];
+    let mut dropped = 0;
+    for (i, cells) in t.rows.iter().enumerate() {
+        let row = i + 1;
+        let p = cells[pcol].trim();
+        if p.parse::<u64>().ok() != Some(row as u64) {
+            errors.push(cell_error(
+                row,
+                &t.headers[pcol],
+                format!("expected period {row} (periods run 1, 2, 3, ... without gaps), got `{p}`"),
+            ));
+        }
+        for (k, (c, _)) in index_cols.iter().enumerate() {
+            let s = cells[*c].trim();
+            let v = match s.parse::<f64>() {
+                Ok(v) if v.is_finite() && (-100.0..=100.0).contains(&v) => v,
+                Ok(_) => {
+                    errors.push(cell_error(
+                        row,
+                        &t.headers[*c],
+                        format!("expected a finite percent rate between -100 and 100, got `{s}`"),
+                    ));
+                    0.0
+                }
+                Err(_) => {
+                    errors.push(cell_error(
+                        row,
+                        &t.headers[*c],
+                        format!("expected a percent rate, got `{s}`"),
+                    ));
+                    0.0
+                }
+            };
+            values[k].push(v / 100.0);
+        }
+        if errors.len() > MAX_ERRORS {
+            dropped += errors.len() - MAX_ERRORS;
+            errors.truncate(MAX_ERRORS);
+        }
+    }
+    if !errors.is_empty() {
+        if dropped > 0 {
+            errors.push(more_errors(dropped));
+        }
+        return Err(IoError::input(path, errors));
+    }
+    let mut curves = RateCurves::default();
+    for ((_, ix), v) in index_cols.into_iter().zip(values) {
+        curves.set(ix, RatePath { values: v });
+    }
+    Ok(curves)
+}
+
+/// The user-named (non-built-in) indices of a curve set, e.g. to accept them in a tape.
+pub fn named_indices(curves: &RateCurves) -> Vec<String> {
+    curves
+        .paths
+        .iter()
+        .filter(|(i, _)| !i.is_builtin())
+        .map(|(i, _)| i.name().to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_to_decimal_and_named_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(
+            &p,
+            "\u{feff}period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y,SOFR30A\r\n1,1.10,1.21,1.48,1.25,1.0\r\n2,1.11,1.26,1.56,1.33,1.1\r\n",
+        )
+        .unwrap();
+        let c = read_curves(&p).unwrap();
+        assert!((c.rate(&RateIndex::Libor1M, 1).unwrap() - 0.011).abs() < 1e-15);
+        assert!((c.rate(&RateIndex::Libor6M, 2).unwrap() - 0.0126).abs() < 1e-15);
+        assert!((c.rate(&RateIndex::Libor6M, 99).unwrap() - 0.0126).abs() < 1e-15);
+        assert_eq!(named_indices(&c), vec!["SOFR30A".to_string()]);
+    }
+
+    #[test]
+    fn bad_curves_name_row_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "period,LIBOR1M,LIBOR6M\n1,1.1,abc\n3,NaN,1.2\n").unwrap();
+        let e = read_curves(&p).unwrap_err().to_string();
+        let name = p.display().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{name}: row 1, field `LIBOR6M`: expected a percent rate, got `abc`\n\
+                 {name}: row 2, field `period`: expected period 2 (periods run 1, 2, 3, ... without gaps), got `3`\n\
+                 {name}: row 2, field `LIBOR1M`: expected a finite percent rate between -100 and 100, got `NaN`"
+            )
+        );
+        std::fs::write(&p, "LIBOR1M\n1.0\n").unwrap();
+        let e = read_curves(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with("field `period`: missing required column; the header has: LIBOR1M"),
+            "{e}"
+        );
+        std::fs::write(&p, "period,LIBOR1M\n").unwrap();
+        let e = read_curves(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with("the curve file has a header but no data rows"),
+            "{e}"
+        );
+    }
+}

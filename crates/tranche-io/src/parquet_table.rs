@@ -1,0 +1,71 @@
+//! Parquet → [`RawTable`]: each value rendered as the text a CSV cell would hold, so both
+//! formats go through the same validation. Flat schemas only (one value per column).
+
+use crate::table::{file_error, RawTable};
+use crate::IoError;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+use std::path::Path;
+
+fn cell(f: &Field) -> Result<String, String> {
+    Ok(match f {
+        Field::Null => String::new(),
+        Field::Bool(b) => b.to_string(),
+        Field::Byte(v) => v.to_string(),
+        Field::Short(v) => v.to_string(),
+        Field::Int(v) => v.to_string(),
+        Field::Long(v) => v.to_string(),
+        Field::UByte(v) => v.to_string(),
+        Field::UShort(v) => v.to_string(),
+        Field::UInt(v) => v.to_string(),
+        Field::ULong(v) => v.to_string(),
+        Field::Float(v) => v.to_string(),
+        Field::Double(v) => v.to_string(),
+        Field::Str(s) => s.clone(),
+        Field::Date(days) => chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(*days))))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .ok_or_else(|| format!("date {days} days from 1970-01-01 is out of range"))?,
+        other => other.to_string(),
+    })
+}
+
+/// Reads every row of a Parquet file as text cells.
+pub fn read_parquet(path: &Path, what: &str) -> Result<RawTable, IoError> {
+    let file = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;
+    let headers: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    let iter = reader
+        .get_row_iter(None)
+        .map_err(|e| bad(format!("unreadable Parquet {what}: {e}")))?;
+    for (i, row) in iter.enumerate() {
+        let row = row.map_err(|e| bad(format!("row {}: unreadable: {e}", i + 1)))?;
+        let mut cells = vec![String::new(); headers.len()];
+        for (name, f) in row.get_column_iter() {
+            if let Some(k) = headers.iter().position(|h| h == name) {
+                cells[k] = cell(f).map_err(|m| {
+                    IoError::input(path, vec![crate::table::cell_error(i + 1, name, m)])
+                })?;
+            }
+        }
+        rows.push(cells);
+    }
+    if headers.is_empty() {
+        return Err(bad(format!("the Parquet {what} has no columns")));
+    }
+    if rows.is_empty() {
+        return Err(bad(format!("the {what} has a header but no data rows")));
+    }
+    Ok(RawTable { headers, rows })
+}

@@ -1,0 +1,654 @@
+//! Loan tape reader: CSV, and Parquet behind the `parquet` feature, with the columns of
+//! `docs/loan-tape.md`. Files hold percent (`_pct` columns); loans hold decimals.
+//!
+//! Every problem found is reported (up to [`crate::table::MAX_ERRORS`]), each naming the
+//! file, the data row (1-based, the header is not counted), the column and what was
+//! expected.
+
+use crate::table::{cell_error, file_error, more_errors, RawTable};
+use crate::IoError;
+use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+use std::path::Path;
+use tranche_core::error::FieldError;
+use tranche_core::tape::{AmortType, ArmTerms, Loan, RateIndex};
+
+/// Columns every tape must have.
+pub const REQUIRED_COLUMNS: [&str; 6] = [
+    "loan_id",
+    "balance",
+    "gross_rate_pct",
+    "orig_term",
+    "rem_term",
+    "amort_type",
+];
+
+/// Every column the reader understands (others are ignored).
+pub const KNOWN_COLUMNS: [&str; 38] = [
+    "loan_id",
+    "balance",
+    "gross_rate_pct",
+    "orig_term",
+    "rem_term",
+    "age",
+    "amort_type",
+    "io_months",
+    "servicing_fee_pct",
+    "mi_fee_pct",
+    "index",
+    "margin_pct",
+    "months_to_reset",
+    "next_reset_date",
+    "first_reset_months",
+    "reset_freq_months",
+    "initial_cap_pct",
+    "periodic_cap_pct",
+    "life_cap_pct",
+    "life_floor_pct",
+    "rounding_pct",
+    "lookback_months",
+    "product",
+    "state",
+    "property_type",
+    "occupancy",
+    "purpose",
+    "doc_type",
+    "fico",
+    "orig_ltv_pct",
+    "dti_pct",
+    "prepay_penalty_months",
+    "prepay_penalty_type",
+    "orig_date",
+    "lien",
+    "delinquency",
+    // Accepted spellings of the optional descriptive fields.
+    "ltv_pct",
+    "cltv_pct",
+];
+
+/// Reader options.
+#[derive(Debug, Clone, Default)]
+pub struct TapeOptions {
+    /// Index names accepted besides the built-in ones (LIBOR1M, LIBOR6M, LIBOR12M, CMT1Y),
+    /// e.g. the user-named columns of the curve file.
+    pub extra_indices: Vec<String>,
+    /// Cut-off date: needed only to turn a `next_reset_date` column into months to reset.
+    pub cutoff: Option<NaiveDate>,
+}
+
+/// Reads a tape (`.parquet` → Parquet, anything else → CSV) with the built-in indices.
+pub fn read_tape(path: impl AsRef<Path>) -> Result<Vec<Loan>, IoError> {
+    read_tape_with(path, &TapeOptions::default())
+}
+
+/// Reads a tape with options (declared indices, cut-off date).
+pub fn read_tape_with(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<Vec<Loan>, IoError> {
+    let path = path.as_ref();
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+    let table = if is_parquet {
+        read_parquet_table(path)?
+    } else {
+        crate::table::read_csv(path, "loan tape")?
+    };
+    loans_from_table(path, &table, opts)
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet_table(path: &Path) -> Result<RawTable, IoError> {
+    crate::parquet_table::read_parquet(path, "loan tape")
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet_table(path: &Path) -> Result<RawTable, IoError> {
+    Err(IoError::input(
+        path,
+        vec![file_error(
+            None,
+            "Parquet tapes need tranche built with the `parquet` feature; \
+             convert the tape to CSV or rebuild with `--features parquet`",
+        )],
+    ))
+}
+
+/// Typed access to one row's cells, collecting errors.
+struct Row<'a> {
+    row: usize,
+    cells: &'a [String],
+    cols: &'a HashMap<&'static str, usize>,
+    errors: &'a mut Vec<FieldError>,
+}
+
+impl Row<'_> {
+    fn raw(&self, col: &str) -> &str {
+        self.cols
+            .get(col)
+            .and_then(|&i| self.cells.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    }
+
+    fn err(&mut self, col: &str, msg: impl Into<String>) {
+        self.errors.push(cell_error(self.row, col, msg));
+    }
+
+    /// A number, or `None` if empty. Errors on text, NaN and infinities.
+    fn num_opt(&mut self, col: &str) -> Option<f64> {
+        let s = self.raw(col).to_string();
+        if s.is_empty() {
+            return None;
+        }
+        let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '$').collect();
+        match cleaned.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            Ok(_) => {
+                self.err(col, format!("expected a finite number, got `{s}`"));
+                None
+            }
+            Err(_) => {
+                self.err(col, format!("expected a number, got `{s}`"));
+                None
+            }
+        }
+    }
+
+    fn num_req(&mut self, col: &str, what: &str) -> Option<f64> {
+        if self.raw(col).is_empty() {
+            self.err(col, format!("expected {what}, got an empty cell"));
+            return None;
+        }
+        self.num_opt(col)
+    }
+
+    /// A percent rate in `[lo, hi]`, returned as a decimal.
+    fn pct(&mut self, col: &str, required: bool, lo: f64, hi: f64) -> Option<f64> {
+        let v = if required {
+            self.num_req(col, &format!("a percent rate between {lo} and {hi}"))
+        } else {
+            self.num_opt(col)
+        }?;
+        if v < lo || v > hi {
+            self.err(
+                col,
+                format!("expected a percent rate between {lo} and {hi}, got {v}"),
+            );
+            return None;
+        }
+        Some(v / 100.0)
+    }
+
+    /// A whole number of months >= 0, or `None` if empty.
+    fn int_opt(&mut self, col: &str) -> Option<u32> {
+        let s = self.raw(col).to_string();
+        if s.is_empty() {
+            return None;
+        }
+        let v = match s.parse::<f64>() {
+            Ok(v) => v,
+            Err(_) => {
+                self.err(col, format!("expected a whole number, got `{s}`"));
+                return None;
+            }
+        };
+        if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > 10_000.0 {
+            self.err(
+                col,
+                format!("expected a whole number between 0 and 10000, got `{s}`"),
+            );
+            return None;
+        }
+        Some(v as u32)
+    }
+
+    fn int_req(&mut self, col: &str) -> Option<u32> {
+        if self.raw(col).is_empty() {
+            self.err(col, "expected a whole number, got an empty cell");
+            return None;
+        }
+        self.int_opt(col)
+    }
+
+    fn date_opt(&mut self, col: &str) -> Option<NaiveDate> {
+        let s = self.raw(col).to_string();
+        if s.is_empty() {
+            return None;
+        }
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.err(
+                    col,
+                    format!("expected a calendar date YYYY-MM-DD, got `{s}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn text(&self, col: &str) -> String {
+        self.raw(col).to_string()
+    }
+}
+
+fn column_map(path: &Path, table: &RawTable) -> Result<HashMap<&'static str, usize>, IoError> {
+    let mut cols = HashMap::new();
+    for name in KNOWN_COLUMNS {
+        if let Some(i) = table.column(name) {
+            cols.insert(name, i);
+        }
+    }
+    let missing: Vec<FieldError> = REQUIRED_COLUMNS
+        .iter()
+        .filter(|c| !cols.contains_key(**c))
+        .map(|c| {
+            file_error(
+                Some(c),
+                format!(
+                    "missing required column; the header has: {}",
+                    table.headers.join(", ")
+                ),
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(IoError::input(path, missing));
+    }
+    Ok(cols)
+}
+
+fn known_index(ix: &RateIndex, extra: &[String]) -> bool {
+    ix.is_builtin() || extra.iter().any(|e| RateIndex::parse(e) == *ix)
+}
+
+/// Turns a raw table into loans, validating every row.
+pub fn loans_from_table(
+    path: &Path,
+    table: &RawTable,
+    opts: &TapeOptions,
+) -> Result<Vec<Loan>, IoError> {
+    let cols = column_map(path, table)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut loans = Vec::with_capacity(table.rows.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut dropped = 0usize;
+    for (i, cells) in table.rows.iter().enumerate() {
+        let mut r = Row {
+            row: i + 1,
+            cells,
+            cols: &cols,
+            errors: &mut errors,
+        };
+        if let Some(loan) = parse_row(&mut r, opts) {
+            if let Some(first) = seen.get(&loan.loan_id) {
+                r.err(
+                    "loan_id",
+                    format!(
+                        "duplicate loan_id `{}` (first seen in row {first})",
+                        loan.loan_id
+                    ),
+                );
+            } else {
+                seen.insert(loan.loan_id.clone(), i + 1);
+                loans.push(loan);
+            }
+        }
+        // Keep the first MAX_ERRORS, count the rest.
+        if errors.len() > crate::table::MAX_ERRORS {
+            dropped += errors.len() - crate::table::MAX_ERRORS;
+            errors.truncate(crate::table::MAX_ERRORS);
+        }
+    }
+    if errors.is_empty() {
+        Ok(loans)
+    } else {
+        if dropped > 0 {
+            errors.push(more_errors(dropped));
+        }
+        Err(IoError::input(path, errors))
+    }
+}
+
+fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
+    let before = r.errors.len();
+    let loan_id = r.text("loan_id");
+    if loan_id.is_empty() {
+        r.err("loan_id", "expected a loan id, got an empty cell");
+    }
+    let balance = r.num_req("balance", "a balance in currency units");
+    if let Some(b) = balance {
+        if b < 0.0 {
+            r.err("balance", format!("expected a balance >= 0, got {b}"));
+        }
+    }
+    let rate = r.pct("gross_rate_pct", true, 0.0, 100.0);
+    let orig_term = r.int_req("orig_term");
+    let rem_term = r.int_req("rem_term");
+    if let (Some(o), Some(m)) = (orig_term, rem_term) {
+        if m > o {
+            r.err(
+                "rem_term",
+                format!("remaining term {m} exceeds the original term {o}"),
+            );
+        }
+        if m == 0 {
+            r.err("rem_term", "expected at least 1 month remaining, got 0");
+        }
+    }
+    let age = match r.int_opt("age") {
+        Some(a) => Some(a),
+        None => match (orig_term, rem_term) {
+            (Some(o), Some(m)) => Some(o.saturating_sub(m)),
+            _ => None,
+        },
+    };
+    let amort_raw = r.text("amort_type");
+    let amort = match amort_raw.to_ascii_lowercase().as_str() {
+        "fixed" | "frm" => Some(AmortType::Fixed),
+        "arm" | "adjustable" => Some(AmortType::Arm),
+        _ => {
+            r.err(
+                "amort_type",
+                format!("expected `fixed` or `arm`, got `{amort_raw}`"),
+            );
+            None
+        }
+    };
+    let io_months = r.int_opt("io_months").unwrap_or(0);
+    if let Some(o) = orig_term {
+        if io_months > o {
+            r.err(
+                "io_months",
+                format!("interest-only months {io_months} exceed the original term {o}"),
+            );
+        }
+    }
+    let servicing_fee = r.pct("servicing_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
+    let mi_fee = r.pct("mi_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
+    let arm = if amort == Some(AmortType::Arm) {
+        parse_arm(r, opts, rate, age)
+    } else {
+        None
+    };
+    let fico = r.int_opt("fico");
+    let orig_ltv = r
+        .num_opt("orig_ltv_pct")
+        .or_else(|| r.num_opt("ltv_pct"))
+        .unwrap_or(0.0);
+    if !(0.0..=200.0).contains(&orig_ltv) {
+        r.err(
+            "orig_ltv_pct",
+            format!("expected a percent between 0 and 200, got {orig_ltv}"),
+        );
+    }
+    let dti = r.num_opt("dti_pct");
+    let prepay_penalty_months = r.int_opt("prepay_penalty_months").unwrap_or(0);
+    let ppt = r.text("prepay_penalty_type").to_ascii_lowercase();
+    if !matches!(ppt.as_str(), "" | "hard" | "soft" | "none") {
+        r.err(
+            "prepay_penalty_type",
+            format!("expected `hard`, `soft` or empty, got `{ppt}`"),
+        );
+    }
+    let orig_date = r.date_opt("orig_date");
+    let lien = match r.int_opt("lien") {
+        None => 1,
+        Some(l @ (1 | 2)) => l as u8,
+        Some(l) => {
+            r.err("lien", format!("expected 1 or 2, got {l}"));
+            1
+        }
+    };
+    if r.errors.len() > before {
+        return None;
+    }
+    Some(Loan {
+        loan_id,
+        balance: balance?,
+        gross_rate: rate?,
+        orig_term: orig_term?,
+        rem_term: rem_term?,
+        age: age?,
+        amort: amort?,
+        io_months,
+        servicing_fee,
+        mi_fee,
+        arm,
+        product: r.text("product"),
+        state: r.text("state"),
+        property_type: r.text("property_type"),
+        occupancy: r.text("occupancy"),
+        purpose: r.text("purpose"),
+        doc_type: r.text("doc_type"),
+        fico,
+        orig_ltv,
+        dti,
+        prepay_penalty_months,
+        prepay_penalty_type: if ppt == "none" { String::new() } else { ppt },
+        orig_date,
+        lien,
+        delinquency: r.text("delinquency"),
+    })
+}
+
+fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month())
+}
+
+fn parse_arm(
+    r: &mut Row<'_>,
+    opts: &TapeOptions,
+    rate: Option<f64>,
+    age: Option<u32>,
+) -> Option<ArmTerms> {
+    let index_raw = r.text("index");
+    let index = if index_raw.is_empty() {
+        r.err(
+            "index",
+            "expected the rate index of this ARM, got an empty cell",
+        );
+        None
+    } else {
+        let ix = RateIndex::parse(&index_raw);
+        if known_index(&ix, &opts.extra_indices) {
+            Some(ix)
+        } else {
+            let mut names = vec!["LIBOR1M", "LIBOR6M", "LIBOR12M", "CMT1Y"];
+            names.extend(opts.extra_indices.iter().map(String::as_str));
+            r.err(
+                "index",
+                format!(
+                    "unknown index `{index_raw}`; expected one of {}",
+                    names.join(", ")
+                ),
+            );
+            None
+        }
+    };
+    let margin = r.pct("margin_pct", true, -100.0, 100.0);
+    let months_to_reset = if !r.raw("months_to_reset").is_empty() {
+        r.int_opt("months_to_reset")
+    } else if !r.raw("next_reset_date").is_empty() {
+        let d = r.date_opt("next_reset_date")?;
+        match opts.cutoff {
+            Some(c) if months_between(c, d) >= 0 => Some(months_between(c, d) as u32),
+            Some(c) => {
+                r.err(
+                    "next_reset_date",
+                    format!("expected a date on or after the cut-off date {c}, got {d}"),
+                );
+                None
+            }
+            None => {
+                r.err(
+                    "next_reset_date",
+                    "a next reset date needs the deal's cut-off date; give months_to_reset instead",
+                );
+                None
+            }
+        }
+    } else {
+        r.err(
+            "months_to_reset",
+            "expected the months to the next rate change (or a next_reset_date), got an empty cell",
+        );
+        None
+    };
+    let first_reset_months = r.int_opt("first_reset_months");
+    let reset_freq = r.int_req("reset_freq_months");
+    if reset_freq == Some(0) {
+        r.err(
+            "reset_freq_months",
+            "expected at least 1 month between rate changes, got 0",
+        );
+    }
+    let initial_cap = r.pct("initial_cap_pct", true, 0.0, 100.0);
+    let periodic_cap = r.pct("periodic_cap_pct", true, 0.0, 100.0);
+    let life_cap = r.pct("life_cap_pct", true, 0.0, 100.0);
+    let life_floor = r.pct("life_floor_pct", true, 0.0, 100.0);
+    let rounding = r.pct("rounding_pct", false, 0.0, 1.0).unwrap_or(0.0);
+    let lookback_months = r.int_opt("lookback_months").unwrap_or(0);
+    if let (Some(cap), Some(g)) = (life_cap, rate) {
+        if cap < g - 1e-12 {
+            r.err(
+                "life_cap_pct",
+                format!(
+                    "lifetime cap {}% is below the current rate {}%",
+                    fmt_pct(cap),
+                    fmt_pct(g)
+                ),
+            );
+        }
+    }
+    if let (Some(cap), Some(fl)) = (life_cap, life_floor) {
+        if fl > cap + 1e-12 {
+            r.err(
+                "life_floor_pct",
+                format!(
+                    "lifetime floor {}% is above the lifetime cap {}%",
+                    fmt_pct(fl),
+                    fmt_pct(cap)
+                ),
+            );
+        }
+    }
+    let mtr = months_to_reset?;
+    let first_reset_pending = match (first_reset_months, age) {
+        (Some(f), Some(a)) => a + mtr <= f,
+        _ => true,
+    };
+    Some(ArmTerms {
+        index: index?,
+        margin: margin?,
+        months_to_reset: mtr,
+        reset_freq: reset_freq?,
+        first_reset_pending,
+        initial_cap: initial_cap?,
+        periodic_cap: periodic_cap?,
+        life_cap: life_cap?,
+        life_floor: life_floor?,
+        rounding,
+        lookback_months,
+    })
+}
+
+/// A decimal rate as a percent without float noise (0.0575 → "5.75").
+fn fmt_pct(v: f64) -> String {
+    let s = format!("{:.6}", v * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "loan_id,balance,gross_rate_pct,orig_term,rem_term,age,amort_type,io_months,servicing_fee_pct,mi_fee_pct,index,margin_pct,months_to_reset,first_reset_months,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct,rounding_pct,lookback_months,product,state,fico,orig_ltv_pct,orig_date,lien";
+
+    fn write(dir: &tempfile::TempDir, name: &str, body: &str) -> std::path::PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_fixed_and_arm_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = format!(
+            "{HEADER}\n\
+             1,\"250,000.00\",5.875,360,358,2,arm,0,0.375,0,LIB6M,3.25,22,24,6,3,1,11.875,3.25,0.125,1,2/28 LIB6M,CA,700,80,2003-11-15,1\n\
+             2,100000,6.5,360,360,,fixed,120,0.5,0.1,,,,,,,,,,,,30Y FIX,NV,,95,,\n"
+        );
+        let p = write(&dir, "t.csv", &body);
+        let loans = read_tape(&p).unwrap();
+        assert_eq!(loans.len(), 2);
+        let a = &loans[0];
+        assert_eq!(a.balance, 250_000.0);
+        assert!((a.gross_rate - 0.05875).abs() < 1e-15);
+        let t = a.arm.as_ref().unwrap();
+        assert_eq!(t.index, RateIndex::Libor6M);
+        assert!((t.margin - 0.0325).abs() < 1e-15);
+        assert_eq!(t.months_to_reset, 22);
+        assert!(t.first_reset_pending); // 2 + 22 <= 24
+        assert!((t.rounding - 0.00125).abs() < 1e-15);
+        assert_eq!(t.lookback_months, 1);
+        assert_eq!(a.fico, Some(700));
+        let b = &loans[1];
+        assert_eq!(b.age, 0);
+        assert!(b.arm.is_none());
+        assert_eq!(b.io_months, 120);
+        assert_eq!(b.fico, None);
+        assert_eq!(b.lien, 1);
+    }
+
+    #[test]
+    fn next_reset_date_needs_cutoff() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,index,margin_pct,next_reset_date,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct\n\
+                    a,1000,5,360,359,arm,LIBOR6M,3,2004-06-01,6,3,1,11,3\n";
+        let p = write(&dir, "t.csv", body);
+        assert!(read_tape(&p).is_err());
+        let opts = TapeOptions {
+            cutoff: NaiveDate::from_ymd_opt(2004, 1, 1),
+            ..Default::default()
+        };
+        let loans = read_tape_with(&p, &opts).unwrap();
+        assert_eq!(loans[0].arm.as_ref().unwrap().months_to_reset, 5);
+    }
+
+    #[test]
+    fn declared_index_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,index,margin_pct,months_to_reset,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct\n\
+                    a,1000,5,360,359,arm,SOFR30A,3,5,6,3,1,11,3\n";
+        let p = write(&dir, "t.csv", body);
+        let e = read_tape(&p).unwrap_err().to_string();
+        assert!(e.contains("unknown index `SOFR30A`"), "{e}");
+        let opts = TapeOptions {
+            extra_indices: vec!["SOFR30A".into()],
+            ..Default::default()
+        };
+        let loans = read_tape_with(&p, &opts).unwrap();
+        assert_eq!(
+            loans[0].arm.as_ref().unwrap().index,
+            RateIndex::Named("SOFR30A".into())
+        );
+    }
+
+    #[test]
+    fn error_list_is_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body =
+            String::from("loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type\n");
+        for k in 0..80 {
+            body.push_str(&format!("{k},x,5,360,360,fixed\n"));
+        }
+        let p = write(&dir, "t.csv", &body);
+        match read_tape(&p).unwrap_err() {
+            IoError::Input { errors, .. } => {
+                assert_eq!(errors.len(), 51);
+                assert!(errors[50].message.contains("more error(s) not shown"));
+            }
+            e => panic!("{e}"),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+#![cfg(feature = "parquet")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Parquet tapes read like their CSV twins.
+
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use std::sync::Arc;
+use tranche_io::tape::read_tape;
+
+fn text(v: &[&str]) -> Vec<ByteArray> {
+    v.iter().map(|s| ByteArray::from(*s)).collect()
+}
+
+#[test]
+fn parquet_and_csv_give_the_same_loans() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("t.parquet");
+    let schema = Arc::new(
+        parse_message_type(
+            "message tape {
+                REQUIRED BYTE_ARRAY loan_id (UTF8);
+                REQUIRED DOUBLE balance;
+                REQUIRED DOUBLE gross_rate_pct;
+                REQUIRED INT32 orig_term;
+                REQUIRED INT32 rem_term;
+                REQUIRED BYTE_ARRAY amort_type (UTF8);
+                OPTIONAL BYTE_ARRAY index (UTF8);
+                OPTIONAL DOUBLE margin_pct;
+                OPTIONAL INT32 months_to_reset;
+                OPTIONAL INT32 reset_freq_months;
+                OPTIONAL DOUBLE initial_cap_pct;
+                OPTIONAL DOUBLE periodic_cap_pct;
+                OPTIONAL DOUBLE life_cap_pct;
+                OPTIONAL DOUBLE life_floor_pct;
+                OPTIONAL INT32 orig_date (DATE);
+            }",
+        )
+        .unwrap(),
+    );
+    let file = std::fs::File::create(&pq).unwrap();
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut w = SerializedFileWriter::new(file, schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let some_none = [1i16, 0];
+    let mut k = 0;
+    while let Some(mut col) = rg.next_column().unwrap() {
+        match k {
+            0 => col
+                .typed::<ByteArrayType>()
+                .write_batch(&text(&["A", "B"]), None, None),
+            1 => col
+                .typed::<DoubleType>()
+                .write_batch(&[250_000.0, 100_000.0], None, None),
+            2 => col
+                .typed::<DoubleType>()
+                .write_batch(&[5.5, 6.0], None, None),
+            3 => col
+                .typed::<Int32Type>()
+                .write_batch(&[360, 360], None, None),
+            4 => col
+                .typed::<Int32Type>()
+                .write_batch(&[358, 360], None, None),
+            5 => col
+                .typed::<ByteArrayType>()
+                .write_batch(&text(&["arm", "fixed"]), None, None),
+            6 => col.typed::<ByteArrayType>().write_batch(
+                &text(&["LIBOR6M"]),
+                Some(&some_none),
+                None,
+            ),
+            7 => col
+                .typed::<DoubleType>()
+                .write_batch(&[3.25], Some(&some_none), None),
+            8 => col
+                .typed::<Int32Type>()
+                .write_batch(&[22], Some(&some_none), None),
+            9 => col
+                .typed::<Int32Type>()
+                .write_batch(&[6], Some(&some_none), None),
+            10 => col
+                .typed::<DoubleType>()
+                .write_batch(&[3.0], Some(&some_none), None),
+            11 => col
+                .typed::<DoubleType>()
+                .write_batch(&[1.0], Some(&some_none), None),
+            12 => col
+                .typed::<DoubleType>()
+                .write_batch(&[11.5], Some(&some_none), None),
+            13 => col
+                .typed::<DoubleType>()
+                .write_batch(&[3.25], Some(&some_none), None),
+            // 2003-11-15 is day 12371 after 1970-01-01.
+            _ => col
+                .typed::<Int32Type>()
+                .write_batch(&[12371], Some(&some_none), None),
+        }
+        .unwrap();
+        col.close().unwrap();
+        k += 1;
+    }
+    rg.close().unwrap();
+    w.close().unwrap();
+
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,index,margin_pct,months_to_reset,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct,orig_date\n\
+         A,250000,5.5,360,358,arm,LIBOR6M,3.25,22,6,3,1,11.5,3.25,2003-11-15\n\
+         B,100000,6.0,360,360,fixed,,,,,,,,,\n",
+    )
+    .unwrap();
+    let from_pq = read_tape(&pq).unwrap();
+    let from_csv = read_tape(&csv).unwrap();
+    assert_eq!(from_pq, from_csv);
+    assert_eq!(from_pq.len(), 2);
+}
+
+#[test]
+fn not_a_parquet_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.parquet");
+    std::fs::write(&p, b"loan_id,balance\n").unwrap();
+    let e = read_tape(&p).unwrap_err().to_string();
+    assert!(e.contains("not a readable Parquet loan tape"), "{e}");
+}

@@ -156,7 +156,20 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
     };
     let src = std::fs::read_to_string(&file).map_err(|e| IoError::io(&file, e))?;
     let deal = parse_deal(&file, &src)?;
-    let loans = read_tape(&dir.join(&deal.collateral.tape))?;
+    // A deal whose tape is not there (yet) loads without loans; runs then fail with a
+    // "no loans" error naming the tape.
+    let tape_path = dir.join(&deal.collateral.tape);
+    let loans = if tape_path.is_file() {
+        crate::tape::read_tape_with(
+            &tape_path,
+            &crate::tape::TapeOptions {
+                extra_indices: deal.collateral.indices.clone(),
+                cutoff: Some(deal.dates.cut_off),
+            },
+        )?
+    } else {
+        Vec::new()
+    };
     if !loans.is_empty() {
         let total: f64 = loans.iter().map(|l| l.balance).sum();
         let errs = deal.validate_against_pool(total);
@@ -170,7 +183,7 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
     }
     let curves_path = dir.join("curves.csv");
     let curves = if curves_path.is_file() {
-        read_curves(&curves_path)?
+        Some(crate::curves::read_curves(&curves_path)?)
     } else {
         None
     };
@@ -180,16 +193,4 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
         loans,
         curves,
     })
-}
-
-/// The tape named by the deal. Until the tape reader is part of this crate, a deal loads
-/// without loans (runs then fail with a clear "no loans" error).
-fn read_tape(path: &Path) -> Result<Vec<Loan>, IoError> {
-    let _ = path;
-    Ok(Vec::new())
-}
-
-fn read_curves(path: &Path) -> Result<Option<RateCurves>, IoError> {
-    let _ = path;
-    Ok(None)
 }

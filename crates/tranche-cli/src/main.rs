@@ -29,6 +29,8 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Build a loan tape whose strats reproduce a term sheet's strat tables.
     PoolFromStrats(cmd::pool_from_strats::Args),
+    /// Pool summary and stratification tables of a deal's tape (md, csv, json, xlsx).
+    Strats(cmd::strats::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd::run::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
+        Command::Strats(a) => cmd::strats::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

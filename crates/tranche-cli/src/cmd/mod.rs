@@ -4,3 +4,4 @@ pub mod collateral;
 pub mod pool_from_strats;
 pub mod run;
 pub mod schema;
+pub mod strats;

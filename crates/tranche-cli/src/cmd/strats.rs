@@ -1,0 +1,172 @@
+//! `tranche strats`: the pool summary and stratification tables of a deal's tape.
+
+use crate::Failure;
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+use tranche_core::strats::{
+    compute_all, default_tables, summarize, NetFees, StratContext, StratTableDef,
+};
+use tranche_core::tape::Loan;
+use tranche_io::atomic::write_atomic;
+use tranche_io::strats_out::{self, StratsReport};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Deal directory (or deal file), or a loan tape (.csv/.parquet).
+    pub input: PathBuf,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+    /// Output directory (required for csv and xlsx; md/json print to stdout without it).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Tables file (TOML, or JSON by extension) adding tables to, or replacing, the
+    /// default set; see docs/strats.md.
+    #[arg(long)]
+    pub tables: Option<PathBuf>,
+    /// Master servicing fee, percent per annum (default: the deal file's; 0 for a tape).
+    #[arg(long)]
+    pub master_servicing_pct: Option<f64>,
+    /// Trustee fee, percent per annum (default: the deal file's; 0 for a tape).
+    #[arg(long)]
+    pub trustee_pct: Option<f64>,
+    /// Cut-off date YYYY-MM-DD (default: the deal file's). Without one, the next
+    /// adjustment date table is left out.
+    #[arg(long)]
+    pub cutoff_date: Option<NaiveDate>,
+}
+
+struct Inputs {
+    loans: Vec<Loan>,
+    fees: NetFees,
+    cutoff: Option<NaiveDate>,
+}
+
+fn is_tape(p: &Path) -> bool {
+    p.is_file()
+        && p.extension().is_some_and(|e| {
+            ["csv", "parquet", "pq"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        })
+}
+
+fn load(args: &Args) -> Result<Inputs, Failure> {
+    let (loans, fees, cutoff) = if is_tape(&args.input) {
+        let loans = tranche_io::tape::read_tape(&args.input)?;
+        (loans, NetFees::default(), None)
+    } else {
+        let d = tranche_io::deal::load_deal(&args.input)?;
+        let fees = d.deal.pool_fees();
+        (d.loans, fees, Some(d.deal.dates.cut_off))
+    };
+    let pct = |flag: &str, v: Option<f64>, default: f64| -> Result<f64, Failure> {
+        match v {
+            None => Ok(default),
+            Some(x) if x.is_finite() && (0.0..100.0).contains(&x) => Ok(x / 100.0),
+            Some(x) => Err(Failure::Input(format!(
+                "--{flag}: expected a percent in [0, 100), got {x}"
+            ))),
+        }
+    };
+    let fees = NetFees {
+        master_servicing: pct(
+            "master-servicing-pct",
+            args.master_servicing_pct,
+            fees.master_servicing,
+        )?,
+        trustee: pct("trustee-pct", args.trustee_pct, fees.trustee)?,
+    };
+    if loans.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: the tape holds no loans",
+            args.input.display()
+        )));
+    }
+    Ok(Inputs {
+        loans,
+        fees,
+        cutoff: args.cutoff_date.or(cutoff),
+    })
+}
+
+fn table_set(args: &Args, cutoff: Option<NaiveDate>) -> Result<Vec<StratTableDef>, Failure> {
+    let defs = match &args.tables {
+        Some(p) => strats_out::read_tables_file(p)?,
+        None => default_tables(),
+    };
+    if cutoff.is_some() {
+        return Ok(defs);
+    }
+    let (keep, drop): (Vec<_>, Vec<_>) = defs.into_iter().partition(|d| !d.key.needs_cutoff());
+    for d in drop {
+        eprintln!(
+            "note: table `{}` left out: it needs the cut-off date (--cutoff-date or a deal file)",
+            d.title
+        );
+    }
+    Ok(keep)
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let inp = load(&args)?;
+    let ctx = StratContext {
+        fees: inp.fees,
+        cutoff: inp.cutoff,
+    };
+    let defs = table_set(&args, inp.cutoff)?;
+    let report = StratsReport {
+        summary: summarize(&inp.loans, &ctx)?,
+        tables: compute_all(&defs, &inp.loans, &ctx)?,
+        master_servicing_pct: ctx.fees.master_servicing * 100.0,
+        trustee_pct: ctx.fees.trustee * 100.0,
+        cutoff_date: ctx.cutoff,
+    };
+    let need_out = |what: &str| -> Result<&Path, Failure> {
+        args.out.as_deref().ok_or_else(|| {
+            Failure::Input(format!("--format {what} needs --out DIR (it writes files)"))
+        })
+    };
+    let text_out = |name: &str, text: String| -> Result<(), Failure> {
+        match &args.out {
+            Some(dir) => Ok(write_atomic(&dir.join(name), text.as_bytes())?),
+            None => {
+                print!("{text}");
+                Ok(())
+            }
+        }
+    };
+    match args.format {
+        Format::Md => text_out("strats.md", strats_out::report_markdown(&report)),
+        Format::Json => {
+            let v = strats_out::report_json(&report);
+            let text = serde_json::to_string_pretty(&v)
+                .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+            text_out("strats.json", text + "\n")
+        }
+        Format::Csv => {
+            strats_out::write_csv_dir(need_out("csv")?, &report)?;
+            Ok(())
+        }
+        Format::Xlsx => write_xlsx(need_out("xlsx")?, &report),
+    }
+}
+
+#[cfg(feature = "xlsx")]
+fn write_xlsx(dir: &Path, report: &StratsReport) -> Result<(), Failure> {
+    Ok(strats_out::write_xlsx(&dir.join("strats.xlsx"), report)?)
+}
+
+#[cfg(not(feature = "xlsx"))]
+fn write_xlsx(_dir: &Path, _report: &StratsReport) -> Result<(), Failure> {
+    Err(Failure::Input(
+        "--format xlsx: this build of tranche has no XLSX support (cargo feature `xlsx`)".into(),
+    ))
+}

@@ -116,6 +116,11 @@ fn table_set(args: &Args, cutoff: Option<NaiveDate>) -> Result<Vec<StratTableDef
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    if matches!(args.format, Format::Csv | Format::Xlsx) && args.out.is_none() {
+        return Err(Failure::Input(
+            "--format csv and --format xlsx write files: give --out DIR".into(),
+        ));
+    }
     let inp = load(&args)?;
     let ctx = StratContext {
         fees: inp.fees,
@@ -130,9 +135,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         cutoff_date: ctx.cutoff,
     };
     let need_out = |what: &str| -> Result<&Path, Failure> {
-        args.out.as_deref().ok_or_else(|| {
-            Failure::Input(format!("--format {what} needs --out DIR (it writes files)"))
-        })
+        args.out
+            .as_deref()
+            .ok_or_else(|| Failure::Input(format!("--format {what} needs --out DIR")))
     };
     let text_out = |name: &str, text: String| -> Result<(), Failure> {
         match &args.out {

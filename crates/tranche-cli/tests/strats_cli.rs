@@ -124,7 +124,7 @@ fn bad_input_exits_2_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("t.toml") && err.contains("edges"), "{err}");
     // a fee outside [0, 100)
-    let out = tranche(&[t, "--trustee-pct", "-1"]);
+    let out = tranche(&[t, "--trustee-pct=150"]);
     assert_eq!(out.status.code(), Some(2));
     // a missing input
     let out = tranche(&[dir.path().join("none.csv").to_str().unwrap()]);

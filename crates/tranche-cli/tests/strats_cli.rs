@@ -42,10 +42,19 @@ fn json_from_a_tape_with_fee_flags() {
         "--cutoff-date",
         "2004-01-01",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["tables"].as_array().unwrap().len(), 20);
-    let total = v["tables"][0]["rows"].as_array().unwrap().last().unwrap().clone();
+    let total = v["tables"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     // Gross (100·5 + 300·6 + 100·4.5) / 500 = 5.5; net = 5.5 − 0.375 − 0.03 − 0.0043
     // − 300/500·0.5 = 4.7907.
     assert!((total["gross_wac_pct"].as_f64().unwrap() - 5.5).abs() < 1e-9);
@@ -72,14 +81,21 @@ fn csv_directory_and_missing_cutoff() {
         "--out",
         out_dir.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Without a cut-off date the next-adjustment table is left out, with a note.
     assert!(String::from_utf8_lossy(&out.stderr).contains("Next Interest Adjustment Date"));
     let n = std::fs::read_dir(&out_dir).unwrap().count();
     assert_eq!(n, 2 + 19);
-    let fico =
-        std::fs::read_to_string(out_dir.join("11_collateral_grouped_by_fico.csv")).unwrap();
-    assert!(fico.lines().nth(1).unwrap().starts_with("Unknown,300000,1,60.00,"));
+    let fico = std::fs::read_to_string(out_dir.join("11_collateral_grouped_by_fico.csv")).unwrap();
+    assert!(fico
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("Unknown,300000,1,60.00,"));
 }
 
 #[test]
@@ -98,8 +114,15 @@ fn markdown_and_xlsx() {
             "--out",
             out_dir.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(&std::fs::read(out_dir.join("strats.xlsx")).unwrap()[..2], b"PK");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            &std::fs::read(out_dir.join("strats.xlsx")).unwrap()[..2],
+            b"PK"
+        );
     }
 }
 

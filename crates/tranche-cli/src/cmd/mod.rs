@@ -1,6 +1,10 @@
 //! One module per subcommand.
 
+pub mod afr;
 pub mod collateral;
+pub mod grid;
 pub mod pool_from_strats;
+pub mod price_table;
 pub mod run;
 pub mod schema;
+mod tables_common;

@@ -33,6 +33,13 @@ enum Command {
     Strats(cmd::strats::Args),
     /// Write the deal's Computational Materials (Markdown, HTML, XLSX, CSV, charts).
     Report(cmd::report::Args),
+    /// The Price/DM sensitivity report: DM, WAL, modified duration and principal window of
+    /// every class, to call and to maturity, at several speeds.
+    PriceTable(cmd::price_table::Args),
+    /// The Available Funds Rate schedule under forward curves and shocked curves.
+    Afr(cmd::afr::Args),
+    /// A scenario grid (speeds × CDR × severity × rate shocks), run in parallel.
+    Grid(cmd::grid::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -72,6 +79,9 @@ fn main() -> ExitCode {
         Command::PoolFromStrats(a) => cmd::pool_from_strats::run(a),
         Command::Strats(a) => cmd::strats::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::PriceTable(a) => cmd::price_table::run(a),
+        Command::Afr(a) => cmd::afr::run(a),
+        Command::Grid(a) => cmd::grid::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

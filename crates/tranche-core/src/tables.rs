@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod runner;
 pub mod tieout;
 
 /// One run of a deal: speed, credit and rates.

@@ -1,0 +1,72 @@
+//! `tranche price-table`: the Price/DM sensitivity report of every class.
+
+use super::tables_common::{emit, load, parse_list, Loaded};
+use crate::Failure;
+use std::path::PathBuf;
+use tranche_core::analytics::IndexAssumption;
+use tranche_core::rates::RateCurves;
+use tranche_core::tables::{price_table, PriceTableOptions, TableRates};
+use tranche_io::tables_out::{self, TableFormat};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Deal directory (holding deal.toml) or the deal file.
+    pub deal: PathBuf,
+    /// Price, percent of par.
+    #[arg(long, default_value_t = 100.0)]
+    pub price: f64,
+    /// Speeds, percent of the deal's pricing speed, comma-separated.
+    #[arg(long, default_value = "0,80,100,150,180")]
+    pub speeds: String,
+    /// Flat level (percent) of every index for the runs and the DM; default: the deal's
+    /// pricing level.
+    #[arg(long, value_name = "PCT")]
+    pub libor: Option<f64>,
+    /// csv, json or md.
+    #[arg(long, default_value = "csv")]
+    pub format: TableFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let speeds = parse_list("--speeds", &args.speeds)?;
+    if !(args.price.is_finite() && args.price > 0.0) {
+        return Err(Failure::Input(format!(
+            "--price: expected a positive percent of par, found {}",
+            args.price
+        )));
+    }
+    let Loaded { deal, pool, .. } = load(&args.deal)?;
+    let rates = match args.libor {
+        Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => TableRates {
+            run: RateCurves::flat_all(pct / 100.0),
+            discount: IndexAssumption::Flat { rate: pct / 100.0 },
+        },
+        Some(pct) => {
+            return Err(Failure::Input(format!(
+                "--libor: expected a rate in percent between -5 and 50, found {pct}"
+            )))
+        }
+        None => TableRates {
+            run: deal.pricing_rates(),
+            discount: IndexAssumption::Flat {
+                rate: deal.pricing.index_rate_pct / 100.0,
+            },
+        },
+    };
+    let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
+    let rows = price_table(
+        &ctx,
+        &PriceTableOptions {
+            price: args.price,
+            speeds,
+            rates,
+        },
+    )?;
+    emit(
+        &tables_out::price_table(&rows, args.format),
+        args.out.as_deref(),
+    )
+}

@@ -483,6 +483,25 @@ fn validate_scenario(s: &Scenario, fees: &PoolFees) -> Result<()> {
                 format!("expected non-negative rates, got {v}"),
             ));
         }
+        // PSA's peak is 6% CPR at 100% PSA.
+        let peak = match c {
+            P::Psa { pct } => 0.06 * pct / 100.0,
+            _ => vals.iter().copied().fold(0.0, f64::max),
+        };
+        // Above 100% CPR (SMM) the rate would be cut to 100% in silence.
+        let m = s.prepay.multiplier;
+        if peak * m > 1.0 + 1e-12 {
+            return Err(Error::invalid(
+                "prepay.multiplier",
+                format!(
+                    "a speed of {}% of the {name} curve (peak {}%) gives a prepayment rate \
+                     of {}%; expected at most 100%",
+                    m * 100.0,
+                    peak * 100.0,
+                    peak * m * 100.0
+                ),
+            ));
+        }
     }
     let dv: Vec<f64> = match &s.default {
         D::Cdr { cdr } => vec![*cdr],

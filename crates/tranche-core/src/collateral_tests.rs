@@ -642,3 +642,25 @@ fn thread_count_does_not_change_results() {
     let many = go(4);
     assert_eq!(one, many);
 }
+
+#[test]
+fn speed_above_100_cpr_is_an_error_not_a_silent_cap() {
+    let loans = [fixed_loan("L1", 100_000.0, 0.06, 360, 0)];
+    let pool = LoanPool::from_loans(&loans).unwrap();
+    let opts = ProjectionOptions::default();
+    // 1,000,000% of a 25 CPR curve.
+    let mut s = scenario(PrepayCurve::Cpr { cpr: 0.25 }, no_default());
+    s.prepay.multiplier = 10_000.0;
+    let e = pool.project(&s, &PoolFees::default(), &opts).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("prepay.multiplier"), "{msg}");
+    assert!(msg.contains("expected at most 100%"), "{msg}");
+    // PSA peaks at 6% CPR: 2000% PSA is 120% CPR.
+    let s = scenario(PrepayCurve::Psa { pct: 2000.0 }, no_default());
+    assert!(pool.project(&s, &PoolFees::default(), &opts).is_err());
+    // Exactly 100% CPR is allowed: the whole pool prepays in period 1.
+    let mut s = scenario(PrepayCurve::Cpr { cpr: 0.5 }, no_default());
+    s.prepay.multiplier = 2.0;
+    let cf = pool.project(&s, &PoolFees::default(), &opts).unwrap();
+    assert!(cf.periods[0].end_balance.abs() < 1e-6);
+}

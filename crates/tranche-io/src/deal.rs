@@ -88,6 +88,12 @@ fn explain(msg: &str) -> String {
     {
         return "expected a date written as a quoted string, e.g. \"2004-01-29\"".into();
     }
+    // chrono's wording for a well-formed date that is not on the calendar (2004-02-30).
+    if msg.contains("input is out of range") {
+        return "expected a date that exists on the calendar (YYYY-MM-DD); \
+                this day is past the end of its month"
+            .into();
+    }
     msg.replace("expected u32", "expected a whole number")
         .replace("expected f64", "expected a number")
 }
@@ -100,6 +106,14 @@ pub fn parse_deal(path: &Path, src: &str) -> Result<Deal, IoError> {
             diagnostics,
         }))
     };
+    if src.trim().is_empty() {
+        return Err(fail(vec![diag_at(
+            src,
+            0..0,
+            None,
+            "the deal file is empty; expected a TOML deal file (see docs/deal-file.md)".into(),
+        )]));
+    }
     let doc = toml_edit::ImDocument::parse(src.to_string()).ok();
     let deal: Deal = match toml::from_str(src) {
         Ok(d) => d,

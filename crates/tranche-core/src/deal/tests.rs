@@ -144,3 +144,27 @@ fn committed_schema_matches_the_types() {
         "docs/deal.schema.json is stale: run TRANCHE_UPDATE_SCHEMA=1 cargo test -p tranche-core deal::"
     );
 }
+
+#[test]
+fn pricing_speeds_outside_0_to_100_cpr_are_reported() {
+    let mut deal = reference();
+    deal.pricing.arm_curve = SpeedCurve::Cpr { cpr_pct: -5.0 };
+    deal.pricing.fixed_curve = SpeedCurve::Vector {
+        cpr_pct: vec![10.0, 1e6, f64::NAN],
+    };
+    assert_eq!(
+        fields(&deal),
+        vec![
+            "pricing.arm_curve.cpr_pct",
+            "pricing.fixed_curve.cpr_pct[1]",
+            "pricing.fixed_curve.cpr_pct[2]",
+        ]
+    );
+    deal.pricing.arm_curve = SpeedCurve::Psa { psa_pct: 1700.0 };
+    deal.pricing.fixed_curve = SpeedCurve::Ramp {
+        start_cpr_pct: 0.0,
+        end_cpr_pct: 100.0,
+        months: 12,
+    };
+    assert_eq!(fields(&deal), vec!["pricing.arm_curve.psa_pct"]);
+}

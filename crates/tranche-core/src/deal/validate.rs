@@ -1,8 +1,8 @@
 //! Rules a deal file must satisfy. Every error names the field path it concerns.
 
 use super::{
-    field_error, Condition, Coupon, Deal, DerivativeKind, Source, StepKind, FORMAT_VERSION,
-    MAX_STEPS,
+    field_error, Condition, Coupon, Deal, DerivativeKind, Source, SpeedCurve, StepKind,
+    FORMAT_VERSION, MAX_STEPS,
 };
 use crate::error::FieldError;
 use crate::tape::RateIndex;
@@ -191,6 +191,8 @@ fn collateral(e: &mut Errs, deal: &Deal) {
         100.0,
         "a rate",
     );
+    speed_curve(e, "pricing.arm_curve", &p.arm_curve);
+    speed_curve(e, "pricing.fixed_curve", &p.fixed_curve);
     if !(0.0..=1.0).contains(&p.first_period_prepay_fraction) {
         e.push(
             "pricing.first_period_prepay_fraction",
@@ -199,6 +201,56 @@ fn collateral(e: &mut Errs, deal: &Deal) {
                 p.first_period_prepay_fraction
             ),
         );
+    }
+}
+
+/// PSA percent at which the curve's peak (6% CPR at 100% PSA) reaches 100% CPR.
+const MAX_PSA_PCT: f64 = 100.0 / 6.0 * 100.0;
+
+/// A pricing curve's rates are CPRs from 0 to 100% (a higher CPR would be cut to 100% in
+/// silence).
+fn speed_curve(e: &mut Errs, field: &str, c: &SpeedCurve) {
+    let cpr = "a CPR";
+    match c {
+        SpeedCurve::Cpr { cpr_pct } => e.pct(format!("{field}.cpr_pct"), *cpr_pct, 0.0, 100.0, cpr),
+        SpeedCurve::Psa { psa_pct } => e.pct(
+            format!("{field}.psa_pct"),
+            *psa_pct,
+            0.0,
+            MAX_PSA_PCT.floor(),
+            "a PSA speed (its peak is 6% CPR at 100)",
+        ),
+        SpeedCurve::Ramp {
+            start_cpr_pct,
+            end_cpr_pct,
+            ..
+        } => {
+            e.pct(
+                format!("{field}.start_cpr_pct"),
+                *start_cpr_pct,
+                0.0,
+                100.0,
+                cpr,
+            );
+            e.pct(
+                format!("{field}.end_cpr_pct"),
+                *end_cpr_pct,
+                0.0,
+                100.0,
+                cpr,
+            );
+        }
+        SpeedCurve::Vector { cpr_pct } => {
+            if cpr_pct.is_empty() {
+                e.push(
+                    format!("{field}.cpr_pct"),
+                    "expected at least one CPR, found an empty list",
+                );
+            }
+            for (i, v) in cpr_pct.iter().enumerate() {
+                e.pct(format!("{field}.cpr_pct[{i}]"), *v, 0.0, 100.0, cpr);
+            }
+        }
     }
 }
 

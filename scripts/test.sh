@@ -14,7 +14,7 @@ for manifest in crates/*/Cargo.toml; do
     { echo "$manifest: no [lints] workspace = true (unwrap/expect/panic not denied)" >&2; exit 1; }
 done
 echo "== cargo clippy -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== headless Chromium (the report's browser test)"
 # The test opens the report's HTML page in headless Chromium. Install it when missing and
 # we are root (CI runs as root on a fresh machine); under CI a missing browser fails.
@@ -31,4 +31,4 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
 echo "== cargo test"
-cargo test --workspace
+cargo test --workspace --all-features

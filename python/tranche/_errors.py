@@ -19,3 +19,9 @@ class EngineError(TrancheError, RuntimeError):
 
 class InternalError(TrancheError, RuntimeError):
     """A bug in tranche (the CLI exits with code 1). Please report it."""
+
+
+# Shown as `tranche.InputError` in tracebacks, where users catch them.
+for _cls in (TrancheError, InputError, EngineError, InternalError):
+    _cls.__module__ = "tranche"
+del _cls

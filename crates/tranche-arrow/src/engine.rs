@@ -6,9 +6,9 @@ use crate::scenarios::GridScenario;
 use crate::GridError;
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
-use tranche_core::waterfall::{DealRun, Horizon};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use tranche_core::waterfall::{DealRun, Horizon};
 
 /// A deal ready to run scenarios. Implementations are immutable and thread-safe.
 pub trait ScenarioEngine: Send + Sync {
@@ -60,7 +60,10 @@ impl DealCache {
         name: &str,
         ids: &HashMap<String, PathBuf>,
     ) -> Result<Arc<dyn ScenarioEngine>, GridError> {
-        let given = ids.get(name).cloned().unwrap_or_else(|| PathBuf::from(name));
+        let given = ids
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(name));
         let path = given.canonicalize().map_err(|e| {
             let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
             known.sort_unstable();

@@ -182,7 +182,10 @@ mod tests {
             first_row: 0,
         };
         let (cache, ids) = (toy_cache(), toy_ids());
-        let src = DealIds { cache: &cache, ids: &ids };
+        let src = DealIds {
+            cache: &cache,
+            ids: &ids,
+        };
         let e = run_batch(&b, &src, &opts).unwrap_err().to_string();
         assert!(e.starts_with("scenario 1 (deal `toy`)"), "{e}");
     }
@@ -195,7 +198,10 @@ mod tests {
         )])
         .unwrap();
         let (cache, ids) = (toy_cache(), toy_ids());
-        let src = DealIds { cache: &cache, ids: &ids };
+        let src = DealIds {
+            cache: &cache,
+            ids: &ids,
+        };
         let e = run_batch(&b, &src, &GridOptions::default()).unwrap_err();
         assert!(matches!(e, GridError::Input(_)));
         assert!(

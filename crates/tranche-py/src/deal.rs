@@ -8,7 +8,9 @@ use pyo3::types::{PyDict, PyFloat, PyInt};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, RunSpec, ScenarioEngine};
+use tranche_arrow::engine::{
+    DealCache, DealIds, DealSource, PreparedDeal, RunSpec, ScenarioEngine,
+};
 use tranche_arrow::grid::{run_batch, GridOptions};
 use tranche_arrow::scenarios::{parse_horizon, GridScenario};
 use tranche_arrow::{result_schema, tables, GridError};
@@ -36,7 +38,11 @@ fn libor_path(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
         v.extract()
             .map_err(|_| input("libor: expected a number or a list of numbers (percent)"))?
     };
-    if path.is_empty() || path.iter().any(|x| !x.is_finite() || *x < -5.0 || *x > 50.0) {
+    if path.is_empty()
+        || path
+            .iter()
+            .any(|x| !x.is_finite() || *x < -5.0 || *x > 50.0)
+    {
         return Err(input(
             "libor: expected one or more rates in percent between -5 and 50",
         ));
@@ -169,7 +175,17 @@ impl Deal {
         shock_start: u32,
         price: f64,
     ) -> PyResult<RunResult> {
-        let spec = self.spec(speed, to, cdr, severity, lag, libor, shock_bps, shock_start, price)?;
+        let spec = self.spec(
+            speed,
+            to,
+            cdr,
+            severity,
+            lag,
+            libor,
+            shock_bps,
+            shock_start,
+            price,
+        )?;
         let deal = self.inner.clone();
         let (run, summary) = py
             .detach(|| -> Result<_, GridError> {
@@ -191,7 +207,12 @@ impl Deal {
     /// Runs a table of scenarios over this deal (any Arrow table, a dict of lists or a list
     /// of dicts; columns as in `tranche.scenario_schema()`); one table of results.
     #[pyo3(signature = (scenarios, *, threads=None))]
-    fn grid(&self, py: Python<'_>, scenarios: &Bound<'_, PyAny>, threads: Option<usize>) -> PyResult<Table> {
+    fn grid(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Table> {
         let source = OneDeal {
             name: self.inner.name().to_owned(),
             deal: self.inner.clone(),
@@ -301,7 +322,9 @@ fn keyword_message(m: &str) -> String {
         ("price", "price"),
     ]
     .iter()
-    .fold(m, |m, (col, kw)| m.replace(&format!("column `{col}`"), &format!("argument `{kw}`")))
+    .fold(m, |m, (col, kw)| {
+        m.replace(&format!("column `{col}`"), &format!("argument `{kw}`"))
+    })
 }
 
 /// The tables of one deal run.
@@ -351,4 +374,3 @@ impl RunResult {
         )
     }
 }
-

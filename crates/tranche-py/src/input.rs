@@ -143,9 +143,9 @@ fn rows_to_batch(rows: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
     let items: Vec<Bound<'_, PyAny>> = rows.try_iter()?.collect::<PyResult<_>>()?;
     let mut names: Vec<String> = Vec::new();
     for (i, r) in items.iter().enumerate() {
-        let r = r.cast::<PyDict>().map_err(|_| {
-            PyTypeError::new_err(format!("scenarios: row {i} is not a dict"))
-        })?;
+        let r = r
+            .cast::<PyDict>()
+            .map_err(|_| PyTypeError::new_err(format!("scenarios: row {i} is not a dict")))?;
         for k in r.keys() {
             let k: String = k.str()?.to_string();
             if !names.contains(&k) {
@@ -157,7 +157,10 @@ fn rows_to_batch(rows: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
     for name in &names {
         let vals = PyList::empty(py);
         for r in &items {
-            let v = r.get_item(name).ok().unwrap_or_else(|| py.None().into_bound(py));
+            let v = r
+                .get_item(name)
+                .ok()
+                .unwrap_or_else(|| py.None().into_bound(py));
             vals.append(v)?;
         }
         cols.set_item(name, vals)?;

@@ -7,7 +7,9 @@ use arrow_schema::{Field, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use pyo3_arrow::error::PyArrowResult;
-use pyo3_arrow::ffi::{to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
+use pyo3_arrow::ffi::{
+    to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule, ArrayIterator,
+};
 use std::sync::Arc;
 
 #[pyclass(module = "tranche", name = "Table", frozen)]
@@ -65,7 +67,12 @@ impl Table {
     ) -> PyArrowResult<Bound<'py, PyTuple>> {
         let batch = arrow_select::concat::concat_batches(&self.schema, &self.batches)?;
         let array: ArrayRef = Arc::new(StructArray::from(batch));
-        to_array_pycapsules(py, Arc::new(self.struct_field()), array.as_ref(), requested_schema)
+        to_array_pycapsules(
+            py,
+            Arc::new(self.struct_field()),
+            array.as_ref(),
+            requested_schema,
+        )
     }
 
     /// The table's schema (exports `__arrow_c_schema__`).
@@ -76,7 +83,11 @@ impl Table {
 
     #[getter]
     fn column_names(&self) -> Vec<String> {
-        self.schema.fields().iter().map(|f| f.name().clone()).collect()
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
     }
 
     #[getter]
@@ -101,7 +112,10 @@ impl Table {
 
     /// A `polars.DataFrame` (needs polars).
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py().import("polars")?.getattr("DataFrame")?.call1((slf,))
+        slf.py()
+            .import("polars")?
+            .getattr("DataFrame")?
+            .call1((slf,))
     }
 
     /// Columns as a dict of Python lists (through pyarrow).
@@ -167,4 +181,3 @@ pub fn scenario_schema() -> Schema {
 pub fn result_schema() -> Schema {
     Schema(tranche_arrow::result_schema())
 }
-

@@ -64,5 +64,3 @@ elif [ "$rc" -ne 0 ]; then
     echo "pytest failed (exit $rc)" >&2
     exit "$rc"
 fi
-echo "== python: example"
-"$VENV/bin/python" examples/python/price_table.py --out "${TMPDIR:-/tmp}/tranche-example"

@@ -139,7 +139,11 @@ mod tests {
     #[test]
     fn rows_follow_input_order_for_any_thread_count() {
         let b = scenarios(300);
-        let cache = toy_cache();
+        let (cache, ids) = (toy_cache(), toy_ids());
+        let cache = DealIds {
+            cache: &cache,
+            ids: &ids,
+        };
         let one = run_batch(
             &b,
             &cache,

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Python stage of the test suite (scripts/test.sh runs it after the Rust tests).
+# A venv under the repo (.venv, gitignored) with the test tools from PyPI; the package is
+# built from source by `pip install ./python` (maturin, release profile); then pytest,
+# which starts Spark in local mode on loopback (Java 17 at the default `java`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+echo "== python: venv and tools"
+PY="${PYTHON:-python3}"
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ needed for the Python stage")'
+VENV="${TRANCHE_VENV:-.venv}"
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+VENV="$(cd "$VENV" && pwd)"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q maturin pytest pyarrow polars pandas pyspark matplotlib
+echo "== python: lint the extension crate (outside the cargo workspace)"
+cargo fmt --manifest-path crates/tranche-py/Cargo.toml -- --check
+PYO3_PYTHON="$VENV/bin/python" cargo clippy --manifest-path crates/tranche-py/Cargo.toml --all-targets -- -D warnings
+echo "== python: pip install ./python"
+"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps ./python
+echo "== python: pytest"
+cargo build -q -p tranche-cli
+TRANCHE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tranche"
+export TRANCHE_BIN
+set +e
+(cd python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "pytest collected no tests: failing" >&2
+    exit 1
+elif [ "$rc" -ne 0 ]; then
+    echo "pytest failed (exit $rc)" >&2
+    exit "$rc"
+fi
+echo "== python stage took $(( $(date +%s) - start )) s"

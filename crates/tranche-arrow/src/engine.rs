@@ -1,14 +1,21 @@
 //! Where scenarios meet the engine: a [`DealSource`] hands out one prepared
 //! [`ScenarioEngine`] per deal (loaded and validated once, then run many times).
 
-use crate::results::ScenarioResult;
+use crate::results::{BondResult, ScenarioResult};
 use crate::scenarios::GridScenario;
 use crate::GridError;
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tranche_core::waterfall::{DealRun, Horizon};
+use tranche_core::analytics::{payment_window, wal, IndexAssumption, Priceable};
+use tranche_core::assumptions::DefaultCurve;
+use tranche_core::collateral::LoanPool;
+use tranche_core::rates::{RateCurves, RatePath};
+use tranche_core::strats::{compute_all, default_tables, StratContext};
+use tranche_core::tape::RateIndex;
+use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
+use tranche_io::deal::LoadedDeal;
 
 /// A deal ready to run scenarios. Implementations are immutable and thread-safe.
 pub trait ScenarioEngine: Send + Sync {
@@ -126,17 +133,39 @@ pub struct RunSpec {
 /// A deal loaded from its files and validated, ready to run many scenarios.
 pub struct PreparedDeal {
     path: PathBuf,
-    name: String,
+    loaded: LoadedDeal,
+    pool: LoanPool,
 }
 
 fn unavailable(what: &str) -> GridError {
     GridError::Engine(format!("{what} is not available in this build"))
 }
 
+/// Engine errors as the CLI classes them: a solver that found no solution is the engine's
+/// limit; everything else is input the engine rejects.
+pub fn core_error(e: tranche_core::Error) -> GridError {
+    match e {
+        tranche_core::Error::NoSolution(_) => GridError::Engine(e.to_string()),
+        _ => GridError::Input(e.to_string()),
+    }
+}
+
 impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves.
     pub fn load(path: &Path) -> Result<Self, GridError> {
-        Err(unavailable(&format!("{}: deal loading", path.display())))
+        let loaded = tranche_io::deal::load_deal(path)?;
+        let pool = LoanPool::from_loans(&loaded.loans).map_err(|e| {
+            GridError::Input(format!(
+                "{}: {}",
+                loaded.dir.join(&loaded.deal.collateral.tape).display(),
+                e
+            ))
+        })?;
+        Ok(PreparedDeal {
+            path: path.to_path_buf(),
+            loaded,
+            pool,
+        })
     }
 
     /// Where the deal was loaded from.
@@ -144,26 +173,130 @@ impl PreparedDeal {
         &self.path
     }
 
-    /// The deal's name (its directory name).
+    /// The deal's name (from its deal file).
     pub fn name(&self) -> &str {
-        &self.name
+        &self.loaded.deal.name
     }
 
     /// Bond names in the deal's order.
     pub fn bond_names(&self) -> Vec<String> {
-        Vec::new()
+        self.loaded
+            .deal
+            .bonds
+            .iter()
+            .map(|b| b.name.clone())
+            .collect()
+    }
+
+    /// Number of loans (or rep lines) on the tape.
+    pub fn loan_count(&self) -> usize {
+        self.pool.len()
+    }
+
+    /// The index paths a scenario starts from, as `tranche run` builds them: a `libor`
+    /// override (every index flat, or following the given path), else the deal's forward
+    /// curves, else its flat pricing rates; then the scenario's shock.
+    fn rates(&self, spec: &RunSpec) -> RateCurves {
+        let deal = &self.loaded.deal;
+        let base = match &spec.libor_pct {
+            Some(path) => {
+                let p = RatePath {
+                    values: path.iter().map(|x| x / 100.0).collect(),
+                };
+                let mut rc = RateCurves::flat_all(0.0);
+                for (_, v) in rc.paths.iter_mut() {
+                    *v = p.clone();
+                }
+                for n in &deal.collateral.indices {
+                    rc.set(RateIndex::parse(n), p.clone());
+                }
+                rc
+            }
+            None => self
+                .loaded
+                .curves
+                .clone()
+                .unwrap_or_else(|| deal.pricing_rates()),
+        };
+        let s = &spec.scenario;
+        if s.shock_bps == 0.0 {
+            base
+        } else {
+            base.shocked(s.shock_bps, s.shock_start_period as usize, 0)
+        }
+    }
+
+    /// Runs one scenario through collateral and waterfall, with the trust's ledger.
+    pub fn run_with_ledger(&self, spec: &RunSpec) -> Result<(DealRun, Ledger), GridError> {
+        let s = &spec.scenario;
+        let deal = &self.loaded.deal;
+        let scenario = deal.scenario(
+            s.speed_pct,
+            DefaultCurve::Cdr {
+                cdr: s.cdr_pct / 100.0,
+            },
+            s.severity_pct / 100.0,
+            s.lag_months,
+            self.rates(spec),
+        );
+        run_deal_with_ledger(deal, &self.pool, &scenario, s.horizon).map_err(core_error)
     }
 
     /// Runs one scenario through collateral and waterfall.
     pub fn run_deal(&self, spec: &RunSpec) -> Result<DealRun, GridError> {
-        let _ = spec;
-        Err(unavailable("the waterfall"))
+        self.run_with_ledger(spec).map(|(r, _)| r)
     }
 
-    /// Analytics of a run: every bond's DM at `price`, WAL, duration, window; losses.
+    /// Analytics of a run, as the scenario grid computes them: every bond's DM at `price`
+    /// against the run's own index, WAL, modified duration, window; write-downs; losses.
     pub fn analyze(&self, run: &DealRun, price: f64) -> Result<ScenarioResult, GridError> {
-        let _ = (run, price);
-        Err(unavailable("analytics"))
+        let cut_off = run
+            .collateral
+            .periods
+            .first()
+            .map(|p| p.begin_balance)
+            .unwrap_or(0.0);
+        let losses: f64 = run.collateral.periods.iter().map(|p| p.realized_loss).sum();
+        let bonds = run
+            .bonds
+            .iter()
+            .map(|b| {
+                let writedown: f64 = b
+                    .periods
+                    .iter()
+                    .map(|p| p.writedown - p.reimbursement)
+                    .sum();
+                // A bond that cannot reach the price (e.g. written off) has no DM.
+                let priced = Priceable::new(b, &run.periods, run.settlement, &IndexAssumption::Run)
+                    .ok()
+                    .and_then(|p| {
+                        let dm = p.dm_from_price(price).ok()?;
+                        let y = p.yield_from_price(price).ok()?;
+                        Some((dm, p.macaulay_duration(y) / (1.0 + y / 2.0)))
+                    });
+                let window = payment_window(b, &run.periods).map_err(core_error)?;
+                Ok(BondResult {
+                    bond: b.name.clone(),
+                    dm_bps: priced.map(|p| p.0 * 10_000.0),
+                    wal_years: wal(b, &run.periods, run.settlement).map_err(core_error)?,
+                    mod_duration: priced.map(|p| p.1),
+                    first_principal_period: window.map(|w| w.first_period),
+                    last_principal_period: window.map(|w| w.last_period),
+                    first_principal_date: window.map(|w| w.first_date),
+                    last_principal_date: window.map(|w| w.last_date),
+                    bond_writedown: writedown,
+                })
+            })
+            .collect::<Result<Vec<_>, GridError>>()?;
+        Ok(ScenarioResult {
+            bonds,
+            collateral_loss: losses,
+            collateral_loss_pct: if cut_off > 0.0 {
+                100.0 * losses / cut_off
+            } else {
+                0.0
+            },
+        })
     }
 
     /// The price/DM table of the Computational Materials at the given speeds.
@@ -172,9 +305,20 @@ impl PreparedDeal {
         Err(unavailable("the price table"))
     }
 
-    /// The collateral stratification tables, by name.
+    /// The default collateral stratification tables (as the term sheet prints them), by
+    /// file stem, then the pool summary as `summary`.
     pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, GridError> {
-        Err(unavailable("strats"))
+        let deal = &self.loaded.deal;
+        let ctx = StratContext {
+            fees: deal.pool_fees(),
+            cutoff: Some(deal.dates.cut_off),
+        };
+        let tables =
+            compute_all(&default_tables(), &self.loaded.loans, &ctx).map_err(core_error)?;
+        tables
+            .iter()
+            .map(|t| Ok((t.file_stem.clone(), crate::tables::strat_table(t)?)))
+            .collect()
     }
 
     /// The Available Funds Rate schedule.

@@ -1,12 +1,16 @@
 //! Arrow tables of one deal run: collateral cash flows and bond cash flows.
 
-use arrow_array::builder::{Date32Builder, Float64Builder, Int32Builder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, StringBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use chrono::NaiveDate;
 use std::sync::Arc;
 use tranche_core::collateral::PoolPeriod;
-use tranche_core::waterfall::{CapBinding, DealRun};
+use tranche_core::strats::{Column, RowType, StratTable};
+use tranche_core::waterfall::{CapBinding, DealRun, Ledger, LedgerPeriod};
+use tranche_io::strats_out::{column_value, json_key};
 
 fn days(d: NaiveDate) -> i32 {
     match NaiveDate::from_ymd_opt(1970, 1, 1) {
@@ -159,4 +163,95 @@ pub fn bond_table(run: &DealRun) -> Result<RecordBatch, ArrowError> {
         cols.push(Arc::new(b.finish()));
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+}
+
+/// A stratification table: `description`, `row_type` (`data` or `total`), then one
+/// float column per figure in file units (rates in percent), named as in the JSON output.
+pub fn strat_table(t: &StratTable) -> Result<RecordBatch, ArrowError> {
+    let mut desc = StringBuilder::new();
+    let mut kind = StringBuilder::new();
+    for r in &t.rows {
+        desc.append_value(&r.description);
+        kind.append_value(match r.row_type {
+            RowType::Total => "total",
+            _ => "data",
+        });
+    }
+    let mut fields = vec![
+        Field::new("description", DataType::Utf8, false),
+        Field::new("row_type", DataType::Utf8, false),
+    ];
+    let mut cols: Vec<ArrayRef> = vec![Arc::new(desc.finish()), Arc::new(kind.finish())];
+    for c in t
+        .columns
+        .iter()
+        .filter(|c| !matches!(c, Column::Description))
+    {
+        let mut b = Float64Builder::new();
+        for r in &t.rows {
+            b.append_option(column_value(r, *c));
+        }
+        fields.push(Field::new(json_key(*c), DataType::Float64, true));
+        cols.push(Arc::new(b.finish()));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+}
+
+/// The trust's ledger, one row per period: available funds, the Available Funds Rate
+/// (percent), overcollateralization, the Principal Distribution Amount, write-downs,
+/// residual cash and the step-up / call flags. Amounts in currency.
+pub fn ledger_table(ledger: &Ledger) -> Result<RecordBatch, ArrowError> {
+    let p: &[LedgerPeriod] = &ledger.periods;
+    let mut period = Int32Builder::new();
+    let mut date = Date32Builder::new();
+    let mut days_b = Int32Builder::new();
+    let mut stepped = BooleanBuilder::new();
+    let mut called = BooleanBuilder::new();
+    for x in p {
+        period.append_value(x.period as i32);
+        date.append_value(days(x.payment_date));
+        days_b.append_value(x.accrual_days as i32);
+        stepped.append_value(x.stepped_up);
+        called.append_value(x.called);
+    }
+    let f = |g: fn(&LedgerPeriod) -> f64| f64_col(p.iter().map(g));
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("period", Arc::new(period.finish())),
+        ("payment_date", Arc::new(date.finish())),
+        ("accrual_days", Arc::new(days_b.finish())),
+        ("pool_begin_balance", f(|x| x.pool_begin_balance)),
+        ("pool_end_balance", f(|x| x.pool_end_balance)),
+        ("gross_interest", f(|x| x.gross_interest)),
+        ("fees", f(|x| x.fees)),
+        ("net_interest", f(|x| x.net_interest)),
+        ("principal_collected", f(|x| x.principal_collected)),
+        ("call_proceeds", f(|x| x.call_proceeds)),
+        ("derivative_receipts", f(|x| x.derivative_receipts)),
+        ("net_derivative_fees", f(|x| x.net_derivative_fees)),
+        (
+            "net_derivative_fees_unpaid",
+            f(|x| x.net_derivative_fees_unpaid),
+        ),
+        ("available_funds", f(|x| x.available_funds)),
+        ("realized_loss", f(|x| x.realized_loss)),
+        ("net_mortgage_rate_pct", f(|x| x.net_mortgage_rate * 100.0)),
+        ("afr_pct", f(|x| x.afr * 100.0)),
+        ("available_rate_pct", f(|x| x.available_rate * 100.0)),
+        ("bonds_begin_balance", f(|x| x.bonds_begin_balance)),
+        ("bonds_end_balance", f(|x| x.bonds_end_balance)),
+        ("oc_target", f(|x| x.oc_target)),
+        ("oc_before", f(|x| x.oc_before)),
+        ("oc_actual", f(|x| x.oc_actual)),
+        (
+            "principal_distribution_amount",
+            f(|x| x.principal_distribution_amount),
+        ),
+        ("oc_release", f(|x| x.oc_release)),
+        ("writedowns", f(|x| x.writedowns)),
+        ("unabsorbed_loss", f(|x| x.unabsorbed_loss)),
+        ("residual", f(|x| x.residual)),
+        ("stepped_up", Arc::new(stepped.finish())),
+        ("called", Arc::new(called.finish())),
+    ];
+    RecordBatch::try_from_iter(cols)
 }

@@ -14,7 +14,7 @@ use tranche_arrow::engine::{
 use tranche_arrow::grid::{run_batch, GridOptions};
 use tranche_arrow::scenarios::{parse_horizon, GridScenario};
 use tranche_arrow::{result_schema, tables, GridError};
-use tranche_core::waterfall::{DealRun, Horizon};
+use tranche_core::waterfall::{DealRun, Horizon, Ledger};
 
 /// Deals loaded by `run_grid`, kept for the life of the process (one per Spark worker).
 fn cache() -> &'static DealCache {
@@ -187,19 +187,20 @@ impl Deal {
             price,
         )?;
         let deal = self.inner.clone();
-        let (run, summary) = py
+        let (run, ledger, summary) = py
             .detach(|| -> Result<_, GridError> {
-                let run = deal.run_deal(&spec)?;
+                let (run, ledger) = deal.run_with_ledger(&spec)?;
                 let summary = deal.analyze(&run, spec.scenario.price)?;
                 let batch = tranche_arrow::results::build_results(
                     std::slice::from_ref(&spec.scenario),
                     std::slice::from_ref(&summary),
                 )?;
-                Ok((run, batch))
+                Ok((run, ledger, batch))
             })
             .map_err(to_py)?;
         Ok(RunResult {
             run: Arc::new(run),
+            ledger: Arc::new(ledger),
             summary,
         })
     }
@@ -331,6 +332,7 @@ fn keyword_message(m: &str) -> String {
 #[pyclass(module = "tranche", name = "RunResult", frozen)]
 pub struct RunResult {
     run: Arc<DealRun>,
+    ledger: Arc<Ledger>,
     summary: arrow_array::RecordBatch,
 }
 
@@ -348,6 +350,15 @@ impl RunResult {
     #[getter]
     fn bonds(&self) -> PyResult<Table> {
         tables::bond_table(&self.run)
+            .map(Table::new)
+            .map_err(|e| to_py(e.into()))
+    }
+
+    /// The trust's ledger, one row per period (available funds, Available Funds Rate,
+    /// overcollateralization, Principal Distribution Amount, write-downs, residual).
+    #[getter]
+    fn ledger(&self) -> PyResult<Table> {
+        tables::ledger_table(&self.ledger)
             .map(Table::new)
             .map_err(|e| to_py(e.into()))
     }

@@ -13,7 +13,8 @@ VENV="${TRANCHE_VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 VENV="$(cd "$VENV" && pwd)"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q maturin pytest pyarrow polars pandas pyspark matplotlib
+# pandas < 3: PySpark 4.x does not yet support pandas 3 fully (it warns).
+"$VENV/bin/python" -m pip install -q maturin pytest pyarrow polars "pandas<3" pyspark matplotlib
 echo "== python: lint the extension crate (outside the cargo workspace)"
 cargo fmt --manifest-path crates/tranche-py/Cargo.toml -- --check
 PYO3_PYTHON="$VENV/bin/python" cargo clippy --manifest-path crates/tranche-py/Cargo.toml --all-targets -- -D warnings
@@ -34,4 +35,6 @@ elif [ "$rc" -ne 0 ]; then
     echo "pytest failed (exit $rc)" >&2
     exit "$rc"
 fi
+echo "== python: example (Price/DM table and bond balance chart)"
+"$VENV/bin/python" examples/python/price_table.py --out "${TMPDIR:-/tmp}/tranche-python-example"
 echo "== python stage took $(( $(date +%s) - start )) s"

@@ -378,10 +378,12 @@ impl RunResult {
 
     fn __repr__(&self) -> String {
         format!(
-            "tranche.RunResult(periods={}, bonds={}, call_period={:?})",
+            "tranche.RunResult(periods={}, bonds={}, call_period={})",
             self.run.periods.len(),
             self.run.bonds.len(),
-            self.run.call_period
+            self.run
+                .call_period
+                .map_or_else(|| "None".to_string(), |p| p.to_string())
         )
     }
 }

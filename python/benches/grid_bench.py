@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 import tranche
+import tranche.spark
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -25,7 +25,10 @@ cargo build -q -p tranche-cli
 TRANCHE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tranche"
 export TRANCHE_BIN
 set +e
-(cd python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
+# From the repo root: the source tree python/tranche (no extension in it) must not shadow
+# the installed package, neither here nor in Spark's Python workers (which import from
+# their working directory).
+"$VENV/bin/python" -P -m pytest -q -p no:cacheprovider python/tests
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

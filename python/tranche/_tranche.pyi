@@ -119,20 +119,51 @@ class Deal:
         (scalars repeat) or a list of dicts, with the columns of :func:`scenario_schema`.
         ``threads=None`` uses every core; results do not depend on the thread count.
         """
-    def price_table(self, speeds: Sequence[float] = ..., to: str = "call") -> Table:
-        """The price/DM table of the Computational Materials: DM at par, WAL, modified
-        duration and principal window by bond and speed (percent of pricing speed)."""
+    def price_table(
+        self,
+        price: float = 100.0,
+        speeds: Sequence[float] = (0.0, 80.0, 100.0, 150.0, 180.0),
+        libor: float | None = None,
+    ) -> Table:
+        """The Price/DM report of every class, as ``tranche price-table`` computes it.
+
+        At ``price`` (percent of par) and each of ``speeds`` (percent of the deal's pricing
+        speed), to call and to maturity; every index flat at ``libor`` percent for the
+        runs and the discount margin (default: the deal's pricing index level).
+
+        Columns (as ``tranche price-table --format csv``): ``class``, ``horizon``
+        (``call``/``maturity``), ``speed_pct``, ``dm_bps``, ``wal_years`` (null when the
+        class gets no principal), ``mod_duration``, ``first_principal``,
+        ``last_principal`` (``YYYY-MM``, null when none).
+
+        Raises ``InputError`` for a price that is not positive, an empty speed list, a
+        negative speed, or ``libor`` outside (-5, 50).
+        """
     def strats(self) -> dict[str, Table]:
-        """The collateral stratification tables, by name."""
+        """The collateral stratification tables (as ``tranche strats`` prints them), by
+        file stem: ``description``, ``row_type`` (``data``/``total``), then one float
+        column per figure (rates in percent)."""
     def afr(
         self,
+        curves: str | os.PathLike[str] | None = None,
+        shock_bps: float = 1000.0,
+        shock_from: int = 2,
         speed: float = 100.0,
         to: str = "call",
-        libor: float | Sequence[float] | None = None,
-        shock_bps: float = 0.0,
-        shock_start: int = 1,
     ) -> Table:
-        """The Available Funds Rate schedule by period under a scenario."""
+        """The Available Funds Rate schedule, as ``tranche afr`` computes it.
+
+        Under the forward curves (``curves``: a curves CSV file, default the deal's
+        ``curves.csv``) and under the same curves shocked by ``shock_bps`` from period
+        ``shock_from``; at ``speed`` percent of the pricing speed, to ``to``
+        (``call``/``maturity``).
+
+        Columns (as ``tranche afr --format csv``): ``period``, ``payment_date``,
+        ``afr_pct``, ``afr_shocked_pct`` (percent).
+
+        Raises ``InputError`` for a shock beyond ±10000 bp, ``shock_from`` < 1, a
+        negative speed, an unreadable curves file, or no curves at all.
+        """
 
 def run_grid(
     scenarios: Any,

@@ -13,6 +13,8 @@ use tranche_core::assumptions::DefaultCurve;
 use tranche_core::collateral::LoanPool;
 use tranche_core::rates::{RateCurves, RatePath};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
+use tranche_core::tables::runner::DealContext;
+use tranche_core::tables::{afr_schedule, AfrOptions, PriceTableOptions, TableRates};
 use tranche_core::tape::RateIndex;
 use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
 use tranche_io::deal::LoadedDeal;
@@ -135,10 +137,6 @@ pub struct PreparedDeal {
     path: PathBuf,
     loaded: LoadedDeal,
     pool: LoanPool,
-}
-
-fn unavailable(what: &str) -> GridError {
-    GridError::Engine(format!("{what} is not available in this build"))
 }
 
 /// Engine errors as the CLI classes them: a solver that found no solution is the engine's
@@ -299,10 +297,53 @@ impl PreparedDeal {
         })
     }
 
-    /// The price/DM table of the Computational Materials at the given speeds.
-    pub fn price_table(&self, speeds: &[f64], horizon: Horizon) -> Result<RecordBatch, GridError> {
-        let _ = (speeds, horizon);
-        Err(unavailable("the price table"))
+    /// The Price/DM report of every class, as `tranche price-table` computes it: at `price`
+    /// (percent of par) and each speed (percent of the pricing speed), to call and to
+    /// maturity; every index flat at `libor_pct` for the runs and the DM, default the
+    /// deal's pricing level. Messages are the command's, options spelled as arguments.
+    pub fn price_table(
+        &self,
+        price: f64,
+        speeds: &[f64],
+        libor_pct: Option<f64>,
+    ) -> Result<RecordBatch, GridError> {
+        if speeds.is_empty() {
+            return Err(GridError::input("speeds: needs at least one value"));
+        }
+        if !(price.is_finite() && price > 0.0) {
+            return Err(GridError::input(format!(
+                "price: expected a positive percent of par, found {price}"
+            )));
+        }
+        let deal = &self.loaded.deal;
+        let rates = match libor_pct {
+            Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => TableRates {
+                run: RateCurves::flat_all(pct / 100.0),
+                discount: IndexAssumption::Flat { rate: pct / 100.0 },
+            },
+            Some(pct) => {
+                return Err(GridError::input(format!(
+                    "libor: expected a rate in percent between -5 and 50, found {pct}"
+                )))
+            }
+            None => TableRates {
+                run: deal.pricing_rates(),
+                discount: IndexAssumption::Flat {
+                    rate: deal.pricing.index_rate_pct / 100.0,
+                },
+            },
+        };
+        let ctx = DealContext::new(deal, &self.pool);
+        let rows = tranche_core::tables::price_table(
+            &ctx,
+            &PriceTableOptions {
+                price,
+                speeds: speeds.to_vec(),
+                rates,
+            },
+        )
+        .map_err(core_error)?;
+        Ok(crate::tables::price_table_batch(&rows)?)
     }
 
     /// The default collateral stratification tables (as the term sheet prints them), by
@@ -321,10 +362,54 @@ impl PreparedDeal {
             .collect()
     }
 
-    /// The Available Funds Rate schedule.
-    pub fn afr(&self, spec: &RunSpec) -> Result<RecordBatch, GridError> {
-        let _ = spec;
-        Err(unavailable("the Available Funds Rate schedule"))
+    /// The Available Funds Rate schedule, as `tranche afr` computes it: under the forward
+    /// curves (`curves`, default the deal's `curves.csv`) and under the same curves
+    /// shocked by `shock_bps` from period `shock_from`, at `speed_pct` of the pricing
+    /// speed to `horizon`. Messages are the command's, options spelled as arguments.
+    pub fn afr(
+        &self,
+        curves: Option<&Path>,
+        shock_bps: f64,
+        shock_from: i64,
+        speed_pct: f64,
+        horizon: Horizon,
+    ) -> Result<RecordBatch, GridError> {
+        if !shock_bps.is_finite() || shock_bps.abs() > 10_000.0 {
+            return Err(GridError::input(format!(
+                "shock_bps: expected basis points within ±10000, found {shock_bps}"
+            )));
+        }
+        let shock_from = usize::try_from(shock_from)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| GridError::input("shock_from: periods count from 1"))?;
+        if !(speed_pct.is_finite() && speed_pct >= 0.0) {
+            return Err(GridError::input(format!(
+                "speed: expected a percent ≥ 0, found {speed_pct}"
+            )));
+        }
+        let curves = match curves {
+            Some(p) => tranche_io::curves::read_curves(p)?,
+            None => self.loaded.curves.clone().ok_or_else(|| {
+                GridError::input(format!(
+                    "{}: the deal has no curves.csv; pass curves=FILE",
+                    self.path.display()
+                ))
+            })?,
+        };
+        let ctx = DealContext::new(&self.loaded.deal, &self.pool);
+        let rows = afr_schedule(
+            &ctx,
+            &AfrOptions {
+                curves,
+                shock_bps,
+                shock_from,
+                speed_pct,
+                horizon,
+            },
+        )
+        .map_err(core_error)?;
+        Ok(crate::tables::afr_batch(&rows)?)
     }
 }
 

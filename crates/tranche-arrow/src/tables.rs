@@ -1,4 +1,5 @@
-//! Arrow tables of one deal run: collateral cash flows and bond cash flows.
+//! Arrow tables of one deal run (collateral cash flows, bond cash flows, ledger), of the
+//! strats, and of the report tables (Price/DM, Available Funds Rate).
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, StringBuilder,
@@ -9,6 +10,8 @@ use chrono::NaiveDate;
 use std::sync::Arc;
 use tranche_core::collateral::PoolPeriod;
 use tranche_core::strats::{Column, RowType, StratTable};
+use tranche_core::tables::tieout::horizon_name;
+use tranche_core::tables::{AfrRow, PriceTableRow};
 use tranche_core::waterfall::{CapBinding, DealRun, Ledger, LedgerPeriod};
 use tranche_io::strats_out::{column_value, json_key};
 
@@ -252,6 +255,66 @@ pub fn ledger_table(ledger: &Ledger) -> Result<RecordBatch, ArrowError> {
         ("residual", f(|x| x.residual)),
         ("stepped_up", Arc::new(stepped.finish())),
         ("called", Arc::new(called.finish())),
+    ];
+    RecordBatch::try_from_iter(cols)
+}
+
+fn month_col(vals: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for v in vals {
+        b.append_option(v.map(tranche_core::dates::yyyy_mm));
+    }
+    Arc::new(b.finish())
+}
+
+/// The Price/DM report with the columns of `tranche price-table --format csv`: `class`,
+/// `horizon` (`call`|`maturity`), `speed_pct`, `dm_bps`, `wal_years` (null: no principal),
+/// `mod_duration`, `first_principal` and `last_principal` (`YYYY-MM`, null: none).
+pub fn price_table_batch(rows: &[PriceTableRow]) -> Result<RecordBatch, ArrowError> {
+    let mut class = StringBuilder::new();
+    let mut horizon = StringBuilder::new();
+    let mut wal = Float64Builder::new();
+    for r in rows {
+        class.append_value(&r.class);
+        horizon.append_value(horizon_name(r.horizon));
+        wal.append_option(r.wal_years);
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("class", Arc::new(class.finish())),
+        ("horizon", Arc::new(horizon.finish())),
+        ("speed_pct", f64_col(rows.iter().map(|r| r.speed_pct))),
+        ("dm_bps", f64_col(rows.iter().map(|r| r.dm_bps))),
+        ("wal_years", Arc::new(wal.finish())),
+        ("mod_duration", f64_col(rows.iter().map(|r| r.mod_duration))),
+        (
+            "first_principal",
+            month_col(rows.iter().map(|r| r.first_principal)),
+        ),
+        (
+            "last_principal",
+            month_col(rows.iter().map(|r| r.last_principal)),
+        ),
+    ];
+    RecordBatch::try_from_iter(cols)
+}
+
+/// The Available Funds Rate schedule with the columns of `tranche afr --format csv`:
+/// `period`, `payment_date`, `afr_pct`, `afr_shocked_pct` (percent).
+pub fn afr_batch(rows: &[AfrRow]) -> Result<RecordBatch, ArrowError> {
+    let mut period = Int32Builder::new();
+    let mut date = Date32Builder::new();
+    for r in rows {
+        period.append_value(r.period as i32);
+        date.append_value(days(r.payment_date));
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("period", Arc::new(period.finish())),
+        ("payment_date", Arc::new(date.finish())),
+        ("afr_pct", f64_col(rows.iter().map(|r| 100.0 * r.afr))),
+        (
+            "afr_shocked_pct",
+            f64_col(rows.iter().map(|r| 100.0 * r.afr_shocked)),
+        ),
     ];
     RecordBatch::try_from_iter(cols)
 }

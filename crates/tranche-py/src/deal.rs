@@ -221,13 +221,22 @@ impl Deal {
         run_batches(py, scenarios, &source, Some(source.name.clone()), threads)
     }
 
-    /// The price/DM table (discount margin at par, WAL, duration, principal window by
-    /// bond and speed), as in the Computational Materials.
-    #[pyo3(signature = (speeds=vec![0.0, 80.0, 100.0, 150.0, 180.0], to="call"))]
-    fn price_table(&self, py: Python<'_>, speeds: Vec<f64>, to: &str) -> PyResult<Table> {
-        let h = horizon(to)?;
+    /// The Price/DM report of every class, as `tranche price-table` computes it: at
+    /// `price` (percent of par) and each of `speeds` (percent of the pricing speed), to
+    /// call and to maturity, every index flat at `libor` percent (default: the deal's
+    /// pricing level). Columns as `tranche price-table --format csv`.
+    #[pyo3(signature = (price=100.0, speeds=vec![0.0, 80.0, 100.0, 150.0, 180.0], libor=None))]
+    fn price_table(
+        &self,
+        py: Python<'_>,
+        price: f64,
+        speeds: Vec<f64>,
+        libor: Option<f64>,
+    ) -> PyResult<Table> {
         let deal = self.inner.clone();
-        let b = py.detach(|| deal.price_table(&speeds, h)).map_err(to_py)?;
+        let b = py
+            .detach(|| deal.price_table(price, &speeds, libor))
+            .map_err(to_py)?;
         Ok(Table::new(b))
     }
 
@@ -242,20 +251,25 @@ impl Deal {
         Ok(d)
     }
 
-    /// The Available Funds Rate schedule under a scenario.
-    #[pyo3(signature = (speed=100.0, to="call", libor=None, shock_bps=0.0, shock_start=1))]
+    /// The Available Funds Rate schedule, as `tranche afr` computes it: under the forward
+    /// curves (`curves`: a curves CSV file; default the deal's `curves.csv`) and under
+    /// them shocked by `shock_bps` from period `shock_from`, at `speed` percent of the
+    /// pricing speed, to `to`. Columns as `tranche afr --format csv`.
+    #[pyo3(signature = (curves=None, shock_bps=1000.0, shock_from=2, speed=100.0, to="call"))]
     fn afr(
         &self,
         py: Python<'_>,
+        curves: Option<PathBuf>,
+        shock_bps: f64,
+        shock_from: i64,
         speed: f64,
         to: &str,
-        libor: Option<&Bound<'_, PyAny>>,
-        shock_bps: f64,
-        shock_start: u32,
     ) -> PyResult<Table> {
-        let spec = self.spec(speed, to, 0.0, 0.0, 0, libor, shock_bps, shock_start, 100.0)?;
+        let h = horizon(to)?;
         let deal = self.inner.clone();
-        let b = py.detach(|| deal.afr(&spec)).map_err(to_py)?;
+        let b = py
+            .detach(|| deal.afr(curves.as_deref(), shock_bps, shock_from, speed, h))
+            .map_err(to_py)?;
         Ok(Table::new(b))
     }
 

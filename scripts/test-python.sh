@@ -21,8 +21,11 @@ PYO3_PYTHON="$VENV/bin/python" cargo clippy --manifest-path crates/tranche-py/Ca
 echo "== python: pip install ./python"
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps ./python
 echo "== python: pytest"
-cargo build -q -p tranche-cli
-TRANCHE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tranche"
+# The CLI the tests compare against (scripts/test.sh has built it already).
+if [ -z "${TRANCHE_BIN:-}" ]; then
+    cargo build -q -p tranche-cli
+    TRANCHE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tranche"
+fi
 export TRANCHE_BIN
 set +e
 # From the repo root: the source tree python/tranche (no extension in it) must not shadow

@@ -25,6 +25,15 @@ enum Src {
 }
 
 const NACC: usize = 9;
+
+/// Loans per bucket of one table, kept current as moves are accepted.
+#[derive(Debug, Clone)]
+struct Group {
+    si: usize,
+    lists: Vec<Vec<usize>>,
+    of: Vec<u16>,
+    at: Vec<usize>,
+}
 const A_B: usize = 0; // balance
 const A_R: usize = 1; // balance x gross rate
 const A_N: usize = 2; // balance x net rate
@@ -77,6 +86,9 @@ pub(super) struct Fit<'a> {
     glob: Global,
     members: Vec<Vec<usize>>,
     pos: Vec<usize>,
+    /// Member lists of the buckets of guided tables: (source index, lists, loan -> bucket,
+    /// loan -> position).
+    groups: Vec<Group>,
     rate_rng: Vec<(f64, f64)>,
     margin_rng: Vec<(f64, f64)>,
     bal_ranges: Vec<(f64, f64)>,
@@ -145,8 +157,9 @@ impl<'a> Fit<'a> {
                     Some(x) => (x, wt / (sigma * sigma)),
                     None => (0.0, 0.0),
                 };
-                let age = r.age.or(r.rem_term.map(|x| -x));
-                let mut tg = Target {
+                // remaining term (orig − age) carries both age and the term mix
+                let age = r.rem_term;
+                let tg = Target {
                     bal: r.balance,
                     g: w(r.gross_wac, sg, 1.0),
                     n: w(r.net_wac, sg, 1.0),
@@ -154,12 +167,9 @@ impl<'a> Fit<'a> {
                     f: w(r.fico, if key { 2.0 } else { 3.0 }, 0.2),
                     l: w(r.ltv, if key { 0.3 } else { 0.5 }, 0.2),
                     m: w(r.wa_mtr, 0.3, 0.3),
-                    wb: 1.0 / (0.00015 * ttot).powi(2),
+                    wb: 1.0 / (0.0001 * ttot).powi(2),
                     norm: r.balance.max(1.0),
                 };
-                if r.age.is_none() && r.rem_term.is_some() {
-                    tg.a = (0.0, 0.0);
-                }
                 tgt.push(tg);
             }
         }
@@ -250,6 +260,7 @@ impl<'a> Fit<'a> {
             },
             members,
             pos,
+            groups: Vec::new(),
             rate_rng,
             margin_rng,
             bal_ranges: Vec::new(),
@@ -299,7 +310,7 @@ impl<'a> Fit<'a> {
         let r = st.rate[i].v.unwrap_or(0.0);
         let net = self.net(i);
         let tm = &st.timing[st.slot_timing[i]];
-        let age = tm.age as f64;
+        let age = tm.orig_term.saturating_sub(tm.age) as f64;
         let fico = st.fico.get(st.slot_fico[i]).and_then(|v| v.v);
         let lv = &st.ltv[st.slot_ltv[i]];
         let mtr = tm.strat_mtr.map(|m| m as f64);
@@ -510,9 +521,66 @@ impl<'a> Fit<'a> {
             if j == i {
                 j = (j + 1) % n;
             }
-            let kind = rng.below(100);
             let d;
             let accept = |d: f64, rng: &mut Rng| d <= 0.0 || rng.f64() < (-d / temp).exp();
+            if !self.groups.is_empty() && rng.below(100) < 25 {
+                let gi = rng.below(self.groups.len());
+                let Some((i, j)) = self.guided_pair(gi, rng) else {
+                    continue;
+                };
+                let src = self.srcs[self.groups[gi].si].1;
+                let fi = self.is_fixed(i);
+                let fj = self.is_fixed(j);
+                let mut sw = |s: &mut State| match src {
+                    Src::Margin => s.slot_margin.swap(i, j),
+                    Src::MaxRate => s.slot_maxrate.swap(i, j),
+                    Src::Rate => {
+                        s.rate.swap(i, j);
+                        s.pinned_rate.swap(i, j);
+                    }
+                    _ => {
+                        s.slot_timing.swap(i, j);
+                        if fi != fj {
+                            s.slot_margin.swap(i, j);
+                            s.slot_maxrate.swap(i, j);
+                        }
+                    }
+                };
+                if matches!(src, Src::Margin | Src::MaxRate) && (fi || fj) {
+                    continue;
+                }
+                if src == Src::Timing(TB_PRODUCT) {
+                    // exchange the products of two timings (ages and dates stay)
+                    let (a, b) = (self.st.slot_timing[i], self.st.slot_timing[j]);
+                    if !self.product_swap_ok(a, b) {
+                        continue;
+                    }
+                    let mut ps = |s: &mut State| {
+                        let (pa, ba) = (s.timing[a].product, s.timing[a].b[TB_PRODUCT]);
+                        s.timing[a].product = s.timing[b].product;
+                        s.timing[a].b[TB_PRODUCT] = s.timing[b].b[TB_PRODUCT];
+                        s.timing[b].product = pa;
+                        s.timing[b].b[TB_PRODUCT] = ba;
+                    };
+                    d = self.trial(i, j, None, &mut ps);
+                    if accept(d, rng) {
+                        self.regroup(i);
+                        self.regroup(j);
+                    } else {
+                        self.undo(i, j, None, &mut ps);
+                    }
+                    continue;
+                }
+                d = self.trial(i, j, None, &mut sw);
+                if accept(d, rng) {
+                    self.regroup(i);
+                    self.regroup(j);
+                } else {
+                    self.undo(i, j, None, &mut sw);
+                }
+                continue;
+            }
+            let kind = rng.below(100);
             if kind < 18 {
                 // swap balances
                 let mut sw = |s: &mut State| {
@@ -639,7 +707,7 @@ impl<'a> Fit<'a> {
                 let step = [0.01, 0.05, 0.1, 0.25][rng.below(4)]
                     * if rng.below(2) == 0 { 1.0 } else { -1.0 };
                 let nv = ((mi + step) * 100.0).round() / 100.0;
-                if !(0.05..=3.0).contains(&nv) {
+                if !(0.01..=3.0).contains(&nv) {
                     continue;
                 }
                 let mut fw = |s: &mut State| s.ltv[a].mi = nv;
@@ -733,7 +801,144 @@ impl<'a> Fit<'a> {
                     self.undo(i, j, None, &mut sw);
                 }
             }
+            if !self.groups.is_empty() {
+                self.regroup(i);
+                self.regroup(j);
+            }
         }
+    }
+
+    fn init_groups(&mut self) {
+        let mut groups = Vec::new();
+        for (si, &(_, src)) in self.srcs.iter().enumerate() {
+            if !matches!(
+                src,
+                Src::Margin
+                    | Src::MaxRate
+                    | Src::Timing(TB_NEXTADJ)
+                    | Src::Timing(TB_PRODUCT)
+                    | Src::Rate
+            ) {
+                continue;
+            }
+            let nb = self.off[si + 1] - self.off[si];
+            let mut g = Group {
+                si,
+                lists: vec![Vec::new(); nb],
+                of: vec![NONE; self.st.n],
+                at: vec![0; self.st.n],
+            };
+            for i in 0..self.st.n {
+                let b = self.bucket(src, i);
+                g.of[i] = b;
+                if b != NONE {
+                    g.at[i] = g.lists[b as usize].len();
+                    g.lists[b as usize].push(i);
+                }
+            }
+            groups.push(g);
+        }
+        self.groups = groups;
+    }
+
+    fn regroup(&mut self, i: usize) {
+        for gi in 0..self.groups.len() {
+            let src = self.srcs[self.groups[gi].si].1;
+            let nb = self.bucket(src, i);
+            let g = &mut self.groups[gi];
+            let ob = g.of[i];
+            if nb == ob {
+                continue;
+            }
+            if ob != NONE {
+                let l = &mut g.lists[ob as usize];
+                let p = g.at[i];
+                l.swap_remove(p);
+                if p < l.len() {
+                    let moved = l[p];
+                    g.at[moved] = p;
+                }
+            }
+            if nb != NONE {
+                g.at[i] = g.lists[nb as usize].len();
+                g.lists[nb as usize].push(i);
+            }
+            g.of[i] = nb;
+        }
+    }
+
+    /// A guided pair for group `gi`: `i` from a bucket chosen uniformly (small buckets get
+    /// as much attention as large ones), `j` outside it whose rate (or balance, or age) is
+    /// closer to what the bucket is short of.
+    fn guided_pair(&self, gi: usize, rng: &mut Rng) -> Option<(usize, usize)> {
+        let g = &self.groups[gi];
+        let nb = g.lists.len();
+        let k = rng.below(nb);
+        let l = &g.lists[k];
+        if l.is_empty() {
+            return None;
+        }
+        let i = l[rng.below(l.len())];
+        let si = g.si;
+        let t = &self.tgt[self.off[si] + k];
+        let a = &self.acc[(self.off[si] + k) * NACC..(self.off[si] + k + 1) * NACC];
+        let st = &*self.st;
+        let rate = |x: usize| st.rate[x].v.unwrap_or(0.0);
+        let bal = |x: usize| st.bal[x].v.unwrap_or(0.0);
+        let age = |x: usize| {
+            let t = &st.timing[st.slot_timing[x]];
+            t.orig_term.saturating_sub(t.age) as f64
+        };
+        let same_next = false;
+        let crit = rng.below(3);
+        let cur_w = if a[A_B] > 0.0 { a[A_R] / a[A_B] } else { t.g.0 };
+        let cur_age = if a[A_B] > 0.0 { a[A_A] / a[A_B] } else { t.a.0 };
+        for _ in 0..60 {
+            let j = rng.below(st.n);
+            if g.of[j] as usize == k {
+                continue;
+            }
+            if same_next
+                && st.timing[st.slot_timing[j]].b[TB_NEXTADJ]
+                    != st.timing[st.slot_timing[i]].b[TB_NEXTADJ]
+            {
+                continue;
+            }
+            let good = match crit {
+                0 if t.g.1 > 0.0 => (rate(j) - rate(i)) * (t.g.0 - cur_w) > 0.0,
+                1 => (bal(j) - bal(i)) * (t.bal - a[A_B]) > 0.0,
+                _ if t.a.1 > 0.0 => (age(j) - age(i)) * (t.a.0 - cur_age) > 0.0,
+                _ => true,
+            };
+            if good {
+                return Some((i, j));
+            }
+        }
+        None
+    }
+
+    /// Whether timings `a` and `b` stay coherent with their products exchanged.
+    fn product_swap_ok(&self, a: usize, b: usize) -> bool {
+        let st = &*self.st;
+        let (ta, tb) = (&st.timing[a], &st.timing[b]);
+        if ta.product == tb.product || ta.orig_term != tb.orig_term {
+            return false;
+        }
+        let ok = |t: &super::init::Timing, p: usize| {
+            let pr = &st.products[p];
+            let (Some(m), false) = (t.mtr, pr.fixed) else {
+                return false;
+            };
+            let f = pr.first_reset;
+            let r = pr.reset_freq.max(1);
+            let at = t.age + m;
+            if t.delayed {
+                t.age == 0 && m == f + 1
+            } else {
+                at == f || (at > f && m <= r && (at - f) % r == 0)
+            }
+        };
+        ok(ta, tb.product) && ok(tb, ta.product)
     }
 
     fn is_fixed(&self, i: usize) -> bool {
@@ -757,7 +962,7 @@ pub fn optimise(
     let iters = if opts.iterations > 0 {
         opts.iterations
     } else {
-        st.n * 1500
+        st.n * 2500
     };
     let mut rng = Rng::new(opts.seed);
     let bal_ranges: Vec<(f64, f64)> = match spec.table(Dim::Balance) {
@@ -776,5 +981,6 @@ pub fn optimise(
     };
     let mut fit = Fit::new(st, spec, tables, s, opts);
     fit.bal_ranges = bal_ranges;
+    fit.init_groups();
     fit.run(iters, &mut rng);
 }

@@ -76,16 +76,9 @@ impl fmt::Display for FitReport {
 }
 
 /// Months to roll as a term sheet counts it: from the loan's own cut-off date (the later of
-/// the pool cut-off and its origination), so a loan originated after the cut-off counts one
-/// month less than its `months_to_reset`.
+/// the pool cut-off and its origination); see [`crate::strats::months_to_roll`].
 pub fn strat_months_to_roll(l: &Loan, cutoff: NaiveDate) -> Option<u32> {
-    let a = l.arm.as_ref()?;
-    let late = l.orig_date.map(|d| d > cutoff).unwrap_or(false);
-    Some(if late {
-        a.months_to_reset.saturating_sub(1)
-    } else {
-        a.months_to_reset
-    })
+    crate::strats::months_to_roll(l, Some(cutoff))
 }
 
 fn find(buckets: &[RangeSpec], v: f64) -> Option<usize> {

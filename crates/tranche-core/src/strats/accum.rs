@@ -68,7 +68,7 @@ fn wa(s: f64, w: f64) -> Option<f64> {
 
 impl<'a> Acc<'a> {
     #[inline]
-    pub fn add(&mut self, loan: &'a Loan, net: f64, key: Option<f64>) {
+    pub fn add(&mut self, loan: &'a Loan, net: f64, key: Option<f64>, mtr: Option<u32>) {
         let b = loan.balance;
         self.n += 1;
         self.bal += b;
@@ -95,7 +95,7 @@ impl<'a> Acc<'a> {
         match &loan.arm {
             Some(a) => {
                 self.arm_w += b;
-                self.s_mtr += b * f64::from(a.months_to_reset);
+                self.s_mtr += b * f64::from(mtr.unwrap_or(a.months_to_reset));
                 self.s_margin += b * a.margin;
                 self.s_life_cap += b * a.life_cap;
                 let period = if a.first_reset_pending {

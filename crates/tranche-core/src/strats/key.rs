@@ -44,7 +44,8 @@ pub enum Key {
     /// ARM gross margin, percent (missing for fixed-rate loans).
     #[serde(rename = "margin_pct")]
     Margin,
-    /// Months from the cut-off date to the next rate change (ARMs).
+    /// Months to the next rate change (ARMs), counted from the loan's own cut-off date
+    /// (see [`months_to_roll`]).
     #[serde(alias = "months_to_roll")]
     MonthsToReset,
     /// Lifetime maximum rate, percent (ARMs).
@@ -108,13 +109,14 @@ impl Key {
     }
 
     /// Reads the key from a loan. `net_rate` is the loan's net coupon (decimal), computed
-    /// once by the caller; `cutoff_month` is the cut-off date as months since year 0.
+    /// once by the caller; `cutoff` is the pool's cut-off date.
     pub fn value<'a>(
         self,
         loan: &'a Loan,
         net_rate: f64,
-        cutoff_month: Option<i32>,
+        cutoff: Option<NaiveDate>,
     ) -> KeyValue<'a> {
+        let cutoff_month = cutoff.map(month_index);
         use KeyValue::{Missing, Num, Text};
         let text = |s: &'a str| {
             let t = s.trim();
@@ -147,7 +149,9 @@ impl Key {
             Key::PrepayPenaltyMonths => Num(f64::from(loan.prepay_penalty_months)),
             Key::PrepayPenaltyType => text(&loan.prepay_penalty_type),
             Key::Margin => arm_num(|a| a.margin * 100.0),
-            Key::MonthsToReset => arm_num(|a| f64::from(a.months_to_reset)),
+            Key::MonthsToReset => {
+                months_to_roll(loan, cutoff).map_or(Missing, |m| Num(f64::from(m)))
+            }
             Key::LifeCap => arm_num(|a| a.life_cap * 100.0),
             Key::LifeFloor => arm_num(|a| a.life_floor * 100.0),
             Key::InitialCap => arm_num(|a| a.initial_cap * 100.0),
@@ -172,6 +176,27 @@ impl Key {
             },
         }
     }
+}
+
+/// Months to roll as term sheets count them: from the loan's own cut-off date, the later
+/// of the pool's cut-off date and the loan's origination date, to its next rate change
+/// (the first day of the month `months_to_reset` after the pool's cut-off month), in whole
+/// months. A loan originated after the cut-off thus counts fewer months than its
+/// `months_to_reset` (e.g. originated January 15 with its next change on August 1: 6, not
+/// 7). Without a cut-off date or an origination date after it: `months_to_reset`.
+/// `None` for fixed-rate loans.
+pub fn months_to_roll(loan: &Loan, cutoff: Option<NaiveDate>) -> Option<u32> {
+    let a = loan.arm.as_ref()?;
+    let (Some(c), Some(o)) = (cutoff, loan.orig_date) else {
+        return Some(a.months_to_reset);
+    };
+    if o <= c {
+        return Some(a.months_to_reset);
+    }
+    let next = i64::from(month_index(c)) + i64::from(a.months_to_reset);
+    // Whole months from `o` to the first day of month `next`: a partial month does not count.
+    let whole = next - i64::from(month_index(o)) - i64::from(o.day() > 1);
+    Some(u32::try_from(whole.max(0)).unwrap_or(0))
 }
 
 /// A date as months since year 0.

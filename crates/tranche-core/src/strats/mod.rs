@@ -22,7 +22,7 @@ pub use defaults::default_tables;
 pub use defs::{
     Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, StratTableDef, TotalLabel, UnknownPos,
 };
-pub use key::{month_index, month_label, Key, KeyValue};
+pub use key::{month_index, month_label, months_to_roll, Key, KeyValue};
 pub use label::format_number;
 pub use summary::{summarize, PoolSummary, Stat, TopRow, TopTable};
 
@@ -42,7 +42,8 @@ pub type NetFees = crate::collateral::PoolFees;
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct StratContext {
     pub fees: NetFees,
-    /// Cut-off date; needed only by tables keyed on the next adjustment date.
+    /// Cut-off date; needed by tables keyed on the next adjustment date, and used to count
+    /// months to roll from the loan's own cut-off date ([`months_to_roll`]).
     pub cutoff: Option<NaiveDate>,
 }
 
@@ -172,7 +173,7 @@ pub fn compute_table(
 ) -> Result<StratTable> {
     def.validate()?;
     let cutoff = match (ctx.cutoff, def.key.needs_cutoff()) {
-        (Some(d), _) => Some(month_index(d)),
+        (Some(d), _) => Some(d),
         (None, false) => None,
         (None, true) => {
             return Err(Error::invalid(
@@ -216,7 +217,8 @@ pub fn compute_table(
             KeyValue::Month(m) => Some(f64::from(m)),
             _ => None,
         };
-        total.add(loan, net, key_num);
+        let mtr = months_to_roll(loan, cutoff);
+        total.add(loan, net, key_num, mtr);
         let slot = match (kv, &mut groups) {
             (KeyValue::Missing, _) => &mut unknown,
             (KeyValue::Num(v), Groups::Ranges(accs)) => {
@@ -240,7 +242,7 @@ pub fn compute_table(
             // Validation pairs keys and bucket kinds; anything else has no bucket.
             _ => &mut unknown,
         };
-        slot.add(loan, net, key_num);
+        slot.add(loan, net, key_num, mtr);
     }
 
     let mut rows: Vec<(String, Acc)> = label::ordered_rows(def, groups);

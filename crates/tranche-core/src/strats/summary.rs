@@ -1,7 +1,7 @@
 //! The pool summary that precedes the strat tables ("Summary of Loans").
 
 use super::defs::{Buckets, CategoryOrder, Column, StratTableDef, TotalLabel, UnknownPos};
-use super::key::Key;
+use super::key::{months_to_roll, Key};
 use super::{compute_table, net_rate, StratContext};
 use crate::tape::Loan;
 use crate::{Error, Result};
@@ -158,7 +158,10 @@ pub fn summarize(loans: &[Loan], ctx: &StratContext) -> Result<PoolSummary> {
         net.add(net_rate(l, &ctx.fees), b);
         if let Some(a) = &l.arm {
             margin.add(a.margin, b);
-            mtr.add(f64::from(a.months_to_reset), b);
+            mtr.add(
+                f64::from(months_to_roll(l, ctx.cutoff).unwrap_or(a.months_to_reset)),
+                b,
+            );
             icap.add(a.initial_cap, b);
             pcap.add(a.periodic_cap, b);
             lcap.add(a.life_cap, b);

@@ -514,3 +514,24 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn months_to_roll_from_the_loans_own_cutoff() {
+    let c = NaiveDate::from_ymd_opt(2004, 1, 1);
+    let mut loan = tape()[0].clone();
+    loan.arm.as_mut().unwrap().months_to_reset = 7;
+    assert_eq!(super::key::months_to_roll(&loan, c), Some(7));
+    loan.orig_date = NaiveDate::from_ymd_opt(2003, 12, 15);
+    assert_eq!(super::key::months_to_roll(&loan, c), Some(7));
+    assert_eq!(super::key::months_to_roll(&loan, None), Some(7));
+    // Originated after the cut-off: its own cut-off is its origination date.
+    loan.orig_date = NaiveDate::from_ymd_opt(2004, 1, 15);
+    assert_eq!(super::key::months_to_roll(&loan, c), Some(6));
+    assert_eq!(super::key::months_to_roll(&loan, None), Some(7));
+    loan.orig_date = NaiveDate::from_ymd_opt(2004, 2, 1);
+    assert_eq!(super::key::months_to_roll(&loan, c), Some(6));
+    loan.orig_date = NaiveDate::from_ymd_opt(2004, 2, 2);
+    assert_eq!(super::key::months_to_roll(&loan, c), Some(5));
+    loan.arm = None;
+    assert_eq!(super::key::months_to_roll(&loan, c), None);
+}

@@ -529,6 +529,7 @@ mod tests {
                 accrual_start: prev,
                 accrual_days: days,
                 bond_index_rate: index[i],
+                available_rate: f64::NAN,
             });
             let coupon = index[i] + margin;
             let int = bal * coupon * days as f64 / 360.0;

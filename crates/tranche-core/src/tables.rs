@@ -53,15 +53,10 @@ pub trait DealRunner: Sync {
     /// Runs the deal once.
     fn run(&self, spec: &RunSpec) -> Result<DealRun>;
     /// The Available Funds Rate of each period of `run` (decimal per annum), including the
-    /// projected proceeds of the derivative contracts, in period order.
-    fn available_funds_rates(&self, run: &DealRun) -> Result<Vec<f64>>;
-
-    /// Same, knowing the spec `run` came from (runners whose derivatives follow an index
-    /// other than the bonds' need the spec's rates). Defaults to
-    /// [`DealRunner::available_funds_rates`].
-    fn available_funds_rates_for(&self, spec: &RunSpec, run: &DealRun) -> Result<Vec<f64>> {
-        let _ = spec;
-        self.available_funds_rates(run)
+    /// projected proceeds of the derivative contracts, in period order: the waterfall's own
+    /// figure, so the schedule and the bonds' caps come from one computation.
+    fn available_funds_rates(&self, run: &DealRun) -> Result<Vec<f64>> {
+        Ok(run.periods.iter().map(|p| p.available_rate).collect())
     }
 }
 
@@ -316,8 +311,8 @@ pub fn afr_schedule(runner: &impl DealRunner, opts: &AfrOptions) -> Result<Vec<A
         ),
     ];
     let runs = run_all(runner, &specs)?;
-    let base = runner.available_funds_rates_for(&specs[0], &runs[0])?;
-    let shocked = runner.available_funds_rates_for(&specs[1], &runs[1])?;
+    let base = runner.available_funds_rates(&runs[0])?;
+    let shocked = runner.available_funds_rates(&runs[1])?;
     Ok(runs[0]
         .periods
         .iter()
@@ -330,35 +325,6 @@ pub fn afr_schedule(runner: &impl DealRunner, opts: &AfrOptions) -> Result<Vec<A
             afr_shocked: shocked.get(i).copied().unwrap_or(f64::NAN),
         })
         .collect())
-}
-
-/// The Available Funds Rate of each period of a run, from the run's own collateral and
-/// bonds: Net Mortgage Rate × (pool balance at the start of the period's Due Period /
-/// aggregate bond balance before the payment) × 30 / accrual days, plus the period's
-/// derivative receipts (`derivative_cash[i]`, currency, negative when the trust pays) as a
-/// rate on the bond balance, act/360. Periods with no bond balance get `NaN`.
-pub fn afr_from_run(run: &DealRun, derivative_cash: &[f64]) -> Vec<f64> {
-    run.periods
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let bonds: f64 = run
-                .bonds
-                .iter()
-                .filter_map(|b| b.periods.iter().find(|bp| bp.period == p.period))
-                .map(|bp| bp.begin_balance)
-                .sum();
-            let pool = run.collateral.periods.iter().find(|c| c.period == p.period);
-            match pool {
-                Some(c) if bonds > 0.0 && p.accrual_days > 0 => {
-                    let days = f64::from(p.accrual_days);
-                    let deriv = derivative_cash.get(i).copied().unwrap_or(0.0);
-                    c.net_wac * c.begin_balance / bonds * 30.0 / days + deriv / bonds * 360.0 / days
-                }
-                _ => f64::NAN,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -481,6 +447,7 @@ pub(crate) mod testkit {
                     accrual_start: prev,
                     accrual_days: days,
                     bond_index_rate: idx,
+                    available_rate: f64::NAN,
                 });
                 pool = end;
                 prev = date;
@@ -628,31 +595,6 @@ mod tests {
         assert!(rows
             .iter()
             .all(|r| r.afr.is_finite() && r.afr_shocked.is_finite()));
-    }
-
-    #[test]
-    fn afr_from_run_by_hand() {
-        let deal = ToyDeal::new();
-        let mut run = deal
-            .run(&RunSpec::pricing(
-                100.0,
-                RateCurves::flat_all(0.011),
-                Horizon::Call,
-            ))
-            .unwrap();
-        for c in &mut run.collateral.periods {
-            c.net_wac = 0.05316;
-        }
-        let afr = afr_from_run(&run, &[0.0, 0.0, 0.0, 1.0]);
-        // Period 1: 27 days, pool = bonds = 1000.
-        assert!((afr[0] - 0.05316 * 30.0 / 27.0).abs() < 1e-12);
-        // Period 4: derivative cash 1.0 on the bond balance, act/360.
-        let p = &run.periods[3];
-        let bonds: f64 = run.bonds.iter().map(|b| b.periods[3].begin_balance).sum();
-        let pool = run.collateral.periods[3].begin_balance;
-        let days = f64::from(p.accrual_days);
-        let expect = 0.05316 * pool / bonds * 30.0 / days + 360.0 / days / bonds;
-        assert!((afr[3] - expect).abs() < 1e-12);
     }
 
     #[test]

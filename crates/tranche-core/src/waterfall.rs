@@ -39,6 +39,9 @@ pub struct PeriodInfo {
     pub accrual_days: u32,
     /// The bonds' index rate for the period (decimal).
     pub bond_index_rate: f64,
+    /// The Available Funds Rate as the term sheet's schedule shows it: net interest plus
+    /// net derivative flows over the bonds' balance, × 360 / days (decimal per annum).
+    pub available_rate: f64,
 }
 
 /// One bond in one period. Amounts in currency; rates decimal.

@@ -221,6 +221,7 @@ impl DealRunner for ProRata {
                 accrual_start: prev,
                 accrual_days: days,
                 bond_index_rate: index,
+                available_rate: f64::NAN,
             });
             if call || bal.iter().sum::<f64>() <= 1e-3 {
                 break;

@@ -565,6 +565,7 @@ pub fn run_with_ledger(
             accrual_start: start,
             accrual_days: days,
             bond_index_rate,
+            available_rate,
         });
         ledger.periods.push(LedgerPeriod {
             period: t,

@@ -348,12 +348,19 @@ notional = [{ date = "2024-02-25", amount = 50000000.0 }]
     let lp = &ledger.periods[0];
     assert!(cents(lp.net_derivative_fees, 37_500.0));
     assert!((lp.net_mortgage_rate - (0.05 - 37_500.0 * 12.0 / 100e6)).abs() < 1e-12);
+    // Available Rate: (net interest − swap payment) over the bonds, × 360 / 27.
+    let bonds = lp.bonds_begin_balance;
+    let want = (400_000.0 - 37_500.0) / bonds * 360.0 / 27.0;
+    assert!((run.periods[0].available_rate - want).abs() < 1e-12);
+    assert_eq!(run.periods[0].available_rate, lp.available_rate);
     // LIBOR 6% > 3%: the trust receives 50M × 3% × 27/360 = 112,500, first to Basis Risk.
     let cf = pool(100e6, &[(0.0, 0.0, 300_000.0, 0.03)]);
     let (run, ledger) = run_with_ledger(&deal, &cf, &libor(0.06), Horizon::Maturity).unwrap();
     assert_conserved(&run, &ledger);
     let lp = &ledger.periods[0];
     assert!(cents(lp.derivative_receipts, 112_500.0));
+    let want = (300_000.0 + 112_500.0) / lp.bonds_begin_balance * 360.0 / 27.0;
+    assert!((run.periods[0].available_rate - want).abs() < 1e-12);
     let a = &run.bonds[0].periods[0];
     assert_eq!(a.cap_binding, CapBinding::Afr);
     let br_a = 90e6 * (0.063 - a.coupon) * 27.0 / 360.0;

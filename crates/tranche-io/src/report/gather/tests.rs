@@ -80,6 +80,7 @@ impl DealRunner for Toy {
                 accrual_start: prev,
                 accrual_days: days,
                 bond_index_rate: idx,
+                available_rate: f64::NAN,
             });
             pool = end;
             prev = date;

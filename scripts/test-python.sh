@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+lap=$start
+# Seconds since the previous phase, so a slow stage shows where its time goes.
+phase() { local now; now=$(date +%s); echo "   ($(( now - lap )) s)"; lap=$now; echo "== python: $1"; }
 echo "== python: venv and tools"
 PY="${PYTHON:-python3}"
 "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ needed for the Python stage")'
@@ -15,12 +18,12 @@ VENV="$(cd "$VENV" && pwd)"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 # pandas < 3: PySpark 4.x does not yet support pandas 3 fully (it warns).
 "$VENV/bin/python" -m pip install -q maturin pytest pyarrow polars "pandas<3" pyspark matplotlib
-echo "== python: lint the extension crate (outside the cargo workspace)"
+phase "lint the extension crate (outside the cargo workspace)"
 cargo fmt --manifest-path crates/tranche-py/Cargo.toml -- --check
 PYO3_PYTHON="$VENV/bin/python" cargo clippy --manifest-path crates/tranche-py/Cargo.toml --all-targets -- -D warnings
-echo "== python: pip install ./python"
+phase "pip install ./python"
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps ./python
-echo "== python: pytest"
+phase "pytest"
 # The CLI the tests compare against (scripts/test.sh has built it already).
 if [ -z "${TRANCHE_BIN:-}" ]; then
     cargo build -q -p tranche-cli
@@ -41,6 +44,7 @@ elif [ "$rc" -ne 0 ]; then
     echo "pytest failed (exit $rc)" >&2
     exit "$rc"
 fi
-echo "== python: example (Price/DM table and bond balance chart)"
+phase "example (Price/DM table and bond balance chart)"
 "$VENV/bin/python" examples/python/price_table.py --out "${TMPDIR:-/tmp}/tranche-python-example"
+phase "done"
 echo "== python stage took $(( $(date +%s) - start )) s"

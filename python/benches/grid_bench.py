@@ -51,14 +51,22 @@ def grid(n: int) -> pa.Table:
     )
 
 
-def timed(f, repeat: int) -> float:
+def load() -> str:
+    """The machine's 1/5/15-minute load averages (as `uptime` prints them)."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(f, repeat: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds of this process (the engine's threads;
+    not Spark's workers, which are other processes)."""
     f()  # warm-up: loads the deal, starts Spark workers
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         f()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def main() -> int:
@@ -74,11 +82,14 @@ def main() -> int:
     n = g.num_rows
     cores = os.cpu_count() or 1
     results = []
+    print(f"load average at start: {load()}", flush=True)
 
     t1 = timed(lambda: tranche.run_grid(g, deals, threads=1), args.repeat)
     results.append(("one core (threads=1)", t1))
+    print(f"one core done; load average: {load()}", flush=True)
     tn = timed(lambda: tranche.run_grid(g, deals), args.repeat)
     results.append((f"all local cores ({cores})", tn))
+    print(f"all cores done; load average: {load()}", flush=True)
 
     if not args.no_spark:
         from pyspark.sql import SparkSession
@@ -103,11 +114,13 @@ def main() -> int:
         results.append((f"Spark local[*] ({cores} cores, mapInArrow)", ts))
         spark.stop()
 
+    print(f"load average at end: {load()}")
     print(f"scenarios: {n}, deal: {args.deal}, repeats: {args.repeat} (median)")
-    print("| mode | median seconds | scenarios / second |")
-    print("|---|---:|---:|")
-    for name, t in results:
-        print(f"| {name} | {t:.3f} | {n / t:,.0f} |")
+    print("| mode | median seconds | scenarios / second | scenarios / CPU second (this process) |")
+    print("|---|---:|---:|---:|")
+    for name, (t, c) in results:
+        per_cpu = f"{n / c:,.0f}" if c > 0.05 * t else "n/a (work in Spark workers)"
+        print(f"| {name} | {t:.3f} | {n / t:,.0f} | {per_cpu} |")
     return 0
 
 

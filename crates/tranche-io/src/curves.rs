@@ -1,7 +1,7 @@
 //! Forward-curve CSV: `period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y[,more named indices]`, one
 //! row per monthly period starting at 1, rates in percent.
 
-use crate::table::{cell_error, file_error, more_errors, read_csv, MAX_ERRORS};
+use crate::table::{cell_error, file_error, more_errors, read_csv, read_csv_from, MAX_ERRORS};
 use crate::IoError;
 use std::path::Path;
 use tranche_core::rates::{RateCurves, RatePath};
@@ -10,7 +10,60 @@ use tranche_core::tape::RateIndex;
 /// Reads a curve file into decimal rate paths (one per index column).
 pub fn read_curves(path: impl AsRef<Path>) -> Result<RateCurves, IoError> {
     let path = path.as_ref();
-    let t = read_csv(path, "curve file")?;
+    curves_from_table(path, read_csv(path, "curve file")?)
+}
+
+/// Reads curves from any byte stream; `path` only names it in messages.
+pub fn read_curves_from<R: std::io::Read>(path: &Path, reader: R) -> Result<RateCurves, IoError> {
+    curves_from_table(path, read_csv_from(path, "curve file", reader)?)
+}
+
+/// Checks that the curves have a rate path for every index the loans use, so a missing
+/// column is reported against the curve file rather than deep in the projection.
+pub fn check_covers(
+    path: &Path,
+    curves: &RateCurves,
+    loans: &[tranche_core::tape::Loan],
+) -> Result<(), IoError> {
+    let mut missing: Vec<&RateIndex> = Vec::new();
+    for l in loans {
+        if let Some(a) = &l.arm {
+            if curves.get(&a.index).is_none() && !missing.contains(&&a.index) {
+                missing.push(&a.index);
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let have = named_columns(curves);
+    Err(IoError::input(
+        path,
+        missing
+            .into_iter()
+            .map(|ix| {
+                file_error(
+                    Some(ix.name()),
+                    format!(
+                        "missing column: the tape's ARMs use index {}; the file has columns period, {}",
+                        ix.name(),
+                        have.join(", ")
+                    ),
+                )
+            })
+            .collect(),
+    ))
+}
+
+fn named_columns(curves: &RateCurves) -> Vec<String> {
+    curves
+        .paths
+        .iter()
+        .map(|(i, _)| i.name().to_string())
+        .collect()
+}
+
+fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurves, IoError> {
     let Some(pcol) = t.column("period") else {
         return Err(IoError::input(
             path,

@@ -161,6 +161,29 @@ pub fn deal_file(path: &Path) -> PathBuf {
     }
 }
 
+/// The text of a deal file, with clear messages for a missing path and for UTF-16 or
+/// other non-UTF-8 text.
+fn read_deal_text(file: &Path) -> Result<String, IoError> {
+    let bad = |msg: String| IoError::input(file, vec![crate::table::file_error(None, msg)]);
+    let bytes = std::fs::read(file).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            bad("no such file; expected a deal directory holding deal.toml, or a deal file".into())
+        } else {
+            IoError::io(file, e)
+        }
+    })?;
+    if let Some(msg) = crate::table::sniff_encoding(&bytes, "deal file") {
+        return Err(bad(msg));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        bad(format!(
+            "the deal file is not UTF-8 text (line {line}); expected UTF-8 (re-save it as UTF-8)"
+        ))
+    })
+}
+
 /// Loads a deal directory (or a deal file): the deal, its tape and its curves.
 pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
     let file = deal_file(path.as_ref());
@@ -168,7 +191,7 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let src = std::fs::read_to_string(&file).map_err(|e| IoError::io(&file, e))?;
+    let src = read_deal_text(&file)?;
     let deal = parse_deal(&file, &src)?;
     // A deal whose tape is not there (yet) loads without loans; runs then fail with a
     // "no loans" error naming the tape.
@@ -197,7 +220,9 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
     }
     let curves_path = dir.join("curves.csv");
     let curves = if curves_path.is_file() {
-        Some(crate::curves::read_curves(&curves_path)?)
+        let c = crate::curves::read_curves(&curves_path)?;
+        crate::curves::check_covers(&curves_path, &c, &loans)?;
+        Some(c)
     } else {
         None
     };

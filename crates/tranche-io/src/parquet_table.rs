@@ -59,7 +59,7 @@ pub fn read_parquet(path: &Path, what: &str) -> Result<RawTable, IoError> {
                 })?;
             }
         }
-        rows.push(cells);
+        rows.push(csv::StringRecord::from(cells));
     }
     if headers.is_empty() {
         return Err(bad(format!("the Parquet {what} has no columns")));

@@ -13,7 +13,7 @@ pub const MAX_ERRORS: usize = 50;
 #[derive(Debug, Clone, Default)]
 pub struct RawTable {
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<csv::StringRecord>,
 }
 
 impl RawTable {
@@ -76,80 +76,272 @@ pub fn capped(mut errors: Vec<FieldError>) -> Vec<FieldError> {
     errors
 }
 
-/// Reads a CSV file into a [`RawTable`]. `what` names the content for messages
-/// ("loan tape", "curve file").
-pub fn read_csv(path: &Path, what: &str) -> Result<RawTable, IoError> {
-    let bytes = std::fs::read(path).map_err(|e| IoError::io(path, e))?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
+/// Text encodings recognized only to be rejected with a clear message (UTF-16 with or
+/// without a byte-order mark), from the first bytes of a file.
+pub fn sniff_encoding(head: &[u8], what: &str) -> Option<String> {
+    let utf16 = |order: &str| {
+        format!("the {what} is UTF-16 text ({order}); expected UTF-8 (re-save it as UTF-8)")
+    };
+    let head = &head[..head.len().min(4096)];
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some(utf16("little-endian, with a byte-order mark"));
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some(utf16("big-endian, with a byte-order mark"));
+    }
+    // UTF-16 without a mark: ASCII text with a zero byte before (BE) or after (LE) each
+    // character.
+    let pairs = head.len() / 2;
+    if pairs >= 4 {
+        let even_zero = head
+            .chunks_exact(2)
+            .filter(|c| c[0] == 0 && c[1] != 0)
+            .count();
+        let odd_zero = head
+            .chunks_exact(2)
+            .filter(|c| c[1] == 0 && c[0] != 0)
+            .count();
+        if even_zero * 10 >= pairs * 9 {
+            return Some(utf16("big-endian, without a byte-order mark"));
+        }
+        if odd_zero * 10 >= pairs * 9 {
+            return Some(utf16("little-endian, without a byte-order mark"));
+        }
+    }
+    None
+}
+
+/// The separator a one-column header was probably written with (`;`, tab or `|`).
+fn wrong_delimiter(headers: &[String]) -> Option<(&'static str, char)> {
+    let [h] = headers else { return None };
+    [
+        ("a semicolon", ';'),
+        ("a tab", '\t'),
+        ("a vertical bar", '|'),
+    ]
+    .into_iter()
+    .find(|(_, c)| h.contains(*c))
+}
+
+fn not_utf8(what: &str, e: &csv::Error) -> String {
+    let at = e
+        .position()
+        .map(|p| format!(" (line {})", p.line()))
+        .unwrap_or_default();
+    format!("the {what} is not UTF-8 text{at}; expected a UTF-8 CSV file (re-save it as UTF-8)")
+}
+
+/// A CSV table read one data row at a time, so a large file never sits in memory whole.
+/// Checks the encoding (UTF-16 and other non-UTF-8 text are rejected with a clear
+/// message), strips a UTF-8 byte-order mark, handles CRLF, and checks the header.
+pub struct CsvRows<R: std::io::Read> {
+    rdr: csv::Reader<std::io::BufReader<R>>,
+    headers: Vec<String>,
+    rec: csv::StringRecord,
+    row: usize,
+    what: String,
+}
+
+impl CsvRows<std::fs::File> {
+    /// Opens a CSV file. `what` names the content for messages ("loan tape").
+    pub fn open(path: &Path, what: &str) -> Result<Self, IoError> {
+        if path.is_dir() {
             return Err(IoError::input(
                 path,
                 vec![file_error(
                     None,
-                    format!(
-                    "the {what} is not UTF-8 text (invalid byte at offset {}); expected a CSV file",
-                    e.valid_up_to()
-                ),
+                    format!("is a directory; expected a {what} (a CSV file)"),
                 )],
-            ))
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(IoError::input(
-            path,
-            vec![file_error(
-                None,
-                format!("the {what} is empty; expected a header row and at least one data row"),
-            )],
-        ));
-    }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => {
-            return Err(IoError::input(
-                path,
-                vec![file_error(None, format!("unreadable header row: {e}"))],
-            ))
-        }
-    };
-    let mut errors = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        if h.is_empty() {
-            errors.push(file_error(
-                None,
-                format!("header column {} has no name", i + 1),
             ));
-        } else if headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h)) {
-            errors.push(file_error(Some(h), "column appears twice in the header"));
+        }
+        let file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                IoError::input(
+                    path,
+                    vec![file_error(
+                        None,
+                        format!("no such file; expected a {what} (a CSV file)"),
+                    )],
+                )
+            } else {
+                IoError::io(path, e)
+            }
+        })?;
+        Self::new(path, what, file)
+    }
+}
+
+impl<R: std::io::Read> CsvRows<R> {
+    /// Reads the header of a CSV stream; `path` only names it in messages.
+    pub fn new(path: &Path, what: &str, reader: R) -> Result<Self, IoError> {
+        use std::io::BufRead;
+        let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
+        let mut buf = std::io::BufReader::with_capacity(1 << 16, reader);
+        let head = buf.fill_buf().map_err(|e| IoError::io(path, e))?;
+        if let Some(msg) = sniff_encoding(head, what) {
+            return Err(bad(msg));
+        }
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            buf.consume(3);
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(buf);
+        let mut rec = csv::StringRecord::new();
+        let empty = || {
+            bad(format!(
+                "the {what} is empty; expected a header row and at least one data row"
+            ))
+        };
+        // The header is the first line that is not blank.
+        let headers: Vec<String> = loop {
+            match rdr.read_record(&mut rec) {
+                Ok(false) => return Err(empty()),
+                Ok(true) if rec.iter().all(str::is_empty) => continue,
+                Ok(true) => break rec.iter().map(str::to_string).collect(),
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                    return Err(bad(not_utf8(what, &e)))
+                }
+                Err(e) => return Err(bad(format!("unreadable header row: {e}"))),
+            }
+        };
+        if let Some((name, c)) = wrong_delimiter(&headers) {
+            return Err(bad(format!(
+                "the header is a single column with {name} (`{}`) between names: \
+                 cells are separated by {name}; expected a comma-separated file \
+                 (`loan_id,balance,...`)",
+                c.escape_default()
+            )));
+        }
+        let mut errors = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if h.is_empty() {
+                errors.push(file_error(
+                    None,
+                    format!("header column {} has no name", i + 1),
+                ));
+            } else if headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h)) {
+                errors.push(file_error(Some(h), "column appears twice in the header"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(IoError::input(path, capped(errors)));
+        }
+        Ok(CsvRows {
+            rdr,
+            headers,
+            rec,
+            row: 0,
+            what: what.to_string(),
+        })
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Data rows read so far (the header is not a row).
+    pub fn rows_read(&self) -> usize {
+        self.row
+    }
+
+    /// The next data row: `None` at the end, else its 1-based number and its cells, or an
+    /// error about the row. An encoding error ends the read (`Err` with `fatal` set).
+    #[allow(clippy::type_complexity)]
+    pub fn next_row(&mut self) -> Option<(usize, Result<&csv::StringRecord, RowError>)> {
+        loop {
+            match self.rdr.read_record(&mut self.rec) {
+                Ok(false) => return None,
+                // Blank lines (or lines of only spaces) are not data.
+                Ok(true) if self.rec.len() == 1 && self.rec.iter().all(str::is_empty) => continue,
+                Ok(true) => {
+                    self.row += 1;
+                    let row = self.row;
+                    if self.rec.len() != self.headers.len() {
+                        let open_quote = self.rec.iter().any(|c| c.contains('\n'));
+                        let msg = if open_quote {
+                            format!(
+                                "a quoted cell runs over several lines (a `\"` is not closed?); \
+                                 expected {} cells as in the header, found {}",
+                                self.headers.len(),
+                                self.rec.len()
+                            )
+                        } else {
+                            format!(
+                                "expected {} cells as in the header, found {}",
+                                self.headers.len(),
+                                self.rec.len()
+                            )
+                        };
+                        return Some((row, Err(RowError::Row(row_error(row, msg)))));
+                    }
+                    return Some((row, Ok(&self.rec)));
+                }
+                Err(e) => {
+                    self.row += 1;
+                    let row = self.row;
+                    if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+                        let line = e.position().map(|p| p.line()).unwrap_or(0);
+                        let msg = format!(
+                            "the cell is not UTF-8 text (line {line} of the file); \
+                             expected UTF-8 (re-save the {} as UTF-8)",
+                            self.what
+                        );
+                        let err = match self.headers.get(err.field()) {
+                            Some(h) => cell_error(row, h, msg),
+                            None => row_error(row, msg),
+                        };
+                        return Some((row, Err(RowError::Fatal(err))));
+                    }
+                    let msg = format!("unreadable row: {e}");
+                    return Some((row, Err(RowError::Row(row_error(row, msg)))));
+                }
+            }
         }
     }
+}
+
+/// A problem with one data row.
+#[derive(Debug)]
+pub enum RowError {
+    /// The row is bad; later rows can still be read.
+    Row(FieldError),
+    /// The file cannot be read further (e.g. it is not UTF-8).
+    Fatal(FieldError),
+}
+
+/// Reads every row of a CSV stream into a [`RawTable`] (small files: curves).
+pub fn read_csv_from<R: std::io::Read>(
+    path: &Path,
+    what: &str,
+    reader: R,
+) -> Result<RawTable, IoError> {
+    collect_rows(path, what, CsvRows::new(path, what, reader)?)
+}
+
+/// Reads a whole CSV file into a [`RawTable`] (small files: curves). `what` names the
+/// content for messages ("loan tape", "curve file").
+pub fn read_csv(path: &Path, what: &str) -> Result<RawTable, IoError> {
+    collect_rows(path, what, CsvRows::open(path, what)?)
+}
+
+fn collect_rows<R: std::io::Read>(
+    path: &Path,
+    what: &str,
+    mut src: CsvRows<R>,
+) -> Result<RawTable, IoError> {
+    let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 1;
-        match rec {
-            Ok(r) => {
-                // Fully blank lines are skipped by the CSV reader; a row of empty cells is data.
-                if r.len() != headers.len() {
-                    errors.push(row_error(
-                        row,
-                        format!(
-                            "expected {} cells as in the header, found {}",
-                            headers.len(),
-                            r.len()
-                        ),
-                    ));
-                    continue;
-                }
-                rows.push(r.iter().map(str::to_string).collect());
+    while let Some((_, r)) = src.next_row() {
+        match r {
+            Ok(rec) => rows.push(rec.clone()),
+            Err(RowError::Row(e)) => errors.push(e),
+            Err(RowError::Fatal(e)) => {
+                errors.push(e);
+                break;
             }
-            Err(e) => errors.push(row_error(row, format!("unreadable row: {e}"))),
         }
     }
     if !errors.is_empty() {
@@ -164,5 +356,65 @@ pub fn read_csv(path: &Path, what: &str) -> Result<RawTable, IoError> {
             )],
         ));
     }
-    Ok(RawTable { headers, rows })
+    Ok(RawTable {
+        headers: src.headers,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_of(bytes: &[u8]) -> String {
+        read_csv_from(Path::new("t.csv"), "loan tape", bytes)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn utf16_is_named_with_or_without_a_mark() {
+        let text = "loan_id,balance\n1,2\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut le_bom = vec![0xFF, 0xFE];
+        le_bom.extend(&le);
+        assert!(err_of(&le_bom).contains("UTF-16 text (little-endian, with a byte-order mark)"));
+        assert!(err_of(&le).contains("UTF-16 text (little-endian, without a byte-order mark)"));
+        assert!(err_of(&be).contains("UTF-16 text (big-endian, without a byte-order mark)"));
+    }
+
+    #[test]
+    fn wrong_delimiter_is_named() {
+        let e = err_of(b"loan_id;balance\n1;2\n");
+        assert!(
+            e.contains("separated by a semicolon; expected a comma-separated file"),
+            "{e}"
+        );
+        let e = err_of(b"loan_id|balance\n1|2\n");
+        assert!(e.contains("separated by a vertical bar"), "{e}");
+    }
+
+    #[test]
+    fn bom_crlf_and_blank_lines_are_accepted() {
+        let t = read_csv_from(
+            Path::new("t.csv"),
+            "curve file",
+            &b"\xEF\xBB\xBF\r\nperiod,A\r\n1,2\r\n   \r\n2,3\r\n"[..],
+        )
+        .unwrap();
+        assert_eq!(t.headers, vec!["period", "A"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(&t.rows[1][1], "3");
+    }
+
+    #[test]
+    fn bad_utf8_names_row_and_column() {
+        let e = err_of(b"a,b\n1,2\n3,\xE9t\xE9\n");
+        assert_eq!(
+            e,
+            "t.csv: row 2, field `b`: the cell is not UTF-8 text (line 3 of the file); \
+             expected UTF-8 (re-save the loan tape as UTF-8)"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 //! file, the data row (1-based, the header is not counted), the column and what was
 //! expected.
 
-use crate::table::{cell_error, file_error, more_errors, RawTable};
+use crate::table::{cell_error, file_error, more_errors, CsvRows, RawTable, RowError};
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -87,12 +87,46 @@ pub fn read_tape_with(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<Vec<
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
-    let table = if is_parquet {
-        read_parquet_table(path)?
+    if is_parquet {
+        let table = read_parquet_table(path)?;
+        loans_from_table(path, &table, opts)
     } else {
-        crate::table::read_csv(path, "loan tape")?
-    };
-    loans_from_table(path, &table, opts)
+        loans_from_csv(path, CsvRows::open(path, "loan tape")?, opts)
+    }
+}
+
+/// Largest balance one tape row may hold (a rep line can aggregate many loans); anything
+/// above is a typo or a unit error, not a mortgage.
+pub const MAX_BALANCE: f64 = 1e10;
+
+/// Reads a CSV tape from any byte stream (`path` only names it in messages), one row at a
+/// time: memory grows with the loans kept, not with the file.
+pub fn read_tape_csv_from<R: std::io::Read>(
+    path: &Path,
+    reader: R,
+    opts: &TapeOptions,
+) -> Result<Vec<Loan>, IoError> {
+    loans_from_csv(path, CsvRows::new(path, "loan tape", reader)?, opts)
+}
+
+fn loans_from_csv<R: std::io::Read>(
+    path: &Path,
+    mut src: CsvRows<R>,
+    opts: &TapeOptions,
+) -> Result<Vec<Loan>, IoError> {
+    let cols = column_map(path, src.headers())?;
+    let mut b = Builder::new(cols);
+    while let Some((row, r)) = src.next_row() {
+        match r {
+            Ok(cells) => b.row(row, cells, opts),
+            Err(RowError::Row(e)) => b.error(e),
+            Err(RowError::Fatal(e)) => {
+                b.error(e);
+                break;
+            }
+        }
+    }
+    b.finish(path, src.rows_read())
 }
 
 #[cfg(feature = "parquet")]
@@ -115,7 +149,7 @@ fn read_parquet_table(path: &Path) -> Result<RawTable, IoError> {
 /// Typed access to one row's cells, collecting errors.
 struct Row<'a> {
     row: usize,
-    cells: &'a [String],
+    cells: &'a csv::StringRecord,
     cols: &'a HashMap<&'static str, usize>,
     errors: &'a mut Vec<FieldError>,
 }
@@ -125,7 +159,7 @@ impl Row<'_> {
         self.cols
             .get(col)
             .and_then(|&i| self.cells.get(i))
-            .map(|s| s.trim())
+            .map(str::trim)
             .unwrap_or("")
     }
 
@@ -231,10 +265,13 @@ impl Row<'_> {
     }
 }
 
-fn column_map(path: &Path, table: &RawTable) -> Result<HashMap<&'static str, usize>, IoError> {
+fn column_map(path: &Path, headers: &[String]) -> Result<HashMap<&'static str, usize>, IoError> {
     let mut cols = HashMap::new();
     for name in KNOWN_COLUMNS {
-        if let Some(i) = table.column(name) {
+        if let Some(i) = headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+        {
             cols.insert(name, i);
         }
     }
@@ -246,7 +283,7 @@ fn column_map(path: &Path, table: &RawTable) -> Result<HashMap<&'static str, usi
                 Some(c),
                 format!(
                     "missing required column; the header has: {}",
-                    table.headers.join(", ")
+                    headers.join(", ")
                 ),
             )
         })
@@ -267,20 +304,42 @@ pub fn loans_from_table(
     table: &RawTable,
     opts: &TapeOptions,
 ) -> Result<Vec<Loan>, IoError> {
-    let cols = column_map(path, table)?;
-    let mut errors: Vec<FieldError> = Vec::new();
-    let mut loans = Vec::with_capacity(table.rows.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut dropped = 0usize;
+    let mut b = Builder::new(column_map(path, &table.headers)?);
     for (i, cells) in table.rows.iter().enumerate() {
+        b.row(i + 1, cells, opts);
+    }
+    b.finish(path, table.rows.len())
+}
+
+/// Loans validated so far, and the errors found (the first MAX_ERRORS, then a count).
+struct Builder {
+    cols: HashMap<&'static str, usize>,
+    errors: Vec<FieldError>,
+    loans: Vec<Loan>,
+    seen: HashMap<String, usize>,
+    dropped: usize,
+}
+
+impl Builder {
+    fn new(cols: HashMap<&'static str, usize>) -> Self {
+        Builder {
+            cols,
+            errors: Vec::new(),
+            loans: Vec::new(),
+            seen: HashMap::new(),
+            dropped: 0,
+        }
+    }
+
+    fn row(&mut self, row: usize, cells: &csv::StringRecord, opts: &TapeOptions) {
         let mut r = Row {
-            row: i + 1,
+            row,
             cells,
-            cols: &cols,
-            errors: &mut errors,
+            cols: &self.cols,
+            errors: &mut self.errors,
         };
         if let Some(loan) = parse_row(&mut r, opts) {
-            if let Some(first) = seen.get(&loan.loan_id) {
+            if let Some(first) = self.seen.get(&loan.loan_id) {
                 r.err(
                     "loan_id",
                     format!(
@@ -289,23 +348,46 @@ pub fn loans_from_table(
                     ),
                 );
             } else {
-                seen.insert(loan.loan_id.clone(), i + 1);
-                loans.push(loan);
+                self.seen.insert(loan.loan_id.clone(), row);
+                // Once the read has failed, later loans are only checked, not kept.
+                if self.errors.is_empty() {
+                    self.loans.push(loan);
+                }
             }
         }
-        // Keep the first MAX_ERRORS, count the rest.
-        if errors.len() > crate::table::MAX_ERRORS {
-            dropped += errors.len() - crate::table::MAX_ERRORS;
-            errors.truncate(crate::table::MAX_ERRORS);
+        self.cap();
+    }
+
+    fn error(&mut self, e: FieldError) {
+        self.errors.push(e);
+        self.cap();
+    }
+
+    fn cap(&mut self) {
+        if self.errors.len() > crate::table::MAX_ERRORS {
+            self.dropped += self.errors.len() - crate::table::MAX_ERRORS;
+            self.errors.truncate(crate::table::MAX_ERRORS);
         }
     }
-    if errors.is_empty() {
-        Ok(loans)
-    } else {
-        if dropped > 0 {
-            errors.push(more_errors(dropped));
+
+    fn finish(mut self, path: &Path, rows: usize) -> Result<Vec<Loan>, IoError> {
+        if !self.errors.is_empty() {
+            if self.dropped > 0 {
+                self.errors.push(more_errors(self.dropped));
+            }
+            return Err(IoError::input(path, self.errors));
         }
-        Err(IoError::input(path, errors))
+        if rows == 0 {
+            return Err(IoError::input(
+                path,
+                vec![file_error(
+                    None,
+                    "the loan tape has a header but no data rows",
+                )],
+            ));
+        }
+        self.loans.shrink_to_fit();
+        Ok(self.loans)
     }
 }
 
@@ -319,6 +401,14 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
     if let Some(b) = balance {
         if b < 0.0 {
             r.err("balance", format!("expected a balance >= 0, got {b}"));
+        } else if b > MAX_BALANCE {
+            r.err(
+                "balance",
+                format!(
+                    "expected a balance of at most 10,000,000,000 (a loan or rep line), got {}",
+                    r.raw("balance")
+                ),
+            );
         }
     }
     let rate = r.pct("gross_rate_pct", true, 0.0, 100.0);

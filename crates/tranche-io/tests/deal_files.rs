@@ -29,10 +29,13 @@ fn reference_deal_loads_from_its_directory() {
 }
 
 #[test]
-fn missing_deal_file_is_an_io_error() {
+fn missing_deal_file_is_an_input_error_naming_the_path() {
     let e = load_deal("tests/bad_deals/no-such-dir").unwrap_err();
-    assert!(matches!(e, IoError::Io { .. }), "{e}");
-    assert!(e.to_string().contains("no-such-dir"));
+    assert!(matches!(e, IoError::Input { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "tests/bad_deals/no-such-dir: no such file; expected a deal directory holding deal.toml, or a deal file"
+    );
 }
 
 #[test]

@@ -120,7 +120,11 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     let loaded = tranche_io::deal::load_deal(&a.deal)?;
     let deal = loaded.deal;
     let rates = match (&a.curves, a.index_rate, loaded.curves) {
-        (Some(p), _, _) => tranche_io::curves::read_curves(p)?,
+        (Some(p), _, _) => {
+            let c = tranche_io::curves::read_curves(p)?;
+            tranche_io::curves::check_covers(p, &c, &loaded.loans)?;
+            c
+        }
         (None, Some(r), _) => flat_rates(r)?,
         (None, None, Some(c)) => c,
         (None, None, None) => deal.pricing_rates(),
@@ -182,6 +186,9 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
             cutoff: None,
         },
     )?;
+    if let (Some(p), Some(c)) = (&a.curves, &curves) {
+        tranche_io::curves::check_covers(p, c, &loans)?;
+    }
     let has_arms = loans.iter().any(|l| l.arm.is_some());
     let rates = match curves {
         Some(c) => c,
@@ -251,6 +258,14 @@ pub fn run(a: Args) -> Result<(), Failure> {
         return Err(Failure::Input(format!(
             "--speed: expected a percent >= 0, got {}",
             a.speed
+        )));
+    }
+    // A path that does not exist is the first thing to say, before any missing option.
+    if !a.deal.exists() {
+        return Err(Failure::Input(format!(
+            "{}: no such file or directory; expected a deal directory (holding deal.toml), \
+             a deal file (.toml) or a loan tape (.csv/.parquet)",
+            a.deal.display()
         )));
     }
     let setup = if is_deal(&a.deal) {

@@ -19,6 +19,8 @@ pub mod rates;
 pub mod strats;
 pub mod tables;
 pub mod tape;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod waterfall;
 
 pub use error::{Error, Result};

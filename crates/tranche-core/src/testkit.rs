@@ -1,0 +1,203 @@
+//! Builders of small random-ready inputs — loans, a deal file, a scenario — shared by the
+//! property tests and the fuzz targets (feature `testkit`; not part of the engine's API).
+//!
+//! Every builder takes plain numbers already inside valid ranges; the caller (a proptest
+//! strategy or a fuzzer) decides how they are drawn.
+
+use crate::assumptions::{DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario};
+use crate::rates::RateCurves;
+use crate::tape::{AmortType, ArmTerms, Loan, RateIndex};
+use std::fmt::Write as _;
+
+/// The numbers that define one loan. Rates are decimals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoanSpec {
+    pub balance: f64,
+    pub rate: f64,
+    pub rem_term: u32,
+    pub age: u32,
+    pub io_months: u32,
+    pub servicing_fee: f64,
+    /// ARM terms: (index 0..4, margin, months to reset, reset frequency, periodic cap,
+    /// life cap above the rate). `None` for a fixed-rate loan.
+    pub arm: Option<ArmSpec>,
+}
+
+/// The numbers of an ARM's rate terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmSpec {
+    /// 0 = LIBOR1M, 1 = LIBOR6M, 2 = LIBOR12M, 3 = CMT1Y (taken modulo 4).
+    pub index: u8,
+    pub margin: f64,
+    pub months_to_reset: u32,
+    pub reset_freq: u32,
+    pub periodic_cap: f64,
+    /// Life cap minus the current rate (>= 0).
+    pub life_cap_above: f64,
+}
+
+const INDICES: [RateIndex; 4] = [
+    RateIndex::Libor1M,
+    RateIndex::Libor6M,
+    RateIndex::Libor12M,
+    RateIndex::Cmt1Y,
+];
+
+/// A loan with the descriptive fields filled with neutral values.
+pub fn loan(id: &str, s: &LoanSpec) -> Loan {
+    let orig_term = s.rem_term + s.age;
+    Loan {
+        loan_id: id.to_string(),
+        balance: s.balance,
+        gross_rate: s.rate,
+        orig_term,
+        rem_term: s.rem_term,
+        age: s.age,
+        amort: if s.arm.is_some() {
+            AmortType::Arm
+        } else {
+            AmortType::Fixed
+        },
+        io_months: s.io_months.min(orig_term),
+        servicing_fee: s.servicing_fee,
+        mi_fee: 0.0,
+        arm: s.arm.as_ref().map(|a| ArmTerms {
+            index: INDICES[usize::from(a.index % 4)].clone(),
+            margin: a.margin,
+            months_to_reset: a.months_to_reset,
+            reset_freq: a.reset_freq.max(1),
+            first_reset_pending: true,
+            initial_cap: a.periodic_cap,
+            periodic_cap: a.periodic_cap,
+            life_cap: s.rate + a.life_cap_above,
+            life_floor: a.margin.min(s.rate + a.life_cap_above),
+            rounding: 0.00125,
+            lookback_months: 0,
+        }),
+        product: String::new(),
+        state: "CA".into(),
+        property_type: "SFR".into(),
+        occupancy: "OWNER OCC".into(),
+        purpose: "PUR".into(),
+        doc_type: "FULL".into(),
+        fico: Some(700),
+        orig_ltv: 80.0,
+        dti: None,
+        prepay_penalty_months: 0,
+        prepay_penalty_type: String::new(),
+        orig_date: None,
+        lien: 1,
+        delinquency: "Current".into(),
+    }
+}
+
+/// The numbers that define a small two- or three-bond deal over a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealSpec {
+    /// Each bond's size as a fraction of the pool; their sum must stay at most 1.
+    pub bond_fractions: Vec<f64>,
+    /// Each bond's margin over LIBOR1M, percent.
+    pub margins_pct: Vec<f64>,
+    /// OC target, percent of the cut-off balance.
+    pub oc_target_pct: f64,
+    /// Clean-up call threshold, percent of the cut-off balance.
+    pub call_pct: f64,
+    /// Senior principal sequential (true) or pro rata (false).
+    pub sequential: bool,
+    /// Fixed coupon cap, percent.
+    pub fixed_cap_pct: f64,
+}
+
+/// Bond names in order of seniority.
+pub const BOND_NAMES: [&str; 4] = ["A", "M", "B", "C"];
+
+/// A deal file (TOML) for `spec` over a pool of `pool_balance`, whose tape is `tape.csv`.
+/// The last bond absorbs losses first.
+pub fn deal_toml(spec: &DealSpec, pool_balance: f64) -> String {
+    let n = spec.bond_fractions.len().clamp(1, BOND_NAMES.len());
+    let names = &BOND_NAMES[..n];
+    let mut s = String::from(
+        "format_version = 1\nname = \"kit\"\n\
+         [dates]\ncut_off = \"2024-01-01\"\nclosing = \"2024-01-30\"\n\
+         settlement = \"2024-01-30\"\nfirst_payment = \"2024-02-25\"\npayment_day = 25\n\
+         [collateral]\ntape = \"tape.csv\"\nmaster_servicing_fee_pct = 0.03\n\
+         trustee_fee_pct = 0.01\n\
+         [pricing]\narm_curve = { type = \"cpr\", cpr_pct = 25.0 }\n\
+         fixed_curve = { type = \"cpr\", cpr_pct = 15.0 }\nindex = \"LIBOR1M\"\n\
+         index_rate_pct = 5.0\n",
+    );
+    for (k, name) in names.iter().enumerate() {
+        let frac = spec.bond_fractions.get(k).copied().unwrap_or(0.01);
+        let margin = spec.margins_pct.get(k).copied().unwrap_or(0.5);
+        // Whole cents, so the bonds never add up above the pool by rounding.
+        let balance = (pool_balance * frac * 100.0).floor() / 100.0;
+        let _ = write!(
+            s,
+            "[[bonds]]\nname = \"{name}\"\nbalance = {balance:.2}\n\
+             coupon = {{ type = \"floating\", index = \"LIBOR1M\", margin_pct = {margin:.4}, \
+             step_up_multiple = 2.0 }}\nfixed_cap_pct = {:.4}\n",
+            spec.fixed_cap_pct
+        );
+    }
+    let quoted = |v: &[&str]| {
+        v.iter()
+            .map(|b| format!("\"{b}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let subs: Vec<&str> = names[1..].iter().rev().copied().collect();
+    let _ = write!(
+        s,
+        "[overcollateralization]\ntarget_pct_of_cut_off = {:.4}\n\
+         [clean_up_call]\npool_pct_of_cut_off = {:.4}\n\
+         [realized_losses]\nwritedown_order = [{}]\n\
+         [[waterfall]]\nstep = \"interest\"\nsource = \"interest_funds\"\nbonds = [{}]\n\
+         [[waterfall]]\nstep = \"principal_distribution\"\nsource = \"available_funds\"\n\
+         allocation = \"{}\"\n\
+         [[waterfall]]\nstep = \"oc_build\"\nsource = \"excess_cash_flow\"\n\
+         allocation = \"sequential\"\n",
+        spec.oc_target_pct,
+        spec.call_pct,
+        quoted(&subs),
+        quoted(names),
+        if spec.sequential {
+            "sequential"
+        } else {
+            "pro_rata"
+        },
+    );
+    if !subs.is_empty() {
+        let _ = write!(
+            s,
+            "[[waterfall]]\nstep = \"loss_reimbursement\"\nsource = \"excess_cash_flow\"\n\
+             bonds = [{}]\n",
+            quoted(&names[1..])
+        );
+    }
+    s.push_str(
+        "[[waterfall]]\nstep = \"unpaid_interest\"\nsource = \"excess_cash_flow\"\n\
+         [[waterfall]]\nstep = \"basis_risk\"\nsource = \"excess_cash_flow\"\n\
+         [[waterfall]]\nstep = \"residual\"\nsource = \"excess_cash_flow\"\n",
+    );
+    s
+}
+
+/// A scenario of constant CPR / CDR (decimals) with flat index rates.
+pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) -> Scenario {
+    let curve = PrepayCurve::Cpr { cpr };
+    Scenario {
+        prepay: PrepayAssumption {
+            arm: curve.clone(),
+            fixed: curve,
+            multiplier: 1.0,
+        },
+        default: DefaultCurve::Cdr { cdr },
+        severity,
+        recovery_lag: lag,
+        advancing: false,
+        timing: PrepayTiming {
+            first_period_fraction: 1.0,
+        },
+        rates: RateCurves::flat_all(index_rate),
+    }
+}

@@ -16,6 +16,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
+    remove_stale(&dir, &name, path);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -55,12 +56,19 @@ pub fn write_dir_atomic<E: From<IoError>>(
                 std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a directory name"),
             )
         })?;
+    remove_stale(&parent, &name, dest);
     let tmp = fresh_dir(&parent, &format!(".{name}.tmp"))?;
     if let Err(e) = fill(&tmp) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
     let swap = || -> Result<(), IoError> {
+        // One atomic step where the OS can: the new tree takes the old one's name and the
+        // old tree takes the temporary name, so `dest` is never missing.
+        if dest.exists() && exchange(&tmp, dest).is_ok() {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Ok(());
+        }
         if dest.exists() {
             let old = fresh_dir(&parent, &format!(".{name}.old"))?;
             // `old` is an empty placeholder: renaming onto an empty directory is allowed.
@@ -84,6 +92,77 @@ pub fn write_dir_atomic<E: From<IoError>>(
 }
 
 /// Creates a new, empty, uniquely named directory `<parent>/<prefix>-<pid>-<n>`.
+/// Swaps two paths atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The process id in a temporary name `.{name}.{kind}-{pid}[-{n}]`, if it is one.
+fn owner_pid(entry: &str, name: &str, kind: &str) -> Option<u32> {
+    let rest = entry.strip_prefix(&format!(".{name}.{kind}-"))?;
+    rest.split('-').next()?.parse().ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    // Without /proc (not Linux) nothing is known: treat every owner as alive.
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// Clears what a killed earlier run left beside `dest`: its temporary copies (files or
+/// trees) are removed, and a previous output it had moved aside (`.{name}.old-*`, only
+/// on systems without an atomic exchange) is put back if `dest` is missing.
+fn remove_stale(parent: &Path, name: &str, dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        let entry = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        for kind in ["tmp", "old"] {
+            let Some(pid) = owner_pid(&entry, name, kind) else {
+                continue;
+            };
+            if pid == me || process_alive(pid) {
+                continue;
+            }
+            if kind == "old" && !dest.exists() && std::fs::rename(&path, dest).is_ok() {
+                continue;
+            }
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
 fn fresh_dir(parent: &Path, prefix: &str) -> Result<std::path::PathBuf, IoError> {
     let pid = std::process::id();
     let mut n: u32 = 0;
@@ -152,5 +231,37 @@ mod tests {
         assert_eq!(names(&out), ["a.csv"]);
         // No temporary directory is left beside it.
         assert_eq!(names(root.path()), ["out"]);
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_run_are_cleared() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        // A pid above any kernel's pid_max: its owner is surely gone.
+        let dead = 4_000_000_000u32;
+        std::fs::create_dir(root.path().join(format!(".out.tmp-{dead}-0"))).unwrap();
+        std::fs::write(root.path().join(format!(".out.tmp-{dead}-0/x")), "partial").unwrap();
+        // The previous output moved aside by a run killed before its new tree took the name.
+        let old = root.path().join(format!(".out.old-{dead}-0"));
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("a.csv"), "previous").unwrap();
+        std::fs::write(root.path().join(format!(".f.csv.tmp-{dead}")), "partial").unwrap();
+        // Someone else's hidden file is left alone.
+        std::fs::write(root.path().join(".keep"), "").unwrap();
+        let r = write_dir_atomic::<IoError>(&out, |_| {
+            // The previous output is back in place before the new one is built.
+            assert_eq!(
+                std::fs::read_to_string(out.join("a.csv")).unwrap(),
+                "previous"
+            );
+            Err(IoError::input(&out, Vec::new()))
+        });
+        assert!(r.is_err());
+        write_atomic(&root.path().join("f.csv"), b"new").unwrap();
+        assert_eq!(names(root.path()), [".keep", "f.csv", "out"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.csv")).unwrap(),
+            "previous"
+        );
     }
 }

@@ -33,8 +33,21 @@ fn cell(f: &Field) -> Result<String, String> {
 /// Reads every row of a Parquet file as text cells.
 pub fn read_parquet(path: &Path, what: &str) -> Result<RawTable, IoError> {
     let file = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    read_parquet_from(path, what, file)
+}
+
+/// Reads a Parquet file held in memory; `path` only names it in messages.
+pub fn read_parquet_bytes(path: &Path, what: &str, data: Vec<u8>) -> Result<RawTable, IoError> {
+    read_parquet_from(path, what, bytes::Bytes::from(data))
+}
+
+fn read_parquet_from<R: parquet::file::reader::ChunkReader + 'static>(
+    path: &Path,
+    what: &str,
+    source: R,
+) -> Result<RawTable, IoError> {
     let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
-    let reader = SerializedFileReader::new(file)
+    let reader = SerializedFileReader::new(source)
         .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;
     let headers: Vec<String> = reader
         .metadata()

@@ -95,6 +95,17 @@ pub fn read_tape_with(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<Vec<
     }
 }
 
+/// Reads a Parquet tape held in memory (`path` only names it in messages).
+#[cfg(feature = "parquet")]
+pub fn read_tape_parquet_bytes(
+    path: &Path,
+    data: Vec<u8>,
+    opts: &TapeOptions,
+) -> Result<Vec<Loan>, IoError> {
+    let table = crate::parquet_table::read_parquet_bytes(path, "loan tape", data)?;
+    loans_from_table(path, &table, opts)
+}
+
 /// Largest balance one tape row may hold (a rep line can aggregate many loans); anything
 /// above is a typo or a unit error, not a mortgage.
 pub const MAX_BALANCE: f64 = 1e10;

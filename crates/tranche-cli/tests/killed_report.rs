@@ -24,8 +24,20 @@ fn report(out: &Path) -> Command {
     c
 }
 
-/// Every file under `dir` by relative path. The workbook's zip entries carry the time of
-/// writing, so it is compared by size; every other file byte for byte.
+/// A zip archive that was written to its end: its last bytes hold the end-of-central-
+/// directory record (a truncated file does not).
+fn complete_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && bytes
+            .windows(4)
+            .rev()
+            .take(64 * 1024)
+            .any(|w| w == b"PK\x05\x06")
+}
+
+/// Every file under `dir` by relative path. The workbook carries the time of writing (its
+/// size can vary by a byte), so it is checked to be a complete zip; every other file is
+/// compared byte for byte.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -39,7 +51,8 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
             let bytes = std::fs::read(e.path()).unwrap();
             let key = if rel.ends_with(".xlsx") {
-                bytes.len().to_le_bytes().to_vec()
+                assert!(complete_zip(&bytes), "{rel} is not a complete workbook");
+                b"complete workbook".to_vec()
             } else {
                 bytes
             };

@@ -106,3 +106,26 @@ def test_grid_equals_cli_grid(tranche_bin, deal_dir, tmp_path):
         for f in ("dm_bps", "wal_years", "mod_duration"):
             assert g[f] == w[f], (w, f)
         assert (g["bond_writedown"] > 0) == (w["principal_loss_pct"] > 0)
+
+
+@pytest.mark.parametrize("kw", [dict(speed=100, to="call"), dict(speed=120, to="maturity", cdr=4, severity=45, lag=6)])
+def test_ledger_equals_cli(tranche_bin, deal, deal_dir, kw):
+    args = ["run", deal_dir, "--ledger", "--format", "json", "--speed", kw["speed"], "--to", kw["to"]]
+    for k in ("cdr", "severity", "lag"):
+        if k in kw:
+            args += [f"--{k}", kw[k]]
+    out = cli(tranche_bin, *args)
+    assert out.returncode == 0, out.stderr
+    want = json.loads(out.stdout)["periods"]
+    got = pa.table(deal.run(**kw).ledger).to_pylist()
+    assert len(got) == len(want) > 0
+    pct = {"net_mortgage_rate_pct": "net_mortgage_rate", "afr_pct": "afr", "available_rate_pct": "available_rate"}
+    shared = [c for c in got[0] if c in want[0] or c in pct]
+    assert len(shared) >= 25, shared  # nearly every ledger column has its CLI twin
+    for g, w in zip(got, want):
+        assert g["payment_date"].isoformat() == w["payment_date"]
+        for col, v in g.items():
+            if col in pct:
+                assert v == w[pct[col]] * 100.0, (g["period"], col)
+            elif col in w and col != "payment_date":
+                assert v == w[col], (g["period"], col)

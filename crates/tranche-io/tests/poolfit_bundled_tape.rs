@@ -94,10 +94,9 @@ fn bundled_tape_reproduces_the_published_strats() {
         }
         assert_eq!(t.max_count_err, 0, "{}: count", t.title);
         assert_eq!(t.unplaced, 0, "{}: unplaced", t.title);
-        // measured fit of the bundled tape (docs/pool-from-strats.md): the target is 0.05
-        // pp everywhere; the ARM timing tables reach 0.08 pp
+        // the issue's tolerance: 0.05 pp in every table (measured: at most 0.042)
         assert!(
-            t.max_share_err_pp <= 0.10,
+            t.max_share_err_pp <= 0.05,
             "{}: share {}",
             t.title,
             t.max_share_err_pp
@@ -110,20 +109,23 @@ fn bundled_tape_reproduces_the_published_strats() {
             "range of maximum rates",
         ];
         if key.contains(&t.title.as_str()) {
+            // tolerance 0.02 (strats_reference.rs); measured at most 0.016 except one
+            // single-loan margin bucket (0.050, a known gap)
             assert!(
-                t.max_gross_wac_err.unwrap() <= 0.15,
+                t.max_gross_wac_err.unwrap() <= 0.05 + 1e-9,
                 "{}: wac {:?}",
                 t.title,
                 t.max_gross_wac_err
             );
             assert!(
-                t.max_net_wac_err.unwrap() <= 0.05,
+                t.max_net_wac_err.unwrap() <= 0.02 + 1e-9,
                 "{}: net wac {:?}",
                 t.title,
                 t.max_net_wac_err
             );
             assert!(
-                t.max_rem_term_err.unwrap() <= 0.15,
+                // measured at most 0.016 except one two-loan margin bucket (0.032)
+                t.max_rem_term_err.unwrap() <= 0.035,
                 "{}: term {:?}",
                 t.title,
                 t.max_rem_term_err
@@ -149,4 +151,78 @@ fn writer_round_trips_the_bundled_tape() {
     let loans = read(&tape);
     let bytes = tranche_io::tape_write::tape_csv_bytes(&loans).unwrap();
     assert_eq!(bytes, std::fs::read(&tape).unwrap());
+}
+
+/// Each loan's dates and ARM timing agree with each other and with its product: originated
+/// no later than the pool cut-off, or (the term sheet's own cut-off date being "the later of
+/// January 1, 2004, or the origination date") within the cut-off month at age 0; the
+/// first payment one month after origination's month; age + months to reset on the
+/// product's reset schedule; months to roll (from the loan's own cut-off) at least 1.
+#[test]
+fn bundled_tape_loans_are_coherent() {
+    let tape = root().join("deals/impac-cmb-2004-1/tape.csv");
+    let cutoff = chrono::NaiveDate::from_ymd_opt(2004, 1, 1).unwrap();
+    let mut r = csv::Reader::from_path(&tape).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let loans = read(&tape);
+    let mut late = 0;
+    for (rec, loan) in r.records().zip(&loans) {
+        let rec = rec.unwrap();
+        let s = |n: &str| rec.get(col(n)).unwrap().to_string();
+        let u = |n: &str| s(n).parse::<u32>().unwrap();
+        let id = &loan.loan_id;
+        let orig = loan.orig_date.unwrap();
+        let age = loan.age;
+        if orig > cutoff {
+            late += 1;
+            assert_eq!(age, 0, "{id}: originated after the cut-off with age {age}");
+            assert!(
+                orig < chrono::NaiveDate::from_ymd_opt(2004, 2, 1).unwrap(),
+                "{id}: originated {orig}, after the cut-off month"
+            );
+        } else {
+            // age = payments due before the cut-off: first payment in the month after
+            // origination's month, `age` months before the cut-off month's next payment
+            let months = |d: chrono::NaiveDate| {
+                use chrono::Datelike;
+                d.year() * 12 + d.month0() as i32
+            };
+            assert_eq!(
+                months(cutoff) - months(orig),
+                age as i32 + 1,
+                "{id}: originated {orig} with age {age}"
+            );
+        }
+        let a = loan.arm.as_ref().unwrap();
+        let (first, freq) = (u("first_reset_months"), a.reset_freq);
+        let at = age + a.months_to_reset;
+        // the product name gives the first change: `2/28` = 24 months, `30Y LIB6M` = 6
+        let years: u32 = loan
+            .product
+            .split('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        let product_first = if years > 0 { years * 12 } else { freq };
+        let delayed = orig > cutoff && at == product_first + 1;
+        assert_eq!(
+            first,
+            product_first + u32::from(delayed),
+            "{id}: first_reset_months {first} for {}",
+            loan.product
+        );
+        assert!(
+            at == first || (at > first && a.months_to_reset <= freq && (at - first) % freq == 0),
+            "{id}: age {age} + months to reset {} off the {} schedule",
+            a.months_to_reset,
+            loan.product
+        );
+        assert_eq!(a.first_reset_pending, at <= first, "{id}");
+        let mtr = tranche_core::strats::months_to_roll(loan, Some(cutoff)).unwrap();
+        assert!(mtr >= 1, "{id}: months to roll {mtr}");
+    }
+    // the term sheet's rows adjusting one month after their products' first change at
+    // age 0 (08/04, 02/06, 02/07, 02/09) hold the loans originated after the cut-off
+    assert!(late > 0);
 }

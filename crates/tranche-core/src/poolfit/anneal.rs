@@ -9,6 +9,8 @@ use super::init::{
 use super::prng::Rng;
 use super::{FitOptions, PoolSummary, StratTable};
 
+mod polish;
+
 /// Where a table's bucket comes from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Src {
@@ -57,6 +59,12 @@ struct Target {
     wb: f64,
     /// normaliser of the averages' residuals: the target bucket balance
     norm: f64,
+    /// Tolerances of the polish's hinge: balance (dollars, 0.05 pp of the table) and, for
+    /// the key tables (0 elsewhere), gross/net WAC and remaining term (0.02) and WA MTR
+    /// (0.5: printed as a whole number).
+    tol_bal: f64,
+    tol_avg: f64,
+    tol_mtr: f64,
 }
 
 /// Global (pool-level) accumulators.
@@ -92,6 +100,12 @@ pub(super) struct Fit<'a> {
     rate_rng: Vec<(f64, f64)>,
     margin_rng: Vec<(f64, f64)>,
     bal_ranges: Vec<(f64, f64)>,
+    /// Weight of the penalty on errors beyond 80% of the published tolerances (0 while
+    /// annealing; the polish turns it on).
+    hinge: f64,
+    /// Weight of the smooth (squared-error) part of the bucket costs: 1 while annealing;
+    /// the polish lowers it so that errors beyond the tolerances dominate.
+    smooth: f64,
 }
 
 fn is_key(d: Dim) -> bool {
@@ -169,6 +183,9 @@ impl<'a> Fit<'a> {
                     m: w(r.wa_mtr, 0.3, 0.3),
                     wb: 1.0 / (0.0001 * ttot).powi(2),
                     norm: r.balance.max(1.0),
+                    tol_bal: 0.0005 * ttot,
+                    tol_avg: if key { 0.02 } else { 0.0 },
+                    tol_mtr: if key { 0.5 } else { 0.0 },
                 };
                 tgt.push(tg);
             }
@@ -264,6 +281,8 @@ impl<'a> Fit<'a> {
             rate_rng,
             margin_rng,
             bal_ranges: Vec::new(),
+            hinge: 0.0,
+            smooth: 1.0,
         };
         for i in 0..n {
             f.add(i, 1.0, None);
@@ -382,6 +401,33 @@ impl<'a> Fit<'a> {
         }
         if t.m.1 > 0.0 {
             c += (a[A_M] - t.m.0 * a[A_BM]).powi(2) / nrm * t.m.1;
+        }
+        c *= self.smooth;
+        if self.hinge > 0.0 {
+            c += self.hinge * self.beyond(t, a);
+        }
+        c
+    }
+
+    /// Squared excess of a bucket's errors over 80% of their tolerances.
+    fn beyond(&self, t: &Target, a: &[f64]) -> f64 {
+        let over = |err: f64, tol: f64| {
+            if tol > 0.0 {
+                (err.abs() / tol - 0.8).max(0.0).powi(2)
+            } else {
+                0.0
+            }
+        };
+        let mut c = over(a[A_B] - t.bal, t.tol_bal);
+        if a[A_B] > 0.0 {
+            for (s, (v, w)) in [(A_R, t.g), (A_N, t.n), (A_A, t.a)] {
+                if w > 0.0 {
+                    c += over(a[s] / a[A_B] - v, t.tol_avg);
+                }
+            }
+        }
+        if a[A_BM] > 0.0 && t.m.1 > 0.0 {
+            c += over(a[A_M] / a[A_BM] - t.m.0, t.tol_mtr);
         }
         c
     }
@@ -983,4 +1029,5 @@ pub fn optimise(
     fit.bal_ranges = bal_ranges;
     fit.init_groups();
     fit.run(iters, &mut rng);
+    fit.polish(opts.polish_rounds, &mut rng);
 }

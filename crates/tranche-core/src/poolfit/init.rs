@@ -809,8 +809,31 @@ fn build_timing(
                     if let Some((_, a, d)) = best[k][p] {
                         rem_k[k] -= x;
                         rem_p[p] -= x;
-                        for _ in 0..x {
-                            units.push((p, a, Some(months[k] as u32), d));
+                        // A row's printed age between two coherent ages (one reset cycle
+                        // apart) is a mix of both: split the loans so their average is the
+                        // row's age (balances fine-tune it later).
+                        let (a_lo, a_hi, n_hi) = if d {
+                            (a, a, 0)
+                        } else {
+                            let t = target_age(k, p);
+                            let ages: Vec<u32> = cand(k, p)
+                                .into_iter()
+                                .filter(|c| !c.1)
+                                .map(|c| c.0)
+                                .collect();
+                            let lo = ages.iter().copied().filter(|&g| f64::from(g) <= t).max();
+                            let hi = ages.iter().copied().filter(|&g| f64::from(g) >= t).min();
+                            match (lo, hi) {
+                                (Some(l), Some(h)) if h > l => {
+                                    let f = (t - f64::from(l)) / f64::from(h - l);
+                                    (l, h, (f * x as f64).round() as usize)
+                                }
+                                _ => (a, a, 0),
+                            }
+                        };
+                        for j in 0..x {
+                            let age = if j < n_hi { a_hi } else { a_lo };
+                            units.push((p, age, Some(months[k] as u32), d));
                         }
                     }
                 }

@@ -133,6 +133,9 @@ pub struct FitOptions {
     pub io_months: u32,
     /// Annealing moves (0 = default, scaled to the pool size).
     pub iterations: usize,
+    /// Rounds of the greedy polish after the annealing (best balance transfers and
+    /// targeted exchanges for the costliest buckets).
+    pub polish_rounds: usize,
 }
 
 impl FitOptions {
@@ -146,6 +149,7 @@ impl FitOptions {
             io_share_pct: 0.0,
             io_months: 0,
             iterations: 0,
+            polish_rounds: 12,
         }
     }
 }

@@ -379,6 +379,54 @@ impl LoanPool {
         self.balance.iter().sum()
     }
 
+    /// Appends the loans of `other` after this pool's, so a large tape can be laid out in
+    /// chunks without holding every [`Loan`] at once. Indices keep their order of first
+    /// appearance, so the result is the pool [`LoanPool::from_loans`] builds from all the
+    /// loans in the same order, and projects identically.
+    pub fn append(&mut self, mut other: LoanPool) {
+        let remap: Vec<u16> = other
+            .indices
+            .iter()
+            .map(|ix| {
+                let k = match self.indices.iter().position(|j| j == ix) {
+                    Some(k) => k,
+                    None => {
+                        self.indices.push(ix.clone());
+                        self.indices.len() - 1
+                    }
+                };
+                u16::try_from(k).unwrap_or(NO_INDEX - 1)
+            })
+            .collect();
+        for id in &mut other.index_id {
+            if *id != NO_INDEX {
+                *id = remap.get(usize::from(*id)).copied().unwrap_or(NO_INDEX - 1);
+            }
+        }
+        self.loan_id.append(&mut other.loan_id);
+        self.balance.append(&mut other.balance);
+        self.rate.append(&mut other.rate);
+        self.rem_term.append(&mut other.rem_term);
+        self.age.append(&mut other.age);
+        self.io_remaining.append(&mut other.io_remaining);
+        self.servicing_fee.append(&mut other.servicing_fee);
+        self.mi_fee.append(&mut other.mi_fee);
+        self.is_arm.append(&mut other.is_arm);
+        self.index_id.append(&mut other.index_id);
+        self.margin.append(&mut other.margin);
+        self.first_reset_period
+            .append(&mut other.first_reset_period);
+        self.reset_freq.append(&mut other.reset_freq);
+        self.first_reset_pending
+            .append(&mut other.first_reset_pending);
+        self.initial_cap.append(&mut other.initial_cap);
+        self.periodic_cap.append(&mut other.periodic_cap);
+        self.life_cap.append(&mut other.life_cap);
+        self.life_floor.append(&mut other.life_floor);
+        self.rounding.append(&mut other.rounding);
+        self.lookback.append(&mut other.lookback);
+    }
+
     /// Number of monthly periods a projection under `scenario` runs: the last maturity,
     /// plus the recovery lag when defaults are possible (so every default is liquidated).
     pub fn periods_needed(&self, scenario: &Scenario) -> u32 {

@@ -310,6 +310,13 @@ fn split_pool_projects_to_sum_of_halves() {
             for h in &halves {
                 prop_assert!(h.periods.len() <= whole.periods.len());
             }
+            // A pool laid out in two parts and appended is the whole pool, bit for bit.
+            let mut appended = LoanPool::from_loans(a).unwrap();
+            if !b.is_empty() {
+                appended.append(LoanPool::from_loans(b).unwrap());
+            }
+            prop_assert_eq!(appended.len(), c.loans.len());
+            prop_assert!(appended.project(&c.scenario, &fees, &opts).unwrap() == whole);
             Ok(())
         })
         .unwrap();

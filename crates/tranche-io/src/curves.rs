@@ -18,19 +18,18 @@ pub fn read_curves_from<R: std::io::Read>(path: &Path, reader: R) -> Result<Rate
     curves_from_table(path, read_csv_from(path, "curve file", reader)?)
 }
 
-/// Checks that the curves have a rate path for every index the loans use, so a missing
+/// Checks that the curves have a rate path for every index the loans use (`used`, e.g.
+/// the ARMs' indices), so a missing
 /// column is reported against the curve file rather than deep in the projection.
-pub fn check_covers(
+pub fn check_covers<'a>(
     path: &Path,
     curves: &RateCurves,
-    loans: &[tranche_core::tape::Loan],
+    used: impl IntoIterator<Item = &'a RateIndex>,
 ) -> Result<(), IoError> {
     let mut missing: Vec<&RateIndex> = Vec::new();
-    for l in loans {
-        if let Some(a) = &l.arm {
-            if curves.get(&a.index).is_none() && !missing.contains(&&a.index) {
-                missing.push(&a.index);
-            }
+    for ix in used {
+        if curves.get(ix).is_none() && !missing.contains(&ix) {
+            missing.push(ix);
         }
     }
     if missing.is_empty() {

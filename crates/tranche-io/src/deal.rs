@@ -221,7 +221,13 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
     let curves_path = dir.join("curves.csv");
     let curves = if curves_path.is_file() {
         let c = crate::curves::read_curves(&curves_path)?;
-        crate::curves::check_covers(&curves_path, &c, &loans)?;
+        crate::curves::check_covers(
+            &curves_path,
+            &c,
+            loans
+                .iter()
+                .filter_map(|l| l.arm.as_ref().map(|a| &a.index)),
+        )?;
         Some(c)
     } else {
         None

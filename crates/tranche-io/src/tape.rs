@@ -10,6 +10,7 @@ use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::path::Path;
+use tranche_core::collateral::LoanPool;
 use tranche_core::error::FieldError;
 use tranche_core::tape::{AmortType, ArmTerms, Loan, RateIndex};
 
@@ -104,6 +105,47 @@ pub fn read_tape_parquet_bytes(
 ) -> Result<Vec<Loan>, IoError> {
     let table = crate::parquet_table::read_parquet_bytes(path, "loan tape", data)?;
     loans_from_table(path, &table, opts)
+}
+
+/// Loans laid out per chunk when a tape is read straight into a pool.
+pub const POOL_CHUNK: usize = 65_536;
+
+/// Reads a tape straight into a [`LoanPool`]: CSV rows are validated one at a time and laid
+/// out in chunks of [`POOL_CHUNK`] loans, so memory holds the pool's arrays and one chunk
+/// of [`Loan`]s, never the whole tape as loans or as text.
+pub fn read_tape_pool(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<LoanPool, IoError> {
+    read_tape_pool_in(path.as_ref(), opts, POOL_CHUNK)
+}
+
+fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<LoanPool, IoError> {
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+    if is_parquet {
+        return Ok(LoanPool::from_loans(&read_tape_with(path, opts)?)?);
+    }
+    let mut src = CsvRows::open(path, "loan tape")?;
+    let mut b = Builder::new(column_map(path, src.headers())?);
+    let mut pool = LoanPool::default();
+    while let Some((row, r)) = src.next_row() {
+        match r {
+            Ok(cells) => b.row(row, cells, opts),
+            Err(RowError::Row(e)) => b.error(e),
+            Err(RowError::Fatal(e)) => {
+                b.error(e);
+                break;
+            }
+        }
+        if b.loans.len() >= chunk && b.errors.is_empty() {
+            pool.append(LoanPool::from_loans(&b.loans)?);
+            b.loans.clear();
+        }
+    }
+    let rest = b.finish(path, src.rows_read())?;
+    if !rest.is_empty() {
+        pool.append(LoanPool::from_loans(&rest)?);
+    }
+    Ok(pool)
 }
 
 /// Largest balance one tape row may hold (a rep line can aggregate many loans); anything
@@ -751,5 +793,35 @@ mod tests {
             }
             e => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn pool_read_in_chunks_is_the_pool_of_all_loans() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::from(
+            "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,index,margin_pct,months_to_reset,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct\n",
+        );
+        for k in 0..10 {
+            // Indices appear in a different order than the built-in list.
+            let ix = ["CMT1Y", "LIBOR6M", "LIBOR1M"][k % 3];
+            if k % 4 == 0 {
+                body.push_str(&format!("f{k},{},5,360,350,fixed,,,,,,,,\n", 1000 + k));
+            } else {
+                body.push_str(&format!(
+                    "a{k},{},5,360,359,arm,{ix},3,5,6,3,1,11,3\n",
+                    1000 + k
+                ));
+            }
+        }
+        let p = write(&dir, "t.csv", &body);
+        let all = LoanPool::from_loans(&read_tape(&p).unwrap()).unwrap();
+        for chunk in [1, 3, 4, 10, 11] {
+            let got = read_tape_pool_in(&p, &TapeOptions::default(), chunk).unwrap();
+            assert_eq!(format!("{got:?}"), format!("{all:?}"), "chunk {chunk}");
+        }
+        // Errors anywhere still fail the whole read.
+        let bad = write(&dir, "b.csv", &body.replace("a9,1009", "a9,x"));
+        let e = read_tape_pool_in(&bad, &TapeOptions::default(), 3).unwrap_err();
+        assert!(e.to_string().contains("row 10, field `balance`"), "{e}");
     }
 }

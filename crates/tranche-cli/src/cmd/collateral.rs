@@ -14,7 +14,7 @@ use tranche_core::assumptions::{
 use tranche_core::collateral::{LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::dates::{payment_dates, Calendar};
 use tranche_core::rates::RateCurves;
-use tranche_io::tape::{read_tape_with, TapeOptions};
+use tranche_io::tape::{read_tape_pool, TapeOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -77,7 +77,7 @@ pub struct Args {
 
 /// Everything one run needs, from a deal or from a tape.
 struct Setup {
-    loans: Vec<tranche_core::tape::Loan>,
+    pool: LoanPool,
     scenario: Scenario,
     fees: PoolFees,
     /// Payment date of period `p` at index `p - 1`, when known.
@@ -122,7 +122,8 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     let rates = match (&a.curves, a.index_rate, loaded.curves) {
         (Some(p), _, _) => {
             let c = tranche_io::curves::read_curves(p)?;
-            tranche_io::curves::check_covers(p, &c, &loaded.loans)?;
+            let used = loaded.loans.iter().filter_map(|l| l.arm.as_ref());
+            tranche_io::curves::check_covers(p, &c, used.map(|a| &a.index))?;
             c
         }
         (None, Some(r), _) => flat_rates(r)?,
@@ -156,7 +157,7 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     let fees = deal.pool_fees();
     let d = deal.clone();
     Ok(Setup {
-        loans: loaded.loans,
+        pool: LoanPool::from_loans(&loaded.loans)?,
         scenario,
         fees,
         dates: Some(Box::new(move |p| d.payment_date(p).to_string())),
@@ -179,7 +180,9 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
         .as_ref()
         .map(tranche_io::curves::named_indices)
         .unwrap_or_default();
-    let loans = read_tape_with(
+    // Straight into the pool's arrays: a tape of millions of loans never sits in memory
+    // as `Loan`s.
+    let pool = read_tape_pool(
         &a.deal,
         &TapeOptions {
             extra_indices: extra,
@@ -187,9 +190,9 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
         },
     )?;
     if let (Some(p), Some(c)) = (&a.curves, &curves) {
-        tranche_io::curves::check_covers(p, c, &loans)?;
+        tranche_io::curves::check_covers(p, c, &pool.indices)?;
     }
-    let has_arms = loans.iter().any(|l| l.arm.is_some());
+    let has_arms = pool.is_arm.iter().any(|a| *a);
     let rates = match curves {
         Some(c) => c,
         None if has_arms => {
@@ -246,7 +249,7 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
         }
     };
     Ok(Setup {
-        loans,
+        pool,
         scenario,
         fees,
         dates,
@@ -273,7 +276,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
     } else {
         from_tape(&a)?
     };
-    let pool = LoanPool::from_loans(&setup.loans)?;
+    let pool = &setup.pool;
     let opts = ProjectionOptions {
         per_loan: a.per_loan.is_some(),
         max_periods: a.max_periods,
@@ -283,7 +286,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
         .map(|p| setup.dates.as_ref().map(|f| f(p)).unwrap_or_default())
         .collect();
     if let Some(path) = &a.per_loan {
-        let text = per_loan_csv(&pool, &cf, &dates);
+        let text = per_loan_csv(pool, &cf, &dates);
         tranche_io::atomic::write_atomic(path, text.as_bytes())?;
     }
     let out = match a.format {

@@ -11,6 +11,10 @@ pub const INTERNAL_EXIT: i32 = 1;
 /// Installs the panic hook. Set `RUST_BACKTRACE=1` to get a backtrace for a bug report.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // A reader that contains its dependency's panics turns them into input errors.
+        if tranche_io::guard::is_guarded() {
+            return;
+        }
         let msg = payload_text(info.payload());
         // `println!` panics when stdout is a closed pipe (`tranche ... | head`): that is
         // the reader going away, not a bug; end quietly like other command-line tools.

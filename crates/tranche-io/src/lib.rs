@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod curves;
 pub mod deal;
 pub mod error;
+pub mod guard;
 #[cfg(feature = "parquet")]
 pub mod parquet_table;
 pub mod render;

@@ -46,6 +46,23 @@ fn read_parquet_from<R: parquet::file::reader::ChunkReader + 'static>(
     what: &str,
     source: R,
 ) -> Result<RawTable, IoError> {
+    // The Parquet reader asserts on some corrupt metadata instead of returning an error.
+    crate::guard::contain(|| read_parquet_unguarded(path, what, source)).unwrap_or_else(|m| {
+        Err(IoError::input(
+            path,
+            vec![file_error(
+                None,
+                format!("not a readable Parquet {what} (corrupt file: {m})"),
+            )],
+        ))
+    })
+}
+
+fn read_parquet_unguarded<R: parquet::file::reader::ChunkReader + 'static>(
+    path: &Path,
+    what: &str,
+    source: R,
+) -> Result<RawTable, IoError> {
     let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
     let reader = SerializedFileReader::new(source)
         .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;

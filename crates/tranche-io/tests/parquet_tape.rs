@@ -125,3 +125,26 @@ fn not_a_parquet_file() {
     let e = read_tape(&p).unwrap_err().to_string();
     assert!(e.contains("not a readable Parquet loan tape"), "{e}");
 }
+
+/// A corrupt file found by the `tape_parquet` fuzz target: the Parquet reader asserts on
+/// its negative column offset; the tape reader reports an input error instead.
+#[test]
+fn corrupt_parquet_is_an_input_error_not_a_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions/tape_parquet");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        let opts = tranche_io::tape::TapeOptions::default();
+        match tranche_io::tape::read_tape_parquet_bytes(&p, bytes, &opts) {
+            Err(tranche_io::IoError::Input { errors, .. }) => {
+                assert!(
+                    errors[0].message.contains("Parquet"),
+                    "{}",
+                    errors[0].message
+                )
+            }
+            other => panic!("{}: {other:?}", p.display()),
+        }
+    }
+}

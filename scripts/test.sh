@@ -35,4 +35,6 @@ cargo test --workspace --all-features
 
 
 echo "== python package and Spark adapter"
-bash scripts/test-python.sh
+# The tests compare with the CLI that `cargo test` just built (building it again with
+# other features would cost minutes).
+TRANCHE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tranche" bash scripts/test-python.sh

@@ -148,10 +148,18 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
         scenario.advancing = adv;
     }
     if loaded.loans.is_empty() {
+        let tape = loaded.dir.join(&deal.collateral.tape);
+        let what = if !tape.exists() {
+            "does not exist; expected the CSV or Parquet file named by collateral.tape"
+        } else if tape.is_dir() {
+            "is a directory; expected the CSV or Parquet file named by collateral.tape"
+        } else {
+            "has no loans"
+        };
         return Err(Failure::Input(format!(
-            "{}: the deal's tape `{}` is missing or has no loans",
+            "{}: the deal's tape `{}` {what}",
             a.deal.display(),
-            loaded.dir.join(&deal.collateral.tape).display()
+            tape.display()
         )));
     }
     let fees = deal.pool_fees();

@@ -126,10 +126,11 @@ fn not_a_parquet_file() {
     assert!(e.contains("not a readable Parquet loan tape"), "{e}");
 }
 
-/// A corrupt file found by the `tape_parquet` fuzz target: the Parquet reader asserts on
-/// its negative column offset; the tape reader reports an input error instead.
+/// Corrupt files found by the `tape_parquet` fuzz target: one makes the Parquet crate
+/// assert (a negative column offset), one made it read past the end of the file for
+/// minutes (a page header skipped element by element). Both are input errors, at once.
 #[test]
-fn corrupt_parquet_is_an_input_error_not_a_panic() {
+fn corrupt_parquet_is_an_input_error_not_a_panic_or_a_hang() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fuzz/regressions/tape_parquet");
     for e in std::fs::read_dir(dir).unwrap() {
@@ -137,13 +138,7 @@ fn corrupt_parquet_is_an_input_error_not_a_panic() {
         let bytes = std::fs::read(&p).unwrap();
         let opts = tranche_io::tape::TapeOptions::default();
         match tranche_io::tape::read_tape_parquet_bytes(&p, bytes, &opts) {
-            Err(tranche_io::IoError::Input { errors, .. }) => {
-                assert!(
-                    errors[0].message.contains("Parquet"),
-                    "{}",
-                    errors[0].message
-                )
-            }
+            Err(tranche_io::IoError::Input { errors, .. }) => assert_eq!(errors.len(), 1),
             other => panic!("{}: {other:?}", p.display()),
         }
     }

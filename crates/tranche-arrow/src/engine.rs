@@ -8,9 +8,10 @@ use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tranche_core::analytics::{payment_window, wal, IndexAssumption, Priceable};
+use tranche_core::analytics::IndexAssumption;
 use tranche_core::assumptions::DefaultCurve;
 use tranche_core::collateral::LoanPool;
+use tranche_core::grid::summarize_run;
 use tranche_core::rates::{RateCurves, RatePath};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
 use tranche_core::tables::runner::DealContext;
@@ -248,52 +249,25 @@ impl PreparedDeal {
     /// Analytics of a run, as the scenario grid computes them: every bond's DM at `price`
     /// against the run's own index, WAL, modified duration, window; write-downs; losses.
     pub fn analyze(&self, run: &DealRun, price: f64) -> Result<ScenarioResult, GridError> {
-        let cut_off = run
-            .collateral
-            .periods
-            .first()
-            .map(|p| p.begin_balance)
-            .unwrap_or(0.0);
-        let losses: f64 = run.collateral.periods.iter().map(|p| p.realized_loss).sum();
-        let bonds = run
-            .bonds
-            .iter()
-            .map(|b| {
-                let writedown: f64 = b
-                    .periods
-                    .iter()
-                    .map(|p| p.writedown - p.reimbursement)
-                    .sum();
-                // A bond that cannot reach the price (e.g. written off) has no DM.
-                let priced = Priceable::new(b, &run.periods, run.settlement, &IndexAssumption::Run)
-                    .ok()
-                    .and_then(|p| {
-                        let dm = p.dm_from_price(price).ok()?;
-                        let y = p.yield_from_price(price).ok()?;
-                        Some((dm, p.macaulay_duration(y) / (1.0 + y / 2.0)))
-                    });
-                let window = payment_window(b, &run.periods).map_err(core_error)?;
-                Ok(BondResult {
-                    bond: b.name.clone(),
-                    dm_bps: priced.map(|p| p.0 * 10_000.0),
-                    wal_years: wal(b, &run.periods, run.settlement).map_err(core_error)?,
-                    mod_duration: priced.map(|p| p.1),
-                    first_principal_period: window.map(|w| w.first_period),
-                    last_principal_period: window.map(|w| w.last_period),
-                    first_principal_date: window.map(|w| w.first_date),
-                    last_principal_date: window.map(|w| w.last_date),
-                    bond_writedown: writedown,
-                })
-            })
-            .collect::<Result<Vec<_>, GridError>>()?;
+        let summary = summarize_run(run, price).map_err(core_error)?;
         Ok(ScenarioResult {
-            bonds,
-            collateral_loss: losses,
-            collateral_loss_pct: if cut_off > 0.0 {
-                100.0 * losses / cut_off
-            } else {
-                0.0
-            },
+            bonds: summary
+                .bonds
+                .into_iter()
+                .map(|b| BondResult {
+                    bond: b.name,
+                    dm_bps: b.dm.map(|dm| dm * 10_000.0),
+                    wal_years: b.wal,
+                    mod_duration: b.mod_duration,
+                    first_principal_period: b.window.map(|w| w.first_period),
+                    last_principal_period: b.window.map(|w| w.last_period),
+                    first_principal_date: b.window.map(|w| w.first_date),
+                    last_principal_date: b.window.map(|w| w.last_date),
+                    bond_writedown: b.net_writedown,
+                })
+                .collect(),
+            collateral_loss: summary.pool_loss,
+            collateral_loss_pct: summary.pool_loss_pct,
         })
     }
 

@@ -2,10 +2,10 @@
 //! parallel. Each cell is computed from its own inputs only and results are collected in
 //! grid order, so the output is identical whatever the thread count.
 
-use crate::analytics::{IndexAssumption, Priceable};
+use crate::analytics::{payment_window, wal, IndexAssumption, PaymentWindow, Priceable};
 use crate::rates::RateCurves;
 use crate::tables::{DealRunner, RunSpec};
-use crate::waterfall::Horizon;
+use crate::waterfall::{DealRun, Horizon};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -124,6 +124,55 @@ fn run_cell(runner: &impl DealRunner, spec: &GridSpec, point: GridPoint) -> Resu
         rates,
         horizon: spec.horizon,
     })?;
+    let summary = summarize_run(&run, spec.price)?;
+    Ok(GridCell {
+        point,
+        pool_loss_pct: summary.pool_loss_pct,
+        bonds: summary
+            .bonds
+            .into_iter()
+            .map(|b| GridBond {
+                principal_loss_pct: if b.original_balance > 0.0 {
+                    100.0 * b.net_writedown / b.original_balance
+                } else {
+                    0.0
+                },
+                class: b.name,
+                dm_bps: b.dm.map(|dm| dm * 10_000.0),
+                wal_years: b.wal,
+                mod_duration: b.mod_duration,
+            })
+            .collect(),
+    })
+}
+
+/// One bond of a run as a scenario grid reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunBond {
+    pub name: String,
+    pub original_balance: f64,
+    /// DM at the price against the run's own index, decimal; `None` when the flows cannot
+    /// reach the price (e.g. a bond written off).
+    pub dm: Option<f64>,
+    pub mod_duration: Option<f64>,
+    pub wal: Option<f64>,
+    pub window: Option<PaymentWindow>,
+    /// Principal written down less reimbursements.
+    pub net_writedown: f64,
+}
+
+/// A run's pool losses and every bond's analytics at one price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub pool_loss: f64,
+    /// Cumulative realized losses, percent of the cut-off pool balance.
+    pub pool_loss_pct: f64,
+    pub bonds: Vec<RunBond>,
+}
+
+/// Pool losses and every bond's DM, modified duration, WAL and window at `price` (percent
+/// of par), priced against the run's own index path.
+pub fn summarize_run(run: &DealRun, price: f64) -> Result<RunSummary> {
     let cut_off = run
         .collateral
         .periods
@@ -135,7 +184,7 @@ fn run_cell(runner: &impl DealRunner, spec: &GridSpec, point: GridPoint) -> Resu
         .bonds
         .iter()
         .map(|b| {
-            let lost: f64 = b
+            let net_writedown: f64 = b
                 .periods
                 .iter()
                 .map(|p| p.writedown - p.reimbursement)
@@ -143,25 +192,23 @@ fn run_cell(runner: &impl DealRunner, spec: &GridSpec, point: GridPoint) -> Resu
             let priced = Priceable::new(b, &run.periods, run.settlement, &IndexAssumption::Run)
                 .ok()
                 .and_then(|p| {
-                    let dm = p.dm_from_price(spec.price).ok()?;
-                    let y = p.yield_from_price(spec.price).ok()?;
+                    let dm = p.dm_from_price(price).ok()?;
+                    let y = p.yield_from_price(price).ok()?;
                     Some((dm, p.macaulay_duration(y) / (1.0 + y / 2.0)))
                 });
-            Ok(GridBond {
-                class: b.name.clone(),
-                dm_bps: priced.map(|p| p.0 * 10_000.0),
-                wal_years: crate::analytics::wal(b, &run.periods, run.settlement)?,
+            Ok(RunBond {
+                name: b.name.clone(),
+                original_balance: b.original_balance,
+                dm: priced.map(|p| p.0),
                 mod_duration: priced.map(|p| p.1),
-                principal_loss_pct: if b.original_balance > 0.0 {
-                    100.0 * lost / b.original_balance
-                } else {
-                    0.0
-                },
+                wal: wal(b, &run.periods, run.settlement)?,
+                window: payment_window(b, &run.periods)?,
+                net_writedown,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(GridCell {
-        point,
+    Ok(RunSummary {
+        pool_loss: losses,
         pool_loss_pct: if cut_off > 0.0 {
             100.0 * losses / cut_off
         } else {

@@ -741,6 +741,7 @@ impl Ctx<'_> {
         // a fraction of the loan and of its payment alike).
         let mut pmt = 0.0;
         let mut need_pmt = true;
+        let mut monthly = rate / 12.0;
         let np = rem.min(self.np);
         for (per, a) in acc.iter_mut().enumerate().take(np + 1).skip(1) {
             if bal <= 0.0 {
@@ -766,6 +767,7 @@ impl Ctx<'_> {
                 first_pending = false;
                 next_reset += freq;
                 need_pmt = true;
+                monthly = rate / 12.0;
             }
             let amortizing = per > io;
             if amortizing && need_pmt {
@@ -777,22 +779,25 @@ impl Ctx<'_> {
             if per == 1 {
                 smm *= self.first_fraction;
             }
+            // The balance chain (b → s → interest → sched → after → end) is the loop's
+            // critical path: survival factors and the monthly rate are computed off it.
+            let (survive, stay) = (1.0 - mdr, 1.0 - smm);
             let b = bal;
-            let d = b * mdr;
-            let s = b - d;
-            let interest = s * rate / 12.0;
+            let s = b * survive;
+            let d = b - s;
+            let interest = s * monthly;
             let sched = if per == rem {
                 s
             } else if amortizing {
-                pmt *= 1.0 - mdr;
+                pmt *= survive;
                 (pmt - interest).clamp(0.0, s)
             } else {
                 0.0
             };
             let after = s - sched;
-            let v = after * smm;
-            let end = after - v;
-            pmt *= 1.0 - smm;
+            let end = after * stay;
+            let v = after - end;
+            pmt *= stay;
             a[A_BEGIN] += b;
             a[A_B_RATE] += b * rate;
             a[A_B_SVC] += b * svc;

@@ -57,6 +57,10 @@ class RunResult:
     def bonds(self) -> Table:
         """Every bond's monthly cash flows, one row per (bond, period), bonds in deal order."""
     @property
+    def ledger(self) -> Table:
+        """The trust's ledger, one row per period: available funds, Available Funds Rate,
+        overcollateralization, Principal Distribution Amount, write-downs, residual."""
+    @property
     def summary(self) -> Table:
         """Per-bond analytics: DM at the run's price, WAL, modified duration, principal
         window, write-downs and collateral losses (the columns of a grid result)."""

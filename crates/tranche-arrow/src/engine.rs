@@ -8,14 +8,13 @@ use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tranche_core::analytics::IndexAssumption;
 use tranche_core::assumptions::DefaultCurve;
 use tranche_core::collateral::LoanPool;
 use tranche_core::grid::summarize_run;
 use tranche_core::rates::{RateCurves, RatePath};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
 use tranche_core::tables::runner::DealContext;
-use tranche_core::tables::{afr_schedule, AfrOptions, PriceTableOptions, TableRates};
+use tranche_core::tables::{afr_schedule, check_price, AfrOptions, PriceTableOptions, TableRates};
 use tranche_core::tape::RateIndex;
 use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
 use tranche_io::deal::LoadedDeal;
@@ -284,29 +283,10 @@ impl PreparedDeal {
         if speeds.is_empty() {
             return Err(GridError::input("speeds: needs at least one value"));
         }
-        if !(price.is_finite() && price > 0.0) {
-            return Err(GridError::input(format!(
-                "price: expected a positive percent of par, found {price}"
-            )));
-        }
+        check_price(price).map_err(|m| GridError::input(format!("price: {m}")))?;
         let deal = &self.loaded.deal;
-        let rates = match libor_pct {
-            Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => TableRates {
-                run: RateCurves::flat_all(pct / 100.0),
-                discount: IndexAssumption::Flat { rate: pct / 100.0 },
-            },
-            Some(pct) => {
-                return Err(GridError::input(format!(
-                    "libor: expected a rate in percent between -5 and 50, found {pct}"
-                )))
-            }
-            None => TableRates {
-                run: deal.pricing_rates(),
-                discount: IndexAssumption::Flat {
-                    rate: deal.pricing.index_rate_pct / 100.0,
-                },
-            },
-        };
+        let rates = TableRates::for_deal(deal, libor_pct)
+            .map_err(|m| GridError::input(format!("libor: {m}")))?;
         let ctx = DealContext::new(deal, &self.pool);
         let rows = tranche_core::tables::price_table(
             &ctx,

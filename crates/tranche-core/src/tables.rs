@@ -74,6 +74,42 @@ pub struct TableRates {
     pub discount: IndexAssumption,
 }
 
+impl TableRates {
+    /// The rates of a Price/DM table: every index flat at `libor_pct` (runs and DM alike),
+    /// or else the deal's pricing rates discounted at its pricing index level. The error is
+    /// the message without the option's name, which each front end spells its own way.
+    pub fn for_deal(
+        deal: &crate::deal::Deal,
+        libor_pct: Option<f64>,
+    ) -> std::result::Result<Self, String> {
+        match libor_pct {
+            Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => Ok(TableRates {
+                run: RateCurves::flat_all(pct / 100.0),
+                discount: IndexAssumption::Flat { rate: pct / 100.0 },
+            }),
+            Some(pct) => Err(format!(
+                "expected a rate in percent between -5 and 50, found {pct}"
+            )),
+            None => Ok(TableRates {
+                run: deal.pricing_rates(),
+                discount: IndexAssumption::Flat {
+                    rate: deal.pricing.index_rate_pct / 100.0,
+                },
+            }),
+        }
+    }
+}
+
+/// Checks a table's price (percent of par); the error is the message without the option's
+/// name.
+pub fn check_price(price: f64) -> std::result::Result<(), String> {
+    if price.is_finite() && price > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("expected a positive percent of par, found {price}"))
+    }
+}
+
 /// Options of the Price/DM sensitivity report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriceTableOptions {

@@ -124,24 +124,14 @@ fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<Lo
     if is_parquet {
         return Ok(LoanPool::from_loans(&read_tape_with(path, opts)?)?);
     }
-    let mut src = CsvRows::open(path, "loan tape")?;
-    let mut b = Builder::new(column_map(path, src.headers())?);
     let mut pool = LoanPool::default();
-    while let Some((row, r)) = src.next_row() {
-        match r {
-            Ok(cells) => b.row(row, cells, opts),
-            Err(RowError::Row(e)) => b.error(e),
-            Err(RowError::Fatal(e)) => {
-                b.error(e);
-                break;
-            }
-        }
+    let rest = build_loans(path, CsvRows::open(path, "loan tape")?, opts, |b| {
         if b.loans.len() >= chunk && b.errors.is_empty() {
             pool.append(LoanPool::from_loans(&b.loans)?);
             b.loans.clear();
         }
-    }
-    let rest = b.finish(path, src.rows_read())?;
+        Ok(())
+    })?;
     if !rest.is_empty() {
         pool.append(LoanPool::from_loans(&rest)?);
     }
@@ -164,11 +154,21 @@ pub fn read_tape_csv_from<R: std::io::Read>(
 
 fn loans_from_csv<R: std::io::Read>(
     path: &Path,
-    mut src: CsvRows<R>,
+    src: CsvRows<R>,
     opts: &TapeOptions,
 ) -> Result<Vec<Loan>, IoError> {
-    let cols = column_map(path, src.headers())?;
-    let mut b = Builder::new(cols);
+    build_loans(path, src, opts, |_| Ok(()))
+}
+
+/// Reads every row into a [`Builder`], calling `after_row` after each (to drain loans
+/// already built), and returns the loans left at the end.
+fn build_loans<R: std::io::Read>(
+    path: &Path,
+    mut src: CsvRows<R>,
+    opts: &TapeOptions,
+    mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError>,
+) -> Result<Vec<Loan>, IoError> {
+    let mut b = Builder::new(column_map(path, src.headers())?);
     while let Some((row, r)) = src.next_row() {
         match r {
             Ok(cells) => b.row(row, cells, opts),
@@ -178,6 +178,7 @@ fn loans_from_csv<R: std::io::Read>(
                 break;
             }
         }
+        after_row(&mut b)?;
     }
     b.finish(path, src.rows_read())
 }

@@ -3,9 +3,7 @@
 use super::tables_common::{emit, load, parse_list, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
-use tranche_core::analytics::IndexAssumption;
-use tranche_core::rates::RateCurves;
-use tranche_core::tables::{price_table, PriceTableOptions, TableRates};
+use tranche_core::tables::{check_price, price_table, PriceTableOptions, TableRates};
 use tranche_io::tables_out::{self, TableFormat};
 
 #[derive(clap::Args)]
@@ -32,30 +30,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let speeds = parse_list("--speeds", &args.speeds)?;
-    if !(args.price.is_finite() && args.price > 0.0) {
-        return Err(Failure::Input(format!(
-            "--price: expected a positive percent of par, found {}",
-            args.price
-        )));
-    }
+    check_price(args.price).map_err(|m| Failure::Input(format!("--price: {m}")))?;
     let Loaded { deal, pool, .. } = load(&args.deal)?;
-    let rates = match args.libor {
-        Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => TableRates {
-            run: RateCurves::flat_all(pct / 100.0),
-            discount: IndexAssumption::Flat { rate: pct / 100.0 },
-        },
-        Some(pct) => {
-            return Err(Failure::Input(format!(
-                "--libor: expected a rate in percent between -5 and 50, found {pct}"
-            )))
-        }
-        None => TableRates {
-            run: deal.pricing_rates(),
-            discount: IndexAssumption::Flat {
-                rate: deal.pricing.index_rate_pct / 100.0,
-            },
-        },
-    };
+    let rates = TableRates::for_deal(&deal, args.libor)
+        .map_err(|m| Failure::Input(format!("--libor: {m}")))?;
     let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
     let rows = price_table(
         &ctx,

@@ -38,7 +38,7 @@ impl<'a> DealContext<'a> {
 
     /// The collateral scenario of a spec: the deal's pricing curves scaled to the spec's
     /// speed, its defaults and its rates.
-    pub fn scenario(&self, spec: &RunSpec) -> Scenario {
+    fn scenario(&self, spec: &RunSpec) -> Scenario {
         self.deal.scenario(
             spec.speed_pct,
             DefaultCurve::Cdr { cdr: spec.cdr },

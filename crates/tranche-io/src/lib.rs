@@ -7,6 +7,8 @@ pub mod deal;
 pub mod error;
 pub mod guard;
 #[cfg(feature = "parquet")]
+pub mod parquet_check;
+#[cfg(feature = "parquet")]
 pub mod parquet_table;
 pub mod render;
 pub mod report;

@@ -1,11 +1,19 @@
-//! Parquet → [`RawTable`]: each value rendered as the text a CSV cell would hold, so both
-//! formats go through the same validation. Flat schemas only (one value per column).
+//! Parquet rows as text cells, one row at a time: each value rendered as the text a CSV
+//! cell would hold, so both formats go through the same validation. Flat schemas only
+//! (one value per column).
+//!
+//! The file is never trusted: page headers are checked before the Parquet crate reads
+//! them ([`crate::parquet_check`]), reads past the end of the file fail, and the crate's
+//! assertions on corrupt input are contained ([`crate::guard`]); each becomes an input
+//! error naming the file.
 
-use crate::table::{file_error, RawTable};
+use crate::table::{cell_error, file_error, RowError, RowSource};
 use crate::IoError;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
+use parquet::record::reader::RowIter;
 use parquet::record::Field;
 use std::path::Path;
+use std::sync::Arc;
 
 fn cell(f: &Field) -> Result<String, String> {
     Ok(match f {
@@ -30,36 +38,170 @@ fn cell(f: &Field) -> Result<String, String> {
     })
 }
 
-/// Reads every row of a Parquet file as text cells.
-pub fn read_parquet(path: &Path, what: &str) -> Result<RawTable, IoError> {
-    let data = std::fs::read(path).map_err(|e| IoError::io(path, e))?;
-    read_parquet_bytes(path, what, data)
+/// A Parquet table read one row at a time (the Parquet crate decodes a column chunk's
+/// pages as the rows need them), so a large file never sits in memory as rows.
+pub struct ParquetRows {
+    headers: Vec<String>,
+    /// `None` once the file cannot be read further.
+    iter: Option<RowIter<'static>>,
+    rec: csv::StringRecord,
+    row: usize,
 }
 
-/// Reads a Parquet file held in memory; `path` only names it in messages.
-pub fn read_parquet_bytes(path: &Path, what: &str, data: Vec<u8>) -> Result<RawTable, IoError> {
-    read_parquet_from(path, what, Strict(bytes::Bytes::from(data)))
+impl ParquetRows {
+    /// Opens a Parquet file. `what` names the content for messages ("loan tape").
+    pub fn open(path: &Path, what: &str) -> Result<Self, IoError> {
+        let file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                IoError::input(
+                    path,
+                    vec![file_error(
+                        None,
+                        format!("no such file; expected a {what} (a Parquet file)"),
+                    )],
+                )
+            } else {
+                IoError::io(path, e)
+            }
+        })?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(IoError::input(
+                path,
+                vec![file_error(
+                    None,
+                    format!("is a directory; expected a {what} (a Parquet file)"),
+                )],
+            ));
+        }
+        Self::new(path, what, file)
+    }
+
+    /// Reads a Parquet file held in memory; `path` only names it in messages.
+    pub fn from_bytes(path: &Path, what: &str, data: Vec<u8>) -> Result<Self, IoError> {
+        Self::new(path, what, bytes::Bytes::from(data))
+    }
+
+    fn new<R: ChunkReader + 'static>(path: &Path, what: &str, source: R) -> Result<Self, IoError> {
+        let corrupt = |m: String| {
+            IoError::input(
+                path,
+                vec![file_error(
+                    None,
+                    format!("not a readable Parquet {what} (corrupt file: {m})"),
+                )],
+            )
+        };
+        crate::guard::contain(|| Self::new_unguarded(path, what, source))
+            .unwrap_or_else(|m| Err(corrupt(m)))
+    }
+
+    fn new_unguarded<R: ChunkReader + 'static>(
+        path: &Path,
+        what: &str,
+        source: R,
+    ) -> Result<Self, IoError> {
+        let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
+        let source = Arc::new(source);
+        let reader = SerializedFileReader::new(Strict(Arc::clone(&source)))
+            .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;
+        let headers: Vec<String> = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .root_schema()
+            .get_fields()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect();
+        if headers.is_empty() {
+            return Err(bad(format!("the Parquet {what} has no columns")));
+        }
+        crate::parquet_check::check_pages(source.as_ref(), reader.metadata()).map_err(|p| {
+            IoError::input(
+                path,
+                vec![file_error(
+                    Some(&p.column),
+                    format!("corrupt Parquet {what}: {}", p.message),
+                )],
+            )
+        })?;
+        let iter = RowIter::from_file_into(Box::new(reader));
+        Ok(ParquetRows {
+            rec: csv::StringRecord::new(),
+            headers,
+            iter: Some(iter),
+            row: 0,
+        })
+    }
+
+}
+
+impl RowSource for ParquetRows {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn rows_read(&self) -> usize {
+        self.row
+    }
+
+    /// A corrupt page ends the read (`RowError::Fatal`).
+    fn next_row(&mut self) -> Option<(usize, Result<&csv::StringRecord, RowError>)> {
+        let iter = self.iter.as_mut()?;
+        let next = crate::guard::contain(|| iter.next());
+        let row = self.row + 1;
+        let fatal = |msg: String| Some((row, Err(RowError::Fatal(file_error(None, msg)))));
+        let record = match next {
+            Ok(None) => {
+                self.iter = None;
+                return None;
+            }
+            Ok(Some(r)) => r,
+            Err(m) => Err(parquet::errors::ParquetError::General(format!(
+                "corrupt file: {m}"
+            ))),
+        };
+        self.row = row;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                self.iter = None;
+                return fatal(format!("row {row}: unreadable: {e}"));
+            }
+        };
+        let mut cells = vec![String::new(); self.headers.len()];
+        for (name, f) in record.get_column_iter() {
+            if let Some(k) = self.headers.iter().position(|h| h == name) {
+                match cell(f) {
+                    Ok(s) => cells[k] = s,
+                    Err(m) => return Some((row, Err(RowError::Row(cell_error(row, name, m))))),
+                }
+            }
+        }
+        self.rec = csv::StringRecord::from(cells);
+        Some((row, Ok(&self.rec)))
+    }
 }
 
 /// The file's bytes, read through readers that fail after reading past the end a few
 /// times. A corrupt page header can make the Parquet crate skip a field "element by
 /// element" far beyond the end of the file, one empty read each, for minutes (found by the
 /// `tape_parquet` fuzz target); an error ends that at once.
-struct Strict(bytes::Bytes);
+struct Strict<R>(Arc<R>);
 
 /// Empty reads tolerated before reading past the end is an error.
 const EOF_READS: u32 = 64;
 
-impl parquet::file::reader::Length for Strict {
+impl<R: ChunkReader> parquet::file::reader::Length for Strict<R> {
     fn len(&self) -> u64 {
-        self.0.len() as u64
+        self.0.len()
     }
 }
 
-impl parquet::file::reader::ChunkReader for Strict {
-    type T = StrictRead;
+impl<R: ChunkReader> ChunkReader for Strict<R> {
+    type T = StrictRead<R::T>;
 
-    fn get_read(&self, start: u64) -> parquet::errors::Result<StrictRead> {
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
         Ok(StrictRead {
             inner: self.0.get_read(start)?,
             eof_reads: 0,
@@ -71,12 +213,12 @@ impl parquet::file::reader::ChunkReader for Strict {
     }
 }
 
-struct StrictRead {
-    inner: bytes::buf::Reader<bytes::Bytes>,
+struct StrictRead<T> {
+    inner: T,
     eof_reads: u32,
 }
 
-impl std::io::Read for StrictRead {
+impl<T: std::io::Read> std::io::Read for StrictRead<T> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && !buf.is_empty() {
@@ -92,61 +234,91 @@ impl std::io::Read for StrictRead {
     }
 }
 
-fn read_parquet_from<R: parquet::file::reader::ChunkReader + 'static>(
-    path: &Path,
-    what: &str,
-    source: R,
-) -> Result<RawTable, IoError> {
-    // The Parquet reader asserts on some corrupt metadata instead of returning an error.
-    crate::guard::contain(|| read_parquet_unguarded(path, what, source)).unwrap_or_else(|m| {
-        Err(IoError::input(
-            path,
-            vec![file_error(
-                None,
-                format!("not a readable Parquet {what} (corrupt file: {m})"),
-            )],
-        ))
-    })
+/// Writes a CSV table as a Parquet file with the same column names, every column as
+/// optional UTF-8 text (an empty cell becomes a null), `rows_per_group` rows per row
+/// group. Reads the CSV one row at a time; the Parquet file is built in memory and
+/// written atomically. Returns the number of rows. (Used to make large Parquet tapes for
+/// measuring and for tests; the tape reader accepts text cells in any column.)
+pub fn csv_to_parquet(
+    csv_path: &Path,
+    out: &Path,
+    rows_per_group: usize,
+    props: parquet::file::properties::WriterProperties,
+) -> Result<usize, IoError> {
+    use parquet::basic::{ConvertedType, Repetition, Type as Physical};
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::types::Type;
+
+    let fail = |e: parquet::errors::ParquetError| {
+        IoError::input(out, vec![file_error(None, format!("cannot write Parquet: {e}"))])
+    };
+    let mut src = crate::table::CsvRows::open(csv_path, "table")?;
+    let headers = src.headers().to_vec();
+    let fields = headers
+        .iter()
+        .map(|h| {
+            Type::primitive_type_builder(h, Physical::BYTE_ARRAY)
+                .with_repetition(Repetition::OPTIONAL)
+                .with_converted_type(ConvertedType::UTF8)
+                .build()
+                .map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    let schema = Type::group_type_builder("table")
+        .with_fields(fields)
+        .build()
+        .map_err(fail)?;
+    let mut w = SerializedFileWriter::new(Vec::new(), Arc::new(schema), Arc::new(props))
+        .map_err(fail)?;
+    let rows_per_group = rows_per_group.max(1);
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
+    let mut total = 0;
+    while let Some((_, r)) = src.next_row() {
+        let cells = match r {
+            Ok(c) => c,
+            Err(RowError::Row(e) | RowError::Fatal(e)) => {
+                return Err(IoError::input(csv_path, vec![e]))
+            }
+        };
+        for (k, col) in columns.iter_mut().enumerate() {
+            let c = cells.get(k).unwrap_or("");
+            col.push((!c.is_empty()).then(|| c.to_string()));
+        }
+        total += 1;
+        if total % rows_per_group == 0 {
+            write_group(&mut w, &mut columns).map_err(fail)?;
+        }
+    }
+    if columns.first().is_some_and(|c| !c.is_empty()) {
+        write_group(&mut w, &mut columns).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(fail)?;
+    crate::atomic::write_atomic(out, &bytes)?;
+    Ok(total)
 }
 
-fn read_parquet_unguarded<R: parquet::file::reader::ChunkReader + 'static>(
-    path: &Path,
-    what: &str,
-    source: R,
-) -> Result<RawTable, IoError> {
-    let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
-    let reader = SerializedFileReader::new(source)
-        .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;
-    let headers: Vec<String> = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .root_schema()
-        .get_fields()
-        .iter()
-        .map(|f| f.name().to_string())
-        .collect();
-    let mut rows = Vec::new();
-    let iter = reader
-        .get_row_iter(None)
-        .map_err(|e| bad(format!("unreadable Parquet {what}: {e}")))?;
-    for (i, row) in iter.enumerate() {
-        let row = row.map_err(|e| bad(format!("row {}: unreadable: {e}", i + 1)))?;
-        let mut cells = vec![String::new(); headers.len()];
-        for (name, f) in row.get_column_iter() {
-            if let Some(k) = headers.iter().position(|h| h == name) {
-                cells[k] = cell(f).map_err(|m| {
-                    IoError::input(path, vec![crate::table::cell_error(i + 1, name, m)])
-                })?;
-            }
-        }
-        rows.push(csv::StringRecord::from(cells));
+/// Writes the buffered cells as one row group and empties the buffers.
+fn write_group(
+    w: &mut parquet::file::writer::SerializedFileWriter<Vec<u8>>,
+    columns: &mut [Vec<Option<String>>],
+) -> parquet::errors::Result<()> {
+    use parquet::data_type::{ByteArray, ByteArrayType};
+    let mut rg = w.next_row_group()?;
+    let mut k = 0;
+    while let Some(mut col) = rg.next_column()? {
+        let cells = columns.get_mut(k).map(std::mem::take).unwrap_or_default();
+        let defs: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
+        let values: Vec<ByteArray> = cells
+            .into_iter()
+            .flatten()
+            .map(|s| ByteArray::from(s.into_bytes()))
+            .collect();
+        col.typed::<ByteArrayType>()
+            .write_batch(&values, Some(&defs), None)?;
+        col.close()?;
+        k += 1;
     }
-    if headers.is_empty() {
-        return Err(bad(format!("the Parquet {what} has no columns")));
-    }
-    if rows.is_empty() {
-        return Err(bad(format!("the {what} has a header but no data rows")));
-    }
-    Ok(RawTable { headers, rows })
+    rg.close()?;
+    Ok(())
 }

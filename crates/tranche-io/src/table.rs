@@ -303,6 +303,33 @@ impl<R: std::io::Read> CsvRows<R> {
     }
 }
 
+/// A table read one data row at a time (a CSV file, a Parquet file).
+pub trait RowSource {
+    fn headers(&self) -> &[String];
+
+    /// Data rows read so far (a header is not a row).
+    fn rows_read(&self) -> usize;
+
+    /// The next data row: `None` at the end, else its 1-based number and its cells, or an
+    /// error about the row (`RowError::Fatal` ends the read).
+    #[allow(clippy::type_complexity)]
+    fn next_row(&mut self) -> Option<(usize, Result<&csv::StringRecord, RowError>)>;
+}
+
+impl<R: std::io::Read> RowSource for CsvRows<R> {
+    fn headers(&self) -> &[String] {
+        CsvRows::headers(self)
+    }
+
+    fn rows_read(&self) -> usize {
+        CsvRows::rows_read(self)
+    }
+
+    fn next_row(&mut self) -> Option<(usize, Result<&csv::StringRecord, RowError>)> {
+        CsvRows::next_row(self)
+    }
+}
+
 /// A problem with one data row.
 #[derive(Debug)]
 pub enum RowError {

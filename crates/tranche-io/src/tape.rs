@@ -5,7 +5,7 @@
 //! file, the data row (1-based, the header is not counted), the column and what was
 //! expected.
 
-use crate::table::{cell_error, file_error, more_errors, CsvRows, RawTable, RowError};
+use crate::table::{cell_error, file_error, more_errors, CsvRows, RawTable, RowError, RowSource};
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -85,15 +85,7 @@ pub fn read_tape(path: impl AsRef<Path>) -> Result<Vec<Loan>, IoError> {
 /// Reads a tape with options (declared indices, cut-off date).
 pub fn read_tape_with(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<Vec<Loan>, IoError> {
     let path = path.as_ref();
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
-    if is_parquet {
-        let table = read_parquet_table(path)?;
-        loans_from_table(path, &table, opts)
-    } else {
-        loans_from_csv(path, CsvRows::open(path, "loan tape")?, opts)
-    }
+    build_loans(path, open_rows(path)?.as_mut(), opts, |_| Ok(()))
 }
 
 /// Reads a Parquet tape held in memory (`path` only names it in messages).
@@ -103,29 +95,23 @@ pub fn read_tape_parquet_bytes(
     data: Vec<u8>,
     opts: &TapeOptions,
 ) -> Result<Vec<Loan>, IoError> {
-    let table = crate::parquet_table::read_parquet_bytes(path, "loan tape", data)?;
-    loans_from_table(path, &table, opts)
+    let mut rows = crate::parquet_table::ParquetRows::from_bytes(path, "loan tape", data)?;
+    build_loans(path, &mut rows, opts, |_| Ok(()))
 }
 
 /// Loans laid out per chunk when a tape is read straight into a pool.
 pub const POOL_CHUNK: usize = 65_536;
 
-/// Reads a tape straight into a [`LoanPool`]: CSV rows are validated one at a time and laid
-/// out in chunks of [`POOL_CHUNK`] loans, so memory holds the pool's arrays and one chunk
-/// of [`Loan`]s, never the whole tape as loans or as text.
+/// Reads a tape straight into a [`LoanPool`]: rows (CSV lines, Parquet rows) are validated
+/// one at a time and laid out in chunks of [`POOL_CHUNK`] loans, so memory holds the pool's
+/// arrays and one chunk of [`Loan`]s, never the whole tape as loans or as text.
 pub fn read_tape_pool(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<LoanPool, IoError> {
     read_tape_pool_in(path.as_ref(), opts, POOL_CHUNK)
 }
 
 fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<LoanPool, IoError> {
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
-    if is_parquet {
-        return Ok(LoanPool::from_loans(&read_tape_with(path, opts)?)?);
-    }
     let mut pool = LoanPool::default();
-    let rest = build_loans(path, CsvRows::open(path, "loan tape")?, opts, |b| {
+    let rest = build_loans(path, open_rows(path)?.as_mut(), opts, |b| {
         if b.loans.len() >= chunk && b.errors.is_empty() {
             pool.append(LoanPool::from_loans(&b.loans)?);
             b.loans.clear();
@@ -136,6 +122,41 @@ fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<Lo
         pool.append(LoanPool::from_loans(&rest)?);
     }
     Ok(pool)
+}
+
+/// True for a tape read as Parquet (`.parquet`, `.pq`); anything else is CSV.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
+}
+
+/// The rows of a tape file, CSV or Parquet by extension.
+fn open_rows(path: &Path) -> Result<Box<dyn RowSource>, IoError> {
+    if is_parquet(path) {
+        open_parquet(path)
+    } else {
+        Ok(Box::new(CsvRows::open(path, "loan tape")?))
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn open_parquet(path: &Path) -> Result<Box<dyn RowSource>, IoError> {
+    Ok(Box::new(crate::parquet_table::ParquetRows::open(
+        path,
+        "loan tape",
+    )?))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn open_parquet(path: &Path) -> Result<Box<dyn RowSource>, IoError> {
+    Err(IoError::input(
+        path,
+        vec![file_error(
+            None,
+            "Parquet tapes need tranche built with the `parquet` feature; \
+             convert the tape to CSV or rebuild with `--features parquet`",
+        )],
+    ))
 }
 
 /// Largest balance one tape row may hold (a rep line can aggregate many loans); anything
@@ -154,17 +175,17 @@ pub fn read_tape_csv_from<R: std::io::Read>(
 
 fn loans_from_csv<R: std::io::Read>(
     path: &Path,
-    src: CsvRows<R>,
+    mut src: CsvRows<R>,
     opts: &TapeOptions,
 ) -> Result<Vec<Loan>, IoError> {
-    build_loans(path, src, opts, |_| Ok(()))
+    build_loans(path, &mut src, opts, |_| Ok(()))
 }
 
 /// Reads every row into a [`Builder`], calling `after_row` after each (to drain loans
 /// already built), and returns the loans left at the end.
-fn build_loans<R: std::io::Read>(
+fn build_loans<S: RowSource + ?Sized>(
     path: &Path,
-    mut src: CsvRows<R>,
+    src: &mut S,
     opts: &TapeOptions,
     mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError>,
 ) -> Result<Vec<Loan>, IoError> {
@@ -181,23 +202,6 @@ fn build_loans<R: std::io::Read>(
         after_row(&mut b)?;
     }
     b.finish(path, src.rows_read())
-}
-
-#[cfg(feature = "parquet")]
-fn read_parquet_table(path: &Path) -> Result<RawTable, IoError> {
-    crate::parquet_table::read_parquet(path, "loan tape")
-}
-
-#[cfg(not(feature = "parquet"))]
-fn read_parquet_table(path: &Path) -> Result<RawTable, IoError> {
-    Err(IoError::input(
-        path,
-        vec![file_error(
-            None,
-            "Parquet tapes need tranche built with the `parquet` feature; \
-             convert the tape to CSV or rebuild with `--features parquet`",
-        )],
-    ))
 }
 
 /// Typed access to one row's cells, collecting errors.

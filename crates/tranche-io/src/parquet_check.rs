@@ -34,10 +34,7 @@ pub struct PageProblem {
 }
 
 /// Checks the column chunks and page headers of every row group.
-pub fn check_pages<R: ChunkReader>(
-    source: &R,
-    meta: &ParquetMetaData,
-) -> Result<(), PageProblem> {
+pub fn check_pages<R: ChunkReader>(source: &R, meta: &ParquetMetaData) -> Result<(), PageProblem> {
     let file_len = source.len();
     for (g, rg) in meta.row_groups().iter().enumerate() {
         for col in rg.columns() {

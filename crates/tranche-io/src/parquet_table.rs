@@ -133,7 +133,6 @@ impl ParquetRows {
             row: 0,
         })
     }
-
 }
 
 impl RowSource for ParquetRows {
@@ -250,7 +249,10 @@ pub fn csv_to_parquet(
     use parquet::schema::types::Type;
 
     let fail = |e: parquet::errors::ParquetError| {
-        IoError::input(out, vec![file_error(None, format!("cannot write Parquet: {e}"))])
+        IoError::input(
+            out,
+            vec![file_error(None, format!("cannot write Parquet: {e}"))],
+        )
     };
     let mut src = crate::table::CsvRows::open(csv_path, "table")?;
     let headers = src.headers().to_vec();
@@ -269,8 +271,8 @@ pub fn csv_to_parquet(
         .with_fields(fields)
         .build()
         .map_err(fail)?;
-    let mut w = SerializedFileWriter::new(Vec::new(), Arc::new(schema), Arc::new(props))
-        .map_err(fail)?;
+    let mut w =
+        SerializedFileWriter::new(Vec::new(), Arc::new(schema), Arc::new(props)).map_err(fail)?;
     let rows_per_group = rows_per_group.max(1);
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
     let mut total = 0;

@@ -150,7 +150,8 @@ fn corrupt_parquet_is_an_input_error_not_a_panic_or_a_hang() {
                     let e = &errors[0];
                     assert!(e.location.field.is_some(), "{name}: {e:?}");
                     assert!(
-                        e.message.starts_with("corrupt Parquet loan tape: row group 1: "),
+                        e.message
+                            .starts_with("corrupt Parquet loan tape: row group 1: "),
                         "{name}: {e:?}"
                     );
                 }
@@ -168,7 +169,11 @@ fn csv_tape(n: usize) -> String {
     );
     for k in 0..n {
         let ix = ["CMT1Y", "LIBOR6M", "LIBOR1M"][k % 3];
-        let fico = if k % 7 == 0 { String::new() } else { (600 + k % 200).to_string() };
+        let fico = if k % 7 == 0 {
+            String::new()
+        } else {
+            (600 + k % 200).to_string()
+        };
         if k % 4 == 0 {
             body.push_str(&format!(
                 "F{k},{}.25,6.5,360,{},fixed,,,,,,,,,CA,{fico}\n",
@@ -204,8 +209,18 @@ fn parquet_written_several_ways_reads_like_its_csv() {
     for (k, (codec, version, dictionary, group)) in [
         (Compression::SNAPPY, WriterVersion::PARQUET_1_0, true, 1_000),
         (Compression::SNAPPY, WriterVersion::PARQUET_2_0, true, 4_096),
-        (Compression::UNCOMPRESSED, WriterVersion::PARQUET_1_0, false, 5_000),
-        (Compression::UNCOMPRESSED, WriterVersion::PARQUET_2_0, true, 333),
+        (
+            Compression::UNCOMPRESSED,
+            WriterVersion::PARQUET_1_0,
+            false,
+            5_000,
+        ),
+        (
+            Compression::UNCOMPRESSED,
+            WriterVersion::PARQUET_2_0,
+            true,
+            333,
+        ),
     ]
     .into_iter()
     .enumerate()

@@ -6,9 +6,6 @@
 //! and WA MTR (printed as a whole number) equal after rounding, for the product,
 //! coupon, months-to-roll, margin and maximum-rate tables.
 //!
-//! Differences listed in `tests/strats_reference_gaps.txt` (known gaps of the bundled
-//! tape, one key a line) are reported but do not fail; any other difference fails.
-//!
 //! Prints a per-table fit summary (the largest deviation of each measure); run with
 //! `cargo test -p tranche-cli --test strats_reference -- --nocapture` to see it.
 //! Skipped (with a message) only while the bundled tape does not exist.
@@ -312,34 +309,12 @@ fn bundled_tape_reproduces_the_published_strats() {
         }
     }
 
-    // Known gaps of the bundled tape (one key a line): reported, not failed. Any other
-    // difference fails; a listed gap that is now within tolerance is reported for removal.
-    let gaps_text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/strats_reference_gaps.txt"),
-    )
-    .unwrap();
-    let gaps: Vec<&str> = gaps_text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    let (known, new): (Vec<_>, Vec<_>) = failures
-        .iter()
-        .partition(|(k, _)| gaps.contains(&k.as_str()));
-    println!("\n{} known gap(s) of the bundled tape:", known.len());
-    for (k, d) in &known {
-        println!("  {k}: {d}");
-    }
-    for g in &gaps {
-        if !failures.iter().any(|(k, _)| k == g) {
-            println!("  now within tolerance, remove from strats_reference_gaps.txt: {g}");
-        }
-    }
     assert!(
-        new.is_empty(),
+        failures.is_empty(),
         "{} difference(s) from the published strats:\n{}",
-        new.len(),
-        new.iter()
+        failures.len(),
+        failures
+            .iter()
             .map(|(k, d)| format!("{k}: {d}"))
             .collect::<Vec<_>>()
             .join("\n")

@@ -67,6 +67,29 @@ struct Target {
     tol_mtr: f64,
 }
 
+/// Squared excess of a bucket's errors (accumulators `a`) over `at` times their tolerances.
+fn beyond(t: &Target, a: &[f64], at: f64) -> f64 {
+    let over = |err: f64, tol: f64| {
+        if tol > 0.0 {
+            (err.abs() / tol - at).max(0.0).powi(2)
+        } else {
+            0.0
+        }
+    };
+    let mut c = over(a[A_B] - t.bal, t.tol_bal);
+    if a[A_B] > 0.0 {
+        for (s, (v, w)) in [(A_R, t.g), (A_N, t.n), (A_A, t.a)] {
+            if w > 0.0 {
+                c += over(a[s] / a[A_B] - v, t.tol_avg);
+            }
+        }
+    }
+    if a[A_BM] > 0.0 && t.m.1 > 0.0 {
+        c += over(a[A_M] / a[A_BM] - t.m.0, t.tol_mtr);
+    }
+    c
+}
+
 /// Global (pool-level) accumulators.
 #[derive(Debug, Clone, Default)]
 struct Global {
@@ -106,6 +129,10 @@ pub(super) struct Fit<'a> {
     /// Weight of the smooth (squared-error) part of the bucket costs: 1 while annealing;
     /// the polish lowers it so that errors beyond the tolerances dominate.
     smooth: f64,
+    /// A bucket (source, bucket) whose cost `trial` records after each change, in
+    /// `probe_cost` (the polish's compound moves rank exchanges by it).
+    probe: Option<(usize, usize)>,
+    probe_cost: f64,
 }
 
 fn is_key(d: Dim) -> bool {
@@ -283,6 +310,8 @@ impl<'a> Fit<'a> {
             bal_ranges: Vec::new(),
             hinge: 0.0,
             smooth: 1.0,
+            probe: None,
+            probe_cost: 0.0,
         };
         for i in 0..n {
             f.add(i, 1.0, None);
@@ -404,30 +433,7 @@ impl<'a> Fit<'a> {
         }
         c *= self.smooth;
         if self.hinge > 0.0 {
-            c += self.hinge * self.beyond(t, a);
-        }
-        c
-    }
-
-    /// Squared excess of a bucket's errors over 80% of their tolerances.
-    fn beyond(&self, t: &Target, a: &[f64]) -> f64 {
-        let over = |err: f64, tol: f64| {
-            if tol > 0.0 {
-                (err.abs() / tol - 0.8).max(0.0).powi(2)
-            } else {
-                0.0
-            }
-        };
-        let mut c = over(a[A_B] - t.bal, t.tol_bal);
-        if a[A_B] > 0.0 {
-            for (s, (v, w)) in [(A_R, t.g), (A_N, t.n), (A_A, t.a)] {
-                if w > 0.0 {
-                    c += over(a[s] / a[A_B] - v, t.tol_avg);
-                }
-            }
-        }
-        if a[A_BM] > 0.0 && t.m.1 > 0.0 {
-            c += over(a[A_M] / a[A_BM] - t.m.0, t.tol_mtr);
+            c += self.hinge * beyond(t, a, 0.8);
         }
         c
     }
@@ -506,6 +512,9 @@ impl<'a> Fit<'a> {
             .sum();
         if only.is_none() {
             new += self.global_cost();
+        }
+        if let Some((s, k)) = self.probe {
+            self.probe_cost = self.bucket_cost(s, k);
         }
         new - old
     }

@@ -13,6 +13,8 @@ use super::{Fit, Src};
 use crate::poolfit::init::{State, NONE};
 use crate::poolfit::prng::Rng;
 
+mod compound;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mv {
     Bal,
@@ -40,6 +42,10 @@ const PAIR_MOVES: [Mv; 6] = [
     Mv::MaxRate,
 ];
 
+/// Passes of compound moves after the rounds (each applies at most one per bucket beyond
+/// tolerance; they stop when none improves).
+const COMPOUND_PASSES: usize = 8;
+
 impl Fit<'_> {
     /// Runs `rounds` of transfers and targeted exchanges.
     pub(in crate::poolfit) fn polish(&mut self, rounds: usize, rng: &mut Rng) {
@@ -53,6 +59,61 @@ impl Fit<'_> {
             self.targeted_pass(rng, 40, 30, 4000);
         }
         self.transfer_pass(rng, 4);
+        for _ in 0..COMPOUND_PASSES {
+            if !self.compound_pass(rng) {
+                break;
+            }
+            self.transfer_pass(rng, 4);
+        }
+        self.margin_pass();
+    }
+
+    /// Margins stepped by 1/8% inside their buckets while that brings the pool's WA margin
+    /// closer to the summary's (exchanges that move balance between margin buckets shift
+    /// it; a margin enters no bucket's averages, so nothing else changes).
+    fn margin_pass(&mut self) {
+        if self.margin_wa.is_none() || self.st.grid <= 0.0 {
+            return;
+        }
+        for _ in 0..8 {
+            let mut moved = false;
+            for i in 0..self.st.n {
+                for step in [self.st.grid, -self.st.grid] {
+                    if self.margin_step(i, step) {
+                        moved = true;
+                        break;
+                    }
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    /// Moves loan `i`'s margin by `step` inside its bucket if that lowers the objective.
+    fn margin_step(&mut self, i: usize, step: f64) -> bool {
+        let a = self.st.slot_margin[i];
+        if a == usize::MAX || self.st.pinned_margin.get(a).copied().unwrap_or(true) {
+            return false;
+        }
+        let Some(v) = self.st.margin.get(a).and_then(|m| m.v) else {
+            return false;
+        };
+        let Some(&(lo, hi)) = self.margin_rng.get(self.st.margin[a].b as usize) else {
+            return false;
+        };
+        let nv = v + step;
+        if nv < lo - 1e-9 || nv > hi + 1e-9 {
+            return false;
+        }
+        let mut fw = |s: &mut State| s.margin[a].v = Some(nv);
+        if self.trial(i, i, None, &mut fw) < -1e-12 {
+            return true;
+        }
+        let mut bw = |s: &mut State| s.margin[a].v = Some(v);
+        self.undo(i, i, None, &mut bw);
+        false
     }
 
     /// Sets the balances of `i` and `j`, returning the change of the objective.
@@ -66,17 +127,34 @@ impl Fit<'_> {
 
     /// Moves the best amount of dollars between `i` and `j` (same balance bucket).
     fn best_transfer(&mut self, i: usize, j: usize) {
+        if let Some((_, delta)) = self.transfer_probe(i, j) {
+            self.transfer(i, j, delta);
+        }
+    }
+
+    /// Moves `delta` dollars from `j` to `i`, returning the change of the objective.
+    fn transfer(&mut self, i: usize, j: usize, delta: f64) -> f64 {
+        let (bi, bj) = (
+            self.st.bal[i].v.unwrap_or(0.0),
+            self.st.bal[j].v.unwrap_or(0.0),
+        );
+        self.set_pair(i, j, bi + delta, bj - delta)
+    }
+
+    /// The best amount of dollars to move from `j` to `i` (same balance bucket) and the
+    /// change of the objective it brings, when it improves; the state is left unchanged.
+    fn transfer_probe(&mut self, i: usize, j: usize) -> Option<(f64, f64)> {
         if i == j || self.st.pinned_bal[i] || self.st.pinned_bal[j] {
-            return;
+            return None;
         }
         let b = self.st.bal[i].b;
         if b != self.st.bal[j].b {
-            return;
+            return None;
         }
         let bk = if b == NONE { 0 } else { b as usize };
         let (lo, hi) = self.bal_range(bk);
         let (Some(bi), Some(bj)) = (self.st.bal[i].v, self.st.bal[j].v) else {
-            return;
+            return None;
         };
         let h = 1000.0;
         let dp = self.set_pair(i, j, bi + h, bj - h);
@@ -87,7 +165,7 @@ impl Fit<'_> {
         let q = (dp + dm) / (2.0 * h * h);
         let p = (dp - dm) / (2.0 * h);
         if q <= 0.0 || !q.is_finite() || !p.is_finite() {
-            return;
+            return None;
         }
         let mut delta = (-p / (2.0 * q))
             .round()
@@ -97,15 +175,16 @@ impl Fit<'_> {
         // the full one does not improve
         for _ in 0..4 {
             if delta == 0.0 {
-                return;
+                return None;
             }
             let d = self.set_pair(i, j, bi + delta, bj - delta);
-            if d < 0.0 {
-                return;
-            }
             self.restore(i, j, bi, bj);
+            if d < 0.0 {
+                return Some((d, delta));
+            }
             delta = (delta / 2.0).round();
         }
+        None
     }
 
     fn restore(&mut self, i: usize, j: usize, bi: f64, bj: f64) {

@@ -1038,5 +1038,5 @@ pub fn optimise(
     fit.bal_ranges = bal_ranges;
     fit.init_groups();
     fit.run(iters, &mut rng);
-    fit.polish(opts.polish_rounds, &mut rng);
+    fit.polish(opts.polish_rounds, opts.compound_passes, &mut rng);
 }

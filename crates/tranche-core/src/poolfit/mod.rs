@@ -136,6 +136,9 @@ pub struct FitOptions {
     /// Rounds of the greedy polish after the annealing (best balance transfers and
     /// targeted exchanges for the costliest buckets).
     pub polish_rounds: usize,
+    /// Passes of compound moves after the polish rounds (an exchange followed by a greedy
+    /// repair, for buckets still beyond tolerance); 0 = none.
+    pub compound_passes: usize,
 }
 
 impl FitOptions {
@@ -150,6 +153,7 @@ impl FitOptions {
             io_months: 0,
             iterations: 0,
             polish_rounds: 12,
+            compound_passes: 8,
         }
     }
 }

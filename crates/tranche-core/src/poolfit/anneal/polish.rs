@@ -42,13 +42,11 @@ const PAIR_MOVES: [Mv; 6] = [
     Mv::MaxRate,
 ];
 
-/// Passes of compound moves after the rounds (each applies at most one per bucket beyond
-/// tolerance; they stop when none improves).
-const COMPOUND_PASSES: usize = 8;
-
 impl Fit<'_> {
-    /// Runs `rounds` of transfers and targeted exchanges.
-    pub(in crate::poolfit) fn polish(&mut self, rounds: usize, rng: &mut Rng) {
+    /// Runs `rounds` of transfers and targeted exchanges, then up to `compound` passes of
+    /// compound moves (each applies at most one per bucket beyond tolerance; they stop when
+    /// none improves).
+    pub(in crate::poolfit) fn polish(&mut self, rounds: usize, compound: usize, rng: &mut Rng) {
         if self.st.n < 2 {
             return;
         }
@@ -59,7 +57,7 @@ impl Fit<'_> {
             self.targeted_pass(rng, 40, 30, 4000);
         }
         self.transfer_pass(rng, 4);
-        for _ in 0..COMPOUND_PASSES {
+        for _ in 0..compound {
             if !self.compound_pass(rng) {
                 break;
             }

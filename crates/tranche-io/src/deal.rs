@@ -8,6 +8,7 @@ mod locate;
 use crate::IoError;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use tranche_core::collateral::LoanPool;
 use tranche_core::deal::Deal;
 use tranche_core::error::FieldError;
 use tranche_core::rates::RateCurves;
@@ -184,58 +185,125 @@ fn read_deal_text(file: &Path) -> Result<String, IoError> {
     })
 }
 
-/// Loads a deal directory (or a deal file): the deal, its tape and its curves.
+/// Loads a deal directory (or a deal file): the deal, its tape (as a list of loans, for
+/// strats) and its curves. To project, [`load_deal_pool`] needs far less memory.
 pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
-    let file = deal_file(path.as_ref());
+    let d = open_deal(path.as_ref())?;
+    // A deal whose tape is not there (yet) loads without loans; runs then fail with a
+    // "no loans" error naming the tape.
+    let loans = if d.tape.is_file() {
+        crate::tape::read_tape_with(&d.tape, &d.tape_options())?
+    } else {
+        Vec::new()
+    };
+    if !loans.is_empty() {
+        d.check_balance(loans.iter().map(|l| l.balance).sum())?;
+    }
+    let curves = d.curves(
+        loans
+            .iter()
+            .filter_map(|l| l.arm.as_ref().map(|a| &a.index)),
+    )?;
+    Ok(LoadedDeal {
+        dir: d.dir,
+        deal: d.deal,
+        loans,
+        curves,
+    })
+}
+
+/// A deal with its tape laid out as a [`LoanPool`].
+#[derive(Debug, Clone)]
+pub struct PooledDeal {
+    pub dir: PathBuf,
+    pub deal: Deal,
+    /// Empty when the deal's tape does not exist.
+    pub pool: LoanPool,
+    pub curves: Option<RateCurves>,
+}
+
+/// Loads a deal directory (or a deal file) with its tape read straight into a pool in
+/// chunks ([`crate::tape::read_tape_pool`]): the tape is never held whole as loans, so a
+/// deal of millions of loans loads in the memory of its pool. Same checks and errors as
+/// [`load_deal`].
+pub fn load_deal_pool(path: impl AsRef<Path>) -> Result<PooledDeal, IoError> {
+    let d = open_deal(path.as_ref())?;
+    let pool = if d.tape.is_file() {
+        crate::tape::read_tape_pool(&d.tape, &d.tape_options())?
+    } else {
+        LoanPool::default()
+    };
+    if !pool.is_empty() {
+        d.check_balance(pool.total_balance())?;
+    }
+    let curves = d.curves(pool.indices.iter())?;
+    Ok(PooledDeal {
+        dir: d.dir,
+        deal: d.deal,
+        pool,
+        curves,
+    })
+}
+
+/// A parsed deal file, before its tape and curves are read.
+struct OpenDeal {
+    file: PathBuf,
+    dir: PathBuf,
+    src: String,
+    deal: Deal,
+    tape: PathBuf,
+}
+
+fn open_deal(path: &Path) -> Result<OpenDeal, IoError> {
+    let file = deal_file(path);
     let dir = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let src = read_deal_text(&file)?;
     let deal = parse_deal(&file, &src)?;
-    // A deal whose tape is not there (yet) loads without loans; runs then fail with a
-    // "no loans" error naming the tape.
-    let tape_path = dir.join(&deal.collateral.tape);
-    let loans = if tape_path.is_file() {
-        crate::tape::read_tape_with(
-            &tape_path,
-            &crate::tape::TapeOptions {
-                extra_indices: deal.collateral.indices.clone(),
-                cutoff: Some(deal.dates.cut_off),
-            },
-        )?
-    } else {
-        Vec::new()
-    };
-    if !loans.is_empty() {
-        let total: f64 = loans.iter().map(|l| l.balance).sum();
-        let errs = deal.validate_against_pool(total);
-        if !errs.is_empty() {
-            let doc = toml_edit::ImDocument::parse(src.clone()).ok();
-            return Err(IoError::DealFile(Box::new(DealFileError {
-                path: file,
-                diagnostics: field_diagnostics(&src, doc.as_ref(), &errs),
-            })));
+    let tape = dir.join(&deal.collateral.tape);
+    Ok(OpenDeal {
+        file,
+        dir,
+        src,
+        deal,
+        tape,
+    })
+}
+
+impl OpenDeal {
+    fn tape_options(&self) -> crate::tape::TapeOptions {
+        crate::tape::TapeOptions {
+            extra_indices: self.deal.collateral.indices.clone(),
+            cutoff: Some(self.deal.dates.cut_off),
         }
     }
-    let curves_path = dir.join("curves.csv");
-    let curves = if curves_path.is_file() {
+
+    /// The deal's stated balances against the tape's total.
+    fn check_balance(&self, total: f64) -> Result<(), IoError> {
+        let errs = self.deal.validate_against_pool(total);
+        if errs.is_empty() {
+            return Ok(());
+        }
+        let doc = toml_edit::ImDocument::parse(self.src.clone()).ok();
+        Err(IoError::DealFile(Box::new(DealFileError {
+            path: self.file.clone(),
+            diagnostics: field_diagnostics(&self.src, doc.as_ref(), &errs),
+        })))
+    }
+
+    /// The deal's `curves.csv`, if any, checked to cover the indices the tape uses.
+    fn curves<'a>(
+        &self,
+        used: impl Iterator<Item = &'a tranche_core::tape::RateIndex>,
+    ) -> Result<Option<RateCurves>, IoError> {
+        let curves_path = self.dir.join("curves.csv");
+        if !curves_path.is_file() {
+            return Ok(None);
+        }
         let c = crate::curves::read_curves(&curves_path)?;
-        crate::curves::check_covers(
-            &curves_path,
-            &c,
-            loans
-                .iter()
-                .filter_map(|l| l.arm.as_ref().map(|a| &a.index)),
-        )?;
-        Some(c)
-    } else {
-        None
-    };
-    Ok(LoadedDeal {
-        dir,
-        deal,
-        loans,
-        curves,
-    })
+        crate::curves::check_covers(&curves_path, &c, used)?;
+        Ok(Some(c))
+    }
 }

@@ -26,6 +26,49 @@ const HEADER_WINDOW: u64 = 64 << 10;
 /// Nesting allowed in a page header (the real format nests three levels).
 const MAX_DEPTH: u32 = 16;
 
+/// Checks that the file's footer (its metadata) is well-formed Thrift before the Parquet
+/// crate decodes it: the crate skips a list of booleans as if each took no bytes, so a
+/// corrupt list claiming two billion of them (or lists of such lists) keeps it busy for
+/// seconds to hours (found by the `tape_parquet` fuzz target). Every element takes at
+/// least one byte, so this walk is linear in the footer's size. A file without the
+/// plain `PAR1` footer is left to the crate's own error.
+pub fn check_footer<R: ChunkReader>(source: &R) -> Result<(), String> {
+    let len = source.len();
+    if len < 12 {
+        return Ok(());
+    }
+    let Ok(tail) = source.get_bytes(len - 8, 8) else {
+        return Ok(());
+    };
+    let (Some(meta_len), Some(magic)) = (tail.get(..4), tail.get(4..)) else {
+        return Ok(());
+    };
+    let meta_len = u64::from(u32::from_le_bytes([
+        meta_len[0],
+        meta_len[1],
+        meta_len[2],
+        meta_len[3],
+    ]));
+    if magic != b"PAR1" || meta_len + 8 > len {
+        return Ok(());
+    }
+    let Ok(meta) = usize::try_from(meta_len) else {
+        return Ok(());
+    };
+    let bytes = source
+        .get_bytes(len - 8 - meta_len, meta)
+        .map_err(|e| e.to_string())?;
+    let mut c = Compact {
+        buf: bytes.as_ref(),
+        pos: 0,
+    };
+    match c.skip(T_STRUCT, true, 0) {
+        Ok(()) => Ok(()),
+        Err(Bad::Short) => Err("the file metadata runs past its end".into()),
+        Err(Bad::Invalid(m)) => Err(format!("unreadable file metadata: {m}")),
+    }
+}
+
 /// A problem found: the column it is in and what is wrong.
 #[derive(Debug)]
 pub struct PageProblem {
@@ -257,6 +300,7 @@ const T_LIST: u8 = 9;
 const T_SET: u8 = 10;
 const T_MAP: u8 = 11;
 const T_STRUCT: u8 = 12;
+const T_UUID: u8 = 13;
 
 impl Compact<'_> {
     fn byte(&mut self) -> Result<u8, Bad> {
@@ -328,6 +372,7 @@ impl Compact<'_> {
             T_TRUE | T_FALSE | T_BYTE => self.advance(1),
             T_I16 | T_I32 | T_I64 => self.varint().map(|_| ()),
             T_DOUBLE => self.advance(8),
+            T_UUID => self.advance(16),
             T_BINARY => {
                 let n = self.varint()?;
                 self.advance(n)
@@ -525,6 +570,19 @@ mod tests {
             }),
             Err(Bad::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_list_of_booleans_takes_a_byte_each() {
+        // struct { 1: list<bool> of 3 } then stop: 0x19 = field 1, list; 0x31 = 3 x bool.
+        let ok = [0x19, 0x31, 1, 2, 1, 0];
+        let mut c = Compact { buf: &ok, pos: 0 };
+        assert!(c.skip(T_STRUCT, true, 0).is_ok());
+        assert_eq!(c.pos, ok.len());
+        // A list claiming two billion booleans in a few bytes ends at once.
+        let huge = [0x19, 0xF1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 1, 0];
+        let mut c = Compact { buf: &huge, pos: 0 };
+        assert!(matches!(c.skip(T_STRUCT, true, 0), Err(Bad::Short)));
     }
 
     #[test]

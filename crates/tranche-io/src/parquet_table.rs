@@ -101,6 +101,8 @@ impl ParquetRows {
         source: R,
     ) -> Result<Self, IoError> {
         let bad = |msg: String| IoError::input(path, vec![file_error(None, msg)]);
+        crate::parquet_check::check_footer(&source)
+            .map_err(|m| bad(format!("not a readable Parquet {what}: {m}")))?;
         let source = Arc::new(source);
         let reader = SerializedFileReader::new(Strict(Arc::clone(&source)))
             .map_err(|e| bad(format!("not a readable Parquet {what}: {e}")))?;

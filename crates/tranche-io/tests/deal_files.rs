@@ -28,6 +28,43 @@ fn reference_deal_loads_from_its_directory() {
     assert_eq!(via_file.deal, loaded.deal);
 }
 
+/// Loading a deal with its tape streamed into a pool gives the pool of its loans, the
+/// same deal and curves, and the same errors.
+#[test]
+fn deal_loaded_as_a_pool_is_the_pool_of_its_loans() {
+    use tranche_core::collateral::LoanPool;
+    use tranche_io::deal::load_deal_pool;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
+    let loaded = load_deal(&dir).unwrap();
+    let pooled = load_deal_pool(&dir).unwrap();
+    assert_eq!(pooled.deal, loaded.deal);
+    assert_eq!(pooled.dir, loaded.dir);
+    assert_eq!(
+        format!("{:?}", pooled.pool),
+        format!("{:?}", LoanPool::from_loans(&loaded.loans).unwrap())
+    );
+    assert_eq!(
+        format!("{:?}", pooled.curves),
+        format!("{:?}", loaded.curves)
+    );
+    assert!(!pooled.pool.is_empty());
+    // A deal whose stated balance is off by a loan fails the same way both ways.
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["deal.toml", "curves.csv"] {
+        std::fs::copy(dir.join(f), tmp.path().join(f)).unwrap();
+    }
+    let tape = std::fs::read_to_string(dir.join(&loaded.deal.collateral.tape)).unwrap();
+    let short: Vec<&str> = tape.lines().take(tape.lines().count() - 1).collect();
+    std::fs::write(
+        tmp.path().join(&loaded.deal.collateral.tape),
+        short.join("\n") + "\n",
+    )
+    .unwrap();
+    let a = load_deal(tmp.path()).unwrap_err().to_string();
+    let b = load_deal_pool(tmp.path()).unwrap_err().to_string();
+    assert_eq!(a, b);
+}
+
 #[test]
 fn missing_deal_file_is_an_input_error_naming_the_path() {
     let e = load_deal("tests/bad_deals/no-such-dir").unwrap_err();

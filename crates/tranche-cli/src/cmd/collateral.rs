@@ -117,13 +117,12 @@ fn flat_rates(pct: f64) -> Result<RateCurves, Failure> {
 }
 
 fn from_deal(a: &Args) -> Result<Setup, Failure> {
-    let loaded = tranche_io::deal::load_deal(&a.deal)?;
+    let loaded = tranche_io::deal::load_deal_pool(&a.deal)?;
     let deal = loaded.deal;
     let rates = match (&a.curves, a.index_rate, loaded.curves) {
         (Some(p), _, _) => {
             let c = tranche_io::curves::read_curves(p)?;
-            let used = loaded.loans.iter().filter_map(|l| l.arm.as_ref());
-            tranche_io::curves::check_covers(p, &c, used.map(|a| &a.index))?;
+            tranche_io::curves::check_covers(p, &c, &loaded.pool.indices)?;
             c
         }
         (None, Some(r), _) => flat_rates(r)?,
@@ -147,7 +146,7 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     if let Some(adv) = a.advancing {
         scenario.advancing = adv;
     }
-    if loaded.loans.is_empty() {
+    if loaded.pool.is_empty() {
         let tape = loaded.dir.join(&deal.collateral.tape);
         let what = if !tape.exists() {
             "does not exist; expected the CSV or Parquet file named by collateral.tape"
@@ -165,7 +164,7 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     let fees = deal.pool_fees();
     let d = deal.clone();
     Ok(Setup {
-        pool: LoanPool::from_loans(&loaded.loans)?,
+        pool: loaded.pool,
         scenario,
         fees,
         dates: Some(Box::new(move |p| d.payment_date(p).to_string())),

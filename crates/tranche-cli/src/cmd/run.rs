@@ -5,7 +5,6 @@ use crate::Failure;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use tranche_core::assumptions::DefaultCurve;
-use tranche_core::collateral::LoanPool;
 use tranche_core::rates::{RateCurves, RatePath};
 use tranche_core::tape::RateIndex;
 use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
@@ -73,9 +72,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(l) = args.libor {
         check_pct("libor", l, -10.0, 100.0)?;
     }
-    let loaded = tranche_io::deal::load_deal(&args.deal)?;
+    let loaded = tranche_io::deal::load_deal_pool(&args.deal)?;
     let deal = &loaded.deal;
-    if loaded.loans.is_empty() {
+    if loaded.pool.is_empty() {
         return Err(Failure::Input(format!(
             "{}: no loans were loaded from the deal's tape `{}`",
             loaded.dir.display(),
@@ -105,12 +104,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         args.lag,
         rates,
     );
-    let pool = LoanPool::from_loans(&loaded.loans)?;
+    let pool = &loaded.pool;
     let horizon = match args.to {
         To::Call => Horizon::Call,
         To::Maturity => Horizon::Maturity,
     };
-    let (run, ledger) = run_deal_with_ledger(deal, &pool, &scenario, horizon)?;
+    let (run, ledger) = run_deal_with_ledger(deal, pool, &scenario, horizon)?;
     let text = match (args.format, args.ledger) {
         (Format::Json, false) => json(&run)?,
         (Format::Json, true) => json(&ledger)?,

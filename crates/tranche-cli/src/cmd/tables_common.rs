@@ -12,11 +12,10 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
-    let loaded = tranche_io::deal::load_deal(path)?;
-    let pool = LoanPool::from_loans(&loaded.loans)?;
+    let loaded = tranche_io::deal::load_deal_pool(path)?;
     Ok(Loaded {
         deal: loaded.deal,
-        pool,
+        pool: loaded.pool,
         curves: loaded.curves,
     })
 }

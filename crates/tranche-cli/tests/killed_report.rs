@@ -98,24 +98,42 @@ fn sigkill_leaves_the_old_or_the_new_report_whole() {
     copy_tree(&reference, &previous);
     std::fs::write(previous.join("PREVIOUS"), "the report of an earlier run").unwrap();
     let old = snapshot(&previous);
+    assert_ne!(old, new, "the old and the new report must be told apart");
 
     let work = root.path().join("work");
     std::fs::create_dir(&work).unwrap();
     let out = work.join("out");
     let (mut saw_old, mut saw_new) = (0, 0);
     // Kill points spread over the whole run, denser near the end where files are written
-    // and the directory is swapped.
-    for frac in [
+    // and the directory is swapped; the last run (`None`) is not killed, so at least one
+    // run is known to finish and leave the whole new report, whatever the machine's speed.
+    let fracs = [
         0.0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 1.0, 1.02, 1.1,
-    ] {
+    ];
+    let points: Vec<Option<f64>> = fracs.iter().copied().map(Some).chain([None]).collect();
+    for &point in &points {
         if out.exists() {
             std::fs::remove_dir_all(&out).unwrap();
         }
         copy_tree(&previous, &out);
         let mut child = report(&out).spawn().unwrap();
-        std::thread::sleep(full.mul_f64(frac));
-        let _ = child.kill(); // SIGKILL; an error means the run had already finished.
-        child.wait().unwrap();
+        let frac = match point {
+            Some(frac) => {
+                std::thread::sleep(full.mul_f64(frac));
+                let _ = child.kill(); // SIGKILL; an error means the run had already finished.
+                child.wait().unwrap();
+                frac
+            }
+            None => {
+                assert!(
+                    child.wait().unwrap().success(),
+                    "the run that is not killed"
+                );
+                let got = snapshot(&out);
+                assert!(got == new, "a finished run must leave the whole new report");
+                f64::INFINITY
+            }
+        };
         let got = snapshot(&out);
         if got == old {
             saw_old += 1;
@@ -137,7 +155,7 @@ fn sigkill_leaves_the_old_or_the_new_report_whole() {
         assert_eq!(visible, ["out"], "killed at {frac}");
     }
     assert!(
-        saw_old + saw_new == 16 && saw_old > 0,
+        saw_old + saw_new == points.len() && saw_old > 0 && saw_new > 0,
         "old {saw_old}, new {saw_new}"
     );
     // A complete run afterwards clears every leftover of the killed ones.

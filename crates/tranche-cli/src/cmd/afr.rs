@@ -75,7 +75,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 Horizon::Call
             },
         },
-    )?;
+    )
+    .map_err(|e| super::flag_error(e, &[("prepay.multiplier", "--speed")]))?;
     emit(
         &tables_out::afr_schedule(&rows, args.format),
         args.out.as_deref(),

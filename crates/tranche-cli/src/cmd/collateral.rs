@@ -288,7 +288,19 @@ pub fn run(a: Args) -> Result<(), Failure> {
         per_loan: a.per_loan.is_some(),
         max_periods: a.max_periods,
     };
-    let cf = pool.project(&setup.scenario, &setup.fees, &opts)?;
+    let mut flags = vec![
+        ("prepay.multiplier", "--speed"),
+        ("default", "--cdr"),
+        ("severity", "--severity"),
+        ("first_period_fraction", "--first-period-fraction"),
+        ("max_periods", "--max-periods"),
+    ];
+    if a.cpr.is_some() {
+        flags.extend([("prepay.arm", "--cpr"), ("prepay.fixed", "--cpr")]);
+    }
+    let cf = pool
+        .project(&setup.scenario, &setup.fees, &opts)
+        .map_err(|e| super::flag_error(e, &flags))?;
     let dates: Vec<String> = (1..=cf.periods.len() as u32)
         .map(|p| setup.dates.as_ref().map(|f| f(p)).unwrap_or_default())
         .collect();

@@ -48,8 +48,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let pct = |v: Vec<f64>| v.into_iter().map(|x| x / 100.0).collect::<Vec<_>>();
     let speeds = parse_list("--speeds", &args.speeds)?;
-    let cdrs = pct(parse_list("--cdr", &args.cdr)?);
-    let severities = pct(parse_list("--severity", &args.severity)?);
+    let cdrs = pct(percents("--cdr", parse_list("--cdr", &args.cdr)?)?);
+    let severities = pct(percents(
+        "--severity",
+        parse_list("--severity", &args.severity)?,
+    )?);
     let shocks_bps = parse_list("--shocks", &args.shocks)?;
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads: needs at least 1".into()));
@@ -89,7 +92,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .map_err(|e| Failure::Internal(format!("thread pool: {e}")))?
             .install(|| run_grid(&ctx, &spec, &tick)),
         None => run_grid(&ctx, &spec, &tick),
-    }?;
+    }
+    .map_err(|e| {
+        super::flag_error(
+            e,
+            &[
+                ("speeds", "--speeds"),
+                ("prepay.multiplier", "--speeds"),
+                ("shocks_bps", "--shocks"),
+            ],
+        )
+    })?;
     bar.finish_and_clear();
     emit(&tables_out::grid(&cells, args.format), args.out.as_deref())
+}
+
+/// Percent values (CDR, severity) must lie in 0–100; checked here, where the message can
+/// show them as typed (the engine sees decimals).
+fn percents(flag: &str, v: Vec<f64>) -> Result<Vec<f64>, Failure> {
+    match v.iter().find(|x| !(0.0..=100.0).contains(*x)) {
+        Some(x) => Err(Failure::Input(format!(
+            "{flag}: expected percents between 0 and 100, got {x}"
+        ))),
+        None => Ok(v),
+    }
 }

@@ -11,3 +11,37 @@ pub mod run;
 pub mod schema;
 pub mod strats;
 mod tables_common;
+
+/// An engine error about a scenario value told as an error about the command-line flag
+/// that set it (`prepay.multiplier` → `--speed`), so the message names what the user
+/// typed. `flags` pairs the engine's field names with flags; other errors pass through.
+pub fn flag_error(e: tranche_core::Error, flags: &[(&str, &str)]) -> crate::Failure {
+    use tranche_core::Error;
+    match &e {
+        Error::Invalid(fe) => {
+            let field = fe.location.field.as_deref();
+            if let Some((_, flag)) = flags.iter().find(|(name, _)| Some(*name) == field) {
+                return crate::Failure::Input(format!("{flag}: {}", fe.message));
+            }
+        }
+        // The projection's limits are named in parentheses at the end of the message.
+        Error::Unrunnable(m) => {
+            for (name, flag) in flags {
+                let tag = format!(" ({name})");
+                if m.contains(&tag) {
+                    return crate::Failure::Input(format!("{flag}: {}", m.replace(&tag, "")));
+                }
+            }
+        }
+        _ => {}
+    }
+    crate::Failure::from(e)
+}
+
+/// [`flag_error`] for an engine error met while reading or gathering (`IoError::Core`).
+pub fn flag_io_error(e: tranche_io::IoError, flags: &[(&str, &str)]) -> crate::Failure {
+    match e {
+        tranche_io::IoError::Core(c) => flag_error(c, flags),
+        other => crate::Failure::from(other),
+    }
+}

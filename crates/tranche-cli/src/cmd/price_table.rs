@@ -42,7 +42,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             speeds,
             rates,
         },
-    )?;
+    )
+    .map_err(|e| super::flag_error(e, &[("prepay.multiplier", "--speeds")]))?;
     emit(
         &tables_out::price_table(&rows, args.format),
         args.out.as_deref(),

@@ -63,7 +63,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let inputs = gather(&runner, &spec, &mut |s| {
         pb.set_message(s.to_string());
         pb.inc(1);
-    })?;
+    })
+    .map_err(|e| super::flag_io_error(e, &[("prepay.multiplier", "--speeds")]))?;
     pb.set_message("building the report");
     let doc = build_document(&inputs);
     pb.inc(1);

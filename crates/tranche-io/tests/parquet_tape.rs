@@ -150,7 +150,8 @@ fn corrupt_parquet_is_an_input_error_not_a_panic_or_a_hang() {
                     oom += 1;
                     let e = &errors[0];
                     let page = e.location.field.is_some()
-                        && e.message.starts_with("corrupt Parquet loan tape: row group 1: ");
+                        && e.message
+                            .starts_with("corrupt Parquet loan tape: row group 1: ");
                     let footer = e.message.contains("the file metadata runs past its end");
                     assert!(page || footer, "{name}: {e:?}");
                 }

@@ -571,18 +571,24 @@ struct CurveTable {
     by_age: bool,
     /// Entry `k` is the rate for age month `k` (by age) or period `k` (by period).
     v: Vec<f64>,
+    /// `1 − v[k]`: the fraction that stays (computed once rather than per loan and month).
+    keep: Vec<f64>,
 }
 
 impl CurveTable {
-    #[inline(always)]
-    fn at(&self, age: u32, period: usize) -> f64 {
-        let k = if self.by_age {
-            age as usize + period
-        } else {
-            period
-        };
-        // Tables are built long enough for every (age, period) of the pool.
-        self.v.get(k).copied().unwrap_or(0.0)
+    fn new(by_age: bool, v: Vec<f64>) -> Self {
+        let keep = v.iter().map(|x| 1.0 - x).collect();
+        CurveTable { by_age, v, keep }
+    }
+
+    /// The rates and their complements seen by a loan of age `age`, indexed by period.
+    /// Tables are built long enough for every (age, period) of the pool.
+    fn for_age(&self, age: u32) -> (&[f64], &[f64]) {
+        let from = if self.by_age { age as usize } else { 0 };
+        (
+            self.v.get(from..).unwrap_or(&[]),
+            self.keep.get(from..).unwrap_or(&[]),
+        )
     }
 }
 
@@ -603,18 +609,18 @@ impl Tables {
         let prepay = |c: &crate::assumptions::PrepayCurve| {
             let by_age = c.by_age();
             let n = if by_age { len } else { np + 1 };
-            CurveTable {
+            CurveTable::new(
                 by_age,
-                v: (0..n).map(|k| c.smm_at(k as u32, k as u32, mult)).collect(),
-            }
+                (0..n).map(|k| c.smm_at(k as u32, k as u32, mult)).collect(),
+            )
         };
         let by_age = s.default.by_age();
-        let mdr = CurveTable {
+        let mdr = CurveTable::new(
             by_age,
-            v: (0..if by_age { len } else { np + 1 })
+            (0..if by_age { len } else { np + 1 })
                 .map(|k| s.default.mdr_at(k as u32, k as u32))
                 .collect(),
-        };
+        );
         let mut index = Vec::with_capacity(pool.indices.len());
         for ix in &pool.indices {
             let path = s.rates.get(ix).ok_or_else(|| {
@@ -665,15 +671,48 @@ struct Ctx<'a> {
 /// Level monthly payment that retires `balance` over `n` months at annual `rate`.
 #[inline]
 pub fn level_payment(balance: f64, rate: f64, n: u32) -> f64 {
-    if n == 0 {
-        return balance;
+    let [(num, den)] = level_payment_terms([rate / 12.0], [n]);
+    balance * num / den
+}
+
+/// The level payment at monthly rate `i` as `balance × num / den`, the same operations (so
+/// the same bits) as `balance` (`n` = 0), `balance / n` (a zero rate) or
+/// `balance × i / (1 − (1 + i)^−n)`. `num` and `den` depend only on the rate and term, so
+/// they can be worked out ahead, several at once (their powers side by side).
+#[inline]
+fn level_payment_terms<const W: usize>(i: [f64; W], n: [u32; W]) -> [(f64, f64); W] {
+    let inv = recip_powi(i.map(|i| 1.0 + i), n);
+    std::array::from_fn(|k| {
+        if n[k] == 0 {
+            (1.0, 1.0)
+        } else if i[k].abs() < 1e-12 {
+            (1.0, f64::from(n[k]))
+        } else {
+            (i[k], 1.0 - inv[k])
+        }
+    })
+}
+
+/// `1 / x^n` for each entry, by repeated squaring: the products, in the order, of the
+/// compiler runtime's `powi` (`x.powi(-n)`, so the result is the same bits). Written out
+/// so that it inlines, multiplies by 1 (exact) rather than branching on each bit of `n`
+/// (a pattern that changes with every call, so the branches are mispredicted), and runs
+/// several chains of dependent products side by side; an entry whose bits are used up
+/// multiplies by 1 until the others are done.
+#[inline]
+fn recip_powi<const W: usize>(x: [f64; W], n: [u32; W]) -> [f64; W] {
+    let (mut a, mut k, mut r) = (x, n, [1.0f64; W]);
+    loop {
+        for j in 0..W {
+            r[j] *= select(k[j] & 1 == 1, a[j], 1.0);
+        }
+        k = k.map(|k| k >> 1);
+        if k.iter().all(|k| *k == 0) {
+            break;
+        }
+        a = a.map(|a| a * a);
     }
-    let i = rate / 12.0;
-    if i.abs() < 1e-12 {
-        balance / f64::from(n)
-    } else {
-        balance * i / (1.0 - (1.0 + i).powi(-(n as i32)))
-    }
+    r.map(|r| 1.0 / r)
 }
 
 /// The rate after a change: fully indexed (index + margin) rounded to the nearest
@@ -691,138 +730,402 @@ pub fn reset_rate(
     let mut r = index + margin;
     if rounding > 0.0 {
         // The nudge makes exact halves (held inexactly in binary) round up.
-        r = ((r / rounding) + 1e-9).round() * rounding;
+        r = round_half_away((r / rounding) + 1e-9) * rounding;
     }
     r = r.clamp(prev - cap, prev + cap);
     r.min(life_cap).max(floor)
 }
 
-impl Ctx<'_> {
-    fn project_chunk(&self, lo: usize, hi: usize) -> ChunkOut {
-        let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
-        let mut loans = Vec::new();
-        for i in lo..hi {
-            self.project_loan(i, &mut acc, &mut loans);
+/// `x.round()` (to the nearest integer, halves away from zero; the same result, sign of
+/// zero included) without a call into the math library, which the baseline x86-64
+/// instruction set has no instruction for.
+#[inline]
+fn round_half_away(x: f64) -> f64 {
+    // From 2^52 up every double is an integer; NaN and infinities pass through too.
+    if x.abs() >= 4_503_599_627_370_496.0 || x.is_nan() {
+        return x;
+    }
+    let t = x as i64 as f64; // truncated toward zero, exactly
+    let frac = x - t; // exact: the bits of `x` below the binary point
+    let r = if frac >= 0.5 {
+        t + 1.0
+    } else if frac <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    };
+    r.copysign(x)
+}
+
+/// Loans stepped side by side through the months. Each loan's months form one dependent
+/// chain (balance → interest → principal → next balance) whose latency, not the amount of
+/// arithmetic, bounds a loan-at-a-time loop; advancing several loans together lets the CPU
+/// overlap their chains. Each period's flows are still added to the sums in loan order.
+const LANES: usize = 4;
+
+/// A change of a loan's coupon or level payment in one period. A loan's changes depend only
+/// on its terms and the index path, not on its balance, so they are worked out before the
+/// month-by-month loop: the divisions, rounding and powers they take stay off the balance
+/// chain, and the changes of a loan overlap one another.
+#[derive(Clone, Copy)]
+struct RateEvent {
+    per: usize,
+    /// Coupon from this period on, and its monthly rate.
+    rate: f64,
+    monthly: f64,
+    /// The level payment is reset to `balance × pay_num / pay_den` (amortizing loans).
+    pay: bool,
+    pay_num: f64,
+    pay_den: f64,
+}
+
+/// One period's flows of the loans of a group, one entry per lane.
+#[derive(Clone, Copy, Default)]
+struct Flows {
+    begin: [f64; LANES],
+    defaulted: [f64; LANES],
+    interest: [f64; LANES],
+    scheduled: [f64; LANES],
+    prepaid: [f64; LANES],
+    end: [f64; LANES],
+}
+
+/// Up to `LANES` consecutive loans as they walk through the months, one entry per lane
+/// (struct-of-arrays, so each step is the same arithmetic across the lanes).
+///
+/// A loan that has stopped (paid off, or past its last period) keeps a balance of exactly
+/// zero, so every flow it yields is a zero. Its lane goes on computing them and adding them
+/// to the period sums: the sums start at +0, so they can never be −0 (IEEE round-to-nearest
+/// makes an exact cancellation +0), and adding ±0 to anything else leaves it bit for bit
+/// the same. That keeps the monthly step free of a branch per lane.
+struct Group<'t> {
+    /// Pool position of each lane's loan.
+    loan: [usize; LANES],
+    /// Last period each lane can run (0 for an unused lane of a short last group).
+    last: [usize; LANES],
+    rem: [usize; LANES],
+    io: [usize; LANES],
+    svc: [f64; LANES],
+    mi: [f64; LANES],
+    /// Fractions not defaulting and not prepaying, by period; the latter's first period
+    /// apart (a partial month).
+    mdr_keep: [&'t [f64]; LANES],
+    smm_keep: [&'t [f64]; LANES],
+    stay_first: [f64; LANES],
+    /// Rate and payment changes in period order, the next one's position and period, and
+    /// the first period with a change in any lane.
+    events: [&'t [RateEvent]; LANES],
+    next: [usize; LANES],
+    next_per: [usize; LANES],
+    next_any: usize,
+    bal: [f64; LANES],
+    rate: [f64; LANES],
+    monthly: [f64; LANES],
+    /// Level payment of the surviving loan fraction; set when amortization starts and at
+    /// each rate change, then scaled by survival (defaults and prepayments remove a
+    /// fraction of the loan and of its payment alike).
+    pmt: [f64; LANES],
+}
+
+impl<'t> Group<'t> {
+    /// Loans `g..g + n` (`1 <= n <= LANES`); their rate events are written into `events`.
+    fn new(ctx: &Ctx<'t>, g: usize, n: usize, events: &'t mut [Vec<RateEvent>; LANES]) -> Self {
+        let p = ctx.pool;
+        let t = ctx.tables;
+        // Lanes past the end of a short last group repeat its last loan with no balance.
+        let loan: [usize; LANES] = lanes(|k| g + k.min(n - 1));
+        let last = lanes(|k| {
+            if k < n {
+                (p.rem_term[loan[k]] as usize).min(ctx.np)
+            } else {
+                0
+            }
+        });
+        let mut k = 0;
+        let events = events.each_mut().map(|ev| {
+            ctx.rate_events(loan[k], last[k], ev);
+            k += 1;
+            &ev[..]
+        });
+        let smm_tab = |i: usize| {
+            if p.is_arm[i] {
+                &t.smm_arm
+            } else {
+                &t.smm_fixed
+            }
+        };
+        let rate = loan.map(|i| p.rate[i]);
+        let next_per = events.map(|e| e.first().map_or(usize::MAX, |e| e.per));
+        Group {
+            loan,
+            last,
+            rem: loan.map(|i| p.rem_term[i] as usize),
+            io: loan.map(|i| p.io_remaining[i] as usize),
+            svc: loan.map(|i| p.servicing_fee[i]),
+            mi: loan.map(|i| p.mi_fee[i]),
+            mdr_keep: loan.map(|i| t.mdr.for_age(p.age[i]).1),
+            smm_keep: loan.map(|i| smm_tab(i).for_age(p.age[i]).1),
+            stay_first: loan.map(|i| {
+                let smm = smm_tab(i).for_age(p.age[i]).0;
+                1.0 - smm.get(1).copied().unwrap_or(0.0) * ctx.first_fraction
+            }),
+            next: [0; LANES],
+            next_any: next_per.iter().copied().min().unwrap_or(usize::MAX),
+            next_per,
+            events,
+            bal: lanes(|k| if k < n { p.balance[loan[k]] } else { 0.0 }),
+            monthly: rate.map(|r| r / 12.0),
+            rate,
+            pmt: [0.0; LANES],
         }
-        ChunkOut { acc, loans }
     }
 
-    #[inline]
-    fn project_loan(&self, i: usize, acc: &mut [[f64; ACC_FIELDS]], out: &mut Vec<LoanPeriod>) {
+    /// The period after which every lane has stopped.
+    fn last_period(&self) -> usize {
+        self.last.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Every lane has stopped (paid off or past its last period).
+    fn all_stopped(&self) -> bool {
+        self.bal.iter().all(|b| *b <= 0.0)
+    }
+
+    /// Applies the rate events of period `per` (a new coupon, a new level payment or both).
+    /// Out of line, so that the monthly step stays small.
+    #[inline(never)]
+    fn apply_events(&mut self, per: usize) {
+        for k in 0..LANES {
+            if self.next_per[k] != per {
+                continue;
+            }
+            if let Some(e) = self.events[k].get(self.next[k]) {
+                self.rate[k] = e.rate;
+                self.monthly[k] = e.monthly;
+                if e.pay {
+                    self.pmt[k] = self.bal[k] * e.pay_num / e.pay_den;
+                }
+            }
+            self.next[k] += 1;
+            self.next_per[k] = self.events[k]
+                .get(self.next[k])
+                .map_or(usize::MAX, |e| e.per);
+        }
+        self.next_any = self.next_per.iter().copied().min().unwrap_or(usize::MAX);
+    }
+
+    /// Advances every lane through period `per` (defaults, scheduled payment, prepayment)
+    /// and returns their flows. Written as one operation at a time across the lanes.
+    #[inline(always)]
+    fn step(&mut self, per: usize) -> Flows {
+        if per == self.next_any {
+            self.apply_events(per);
+        }
+        let survive = lanes(|k| self.mdr_keep[k].get(per).copied().unwrap_or(1.0));
+        let stay = if per == 1 {
+            self.stay_first
+        } else {
+            lanes(|k| self.smm_keep[k].get(per).copied().unwrap_or(1.0))
+        };
+        // The balance chain (b → s → interest → sched → after → end) is the critical path:
+        // survival factors and the monthly rate are computed off it.
+        let b = self.bal;
+        let s = lanes(|k| b[k] * survive[k]);
+        let interest = lanes(|k| s[k] * self.monthly[k]);
+        // The payment only matters while amortizing; scaling it in other months too
+        // saves a branch (it is set again when amortization starts).
+        let pmt = lanes(|k| self.pmt[k] * survive[k]);
+        let sched = lanes(|k| {
+            let amortizing = select(
+                per > self.io[k],
+                clamp(pmt[k] - interest[k], 0.0, s[k]),
+                0.0,
+            );
+            select(per == self.rem[k], s[k], amortizing)
+        });
+        let after = lanes(|k| s[k] - sched[k]);
+        let end = lanes(|k| after[k] * stay[k]);
+        self.bal = end;
+        self.pmt = lanes(|k| pmt[k] * stay[k]);
+        Flows {
+            begin: b,
+            defaulted: lanes(|k| b[k] - s[k]),
+            interest,
+            scheduled: sched,
+            prepaid: lanes(|k| after[k] - end[k]),
+            end,
+        }
+    }
+
+    /// Adds the lanes' flows to a period's sums, in loan order (a stopped lane adds zeros).
+    #[inline(always)]
+    fn add_to(&self, a: &mut [f64; ACC_FIELDS], f: &Flows) {
+        // A local copy stays in registers across the lanes.
+        let mut t = *a;
+        for k in 0..LANES {
+            let (b, d, r) = (f.begin[k], f.defaulted[k], self.rate[k]);
+            t[A_BEGIN] += b;
+            t[A_B_RATE] += b * r;
+            t[A_B_SVC] += b * self.svc[k];
+            t[A_B_MI] += b * self.mi[k];
+            t[A_DEF] += d;
+            t[A_D_RATE] += d * r;
+            t[A_D_SVC] += d * self.svc[k];
+            t[A_D_MI] += d * self.mi[k];
+            t[A_SCHED] += f.scheduled[k];
+            t[A_PREPAID] += f.prepaid[k];
+        }
+        *a = t;
+    }
+
+    /// Appends the per-loan rows of the lanes still paying in period `per` (a
+    /// loan-at-a-time loop stops a loan after its last period or once `balance <= 0`).
+    fn push_rows(&self, per: usize, f: &Flows, rows: &mut [Vec<LoanPeriod>; LANES]) {
+        for (k, out) in rows.iter_mut().enumerate() {
+            let b = f.begin[k];
+            if per <= self.last[k] && (b > 0.0 || b.is_nan()) {
+                out.push(LoanPeriod {
+                    loan: self.loan[k] as u32,
+                    period: per as u32,
+                    begin_balance: f.begin[k],
+                    rate: self.rate[k],
+                    scheduled_principal: f.scheduled[k],
+                    prepaid_principal: f.prepaid[k],
+                    defaulted_principal: f.defaulted[k],
+                    interest: f.interest[k],
+                    end_balance: f.end[k],
+                });
+            }
+        }
+    }
+}
+
+/// One value per lane.
+#[inline(always)]
+fn lanes<T>(f: impl FnMut(usize) -> T) -> [T; LANES] {
+    std::array::from_fn(f)
+}
+
+/// `if c { a } else { b }` with a bit mask rather than a branch: the lanes' conditions
+/// differ, so a branch per lane would be mispredicted and would split the lanes' arithmetic.
+#[inline(always)]
+fn select(c: bool, a: f64, b: f64) -> f64 {
+    let mask = 0u64.wrapping_sub(u64::from(c));
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
+/// `x.clamp(lo, hi)` (same comparisons, same result) without its check that `lo <= hi`,
+/// which holds here and would cost a branch per loan and month.
+#[inline(always)]
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    let x = if x < lo { lo } else { x };
+    if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+impl Ctx<'_> {
+    /// Loan `i`'s rate changes (ARM resets) and level-payment resets (the start of
+    /// amortization, then each rate change while amortizing) up to period `last`.
+    fn rate_events(&self, i: usize, last: usize, out: &mut Vec<RateEvent>) {
+        out.clear();
         let p = self.pool;
-        let t = self.tables;
         let rem = p.rem_term[i] as usize;
-        let age = p.age[i];
         let io = p.io_remaining[i] as usize;
-        let svc = p.servicing_fee[i];
-        let mi = p.mi_fee[i];
-        let is_arm = p.is_arm[i];
-        let smm_tab = if is_arm { &t.smm_arm } else { &t.smm_fixed };
-        let idx: &[f64] = if is_arm {
-            t.index
+        let freq = p.reset_freq[i] as usize;
+        let lookback = p.lookback[i] as usize;
+        let idx: &[f64] = if p.is_arm[i] {
+            self.tables
+                .index
                 .get(usize::from(p.index_id[i]))
                 .map(|v| v.as_slice())
                 .unwrap_or(&[])
         } else {
             &[]
         };
-        let mut next_reset = if is_arm {
+        let mut next_reset = if p.is_arm[i] {
             p.first_reset_period[i] as usize
         } else {
             usize::MAX
         };
-        let freq = p.reset_freq[i] as usize;
-        let lookback = p.lookback[i] as usize;
+        let mut amort_start = io + 1;
         let mut first_pending = p.first_reset_pending[i];
-        let mut bal = p.balance[i];
         let mut rate = p.rate[i];
-        // Level payment of the surviving loan fraction; set when amortization starts and
-        // at each rate change, then scaled by survival (defaults and prepayments remove
-        // a fraction of the loan and of its payment alike).
-        let mut pmt = 0.0;
-        let mut need_pmt = true;
-        let mut monthly = rate / 12.0;
-        let np = rem.min(self.np);
-        for (per, a) in acc.iter_mut().enumerate().take(np + 1).skip(1) {
-            if bal <= 0.0 {
+        let (margin, rounding) = (p.margin[i], p.rounding[i]);
+        let (initial_cap, periodic_cap) = (p.initial_cap[i], p.periodic_cap[i]);
+        let (floor, life_cap) = (p.life_floor[i], p.life_cap[i]);
+        // First the coupon path: each reset depends on the coupon before it.
+        loop {
+            let per = next_reset.min(amort_start);
+            if per > last {
                 break;
             }
             if per == next_reset {
                 let obs = per.saturating_sub(lookback);
-                let ix = idx.get(obs).copied().unwrap_or(0.0);
                 let cap = if first_pending {
-                    p.initial_cap[i]
+                    initial_cap
                 } else {
-                    p.periodic_cap[i]
+                    periodic_cap
                 };
-                rate = reset_rate(
-                    rate,
-                    ix,
-                    p.margin[i],
-                    p.rounding[i],
-                    cap,
-                    p.life_floor[i],
-                    p.life_cap[i],
-                );
+                let index = idx.get(obs).copied().unwrap_or(0.0);
+                rate = reset_rate(rate, index, margin, rounding, cap, floor, life_cap);
                 first_pending = false;
                 next_reset += freq;
-                need_pmt = true;
-                monthly = rate / 12.0;
             }
-            let amortizing = per > io;
-            if amortizing && need_pmt {
-                pmt = level_payment(bal, rate, (rem + 1 - per) as u32);
-                need_pmt = false;
+            if per == amort_start {
+                amort_start = usize::MAX;
             }
-            let mdr = t.mdr.at(age, per);
-            let mut smm = smm_tab.at(age, per);
-            if per == 1 {
-                smm *= self.first_fraction;
-            }
-            // The balance chain (b → s → interest → sched → after → end) is the loop's
-            // critical path: survival factors and the monthly rate are computed off it.
-            let (survive, stay) = (1.0 - mdr, 1.0 - smm);
-            let b = bal;
-            let s = b * survive;
-            let d = b - s;
-            let interest = s * monthly;
-            let sched = if per == rem {
-                s
-            } else if amortizing {
-                pmt *= survive;
-                (pmt - interest).clamp(0.0, s)
-            } else {
-                0.0
-            };
-            let after = s - sched;
-            let end = after * stay;
-            let v = after - end;
-            pmt *= stay;
-            a[A_BEGIN] += b;
-            a[A_B_RATE] += b * rate;
-            a[A_B_SVC] += b * svc;
-            a[A_B_MI] += b * mi;
-            a[A_DEF] += d;
-            a[A_D_RATE] += d * rate;
-            a[A_D_SVC] += d * svc;
-            a[A_D_MI] += d * mi;
-            a[A_SCHED] += sched;
-            a[A_PREPAID] += v;
-            if self.per_loan {
-                out.push(LoanPeriod {
-                    loan: i as u32,
-                    period: per as u32,
-                    begin_balance: b,
-                    rate,
-                    scheduled_principal: sched,
-                    prepaid_principal: v,
-                    defaulted_principal: d,
-                    interest,
-                    end_balance: end,
-                });
-            }
-            bal = end;
+            out.push(RateEvent {
+                per,
+                rate,
+                monthly: 0.0,
+                pay: per > io,
+                pay_num: 0.0,
+                pay_den: 1.0,
+            });
         }
+        // Then the monthly rates and payments, independent of one another (so the CPU
+        // overlaps their divisions and powers), four at a time.
+        for es in out.chunks_mut(4) {
+            let i: [f64; 4] = std::array::from_fn(|k| es.get(k).map_or(0.0, |e| e.rate / 12.0));
+            let n: [u32; 4] =
+                std::array::from_fn(|k| es.get(k).map_or(0, |e| (rem + 1 - e.per) as u32));
+            let terms = level_payment_terms(i, n);
+            for (k, e) in es.iter_mut().enumerate() {
+                e.monthly = i[k];
+                if e.pay {
+                    (e.pay_num, e.pay_den) = terms[k];
+                }
+            }
+        }
+    }
+
+    fn project_chunk(&self, lo: usize, hi: usize) -> ChunkOut {
+        let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
+        let mut loans = Vec::new();
+        // Per lane: its loan's rate events, and its per-loan rows (kept apart so that they
+        // come out loan by loan).
+        let mut events: [Vec<RateEvent>; LANES] = Default::default();
+        let mut rows: [Vec<LoanPeriod>; LANES] = Default::default();
+        for g in (lo..hi).step_by(LANES) {
+            let mut group = Group::new(self, g, LANES.min(hi - g), &mut events);
+            let last = group.last_period();
+            for (per, a) in acc.iter_mut().enumerate().take(last + 1).skip(1) {
+                let f = group.step(per);
+                group.add_to(a, &f);
+                if self.per_loan {
+                    group.push_rows(per, &f, &mut rows);
+                }
+                if group.all_stopped() {
+                    break;
+                }
+            }
+            for r in &mut rows {
+                loans.append(r);
+            }
+        }
+        ChunkOut { acc, loans }
     }
 }
 

@@ -371,7 +371,7 @@ impl RefSums {
 /// the tape record, with the pool sums taken per block of `CHUNK_LOANS` loans in loan order
 /// and the blocks added in order (the engine's documented summation order).
 fn reference(loans: &[Loan], s: &Scenario) -> (Vec<RefSums>, Vec<LoanPeriod>) {
-    use tranche_core::collateral::{level_payment, reset_rate, CHUNK_LOANS};
+    use tranche_core::collateral::CHUNK_LOANS;
     let pool = LoanPool::from_loans(loans).unwrap();
     let np = pool.periods_needed(s) as usize;
     let mult = s.prepay.multiplier;
@@ -392,7 +392,7 @@ fn reference(loans: &[Loan], s: &Scenario) -> (Vec<RefSums>, Vec<LoanPeriod>) {
             let rem = l.rem_term as usize;
             let mut pmt = 0.0;
             let mut need_pmt = true;
-            for per in 1..=rem.min(np) {
+            for (per, sum) in sums.iter_mut().enumerate().take(rem.min(np) + 1).skip(1) {
                 if bal <= 0.0 {
                     break;
                 }
@@ -404,21 +404,31 @@ fn reference(loans: &[Loan], s: &Scenario) -> (Vec<RefSums>, Vec<LoanPeriod>) {
                         a.periodic_cap
                     };
                     let obs = per.saturating_sub(a.lookback_months as usize);
-                    rate = reset_rate(
-                        rate,
-                        path.at(obs),
-                        a.margin,
-                        a.rounding,
-                        cap,
-                        a.life_floor,
-                        a.life_cap,
-                    );
+                    // Index + margin to the nearest rounding step (a nudge so that exact
+                    // halves round up), within the cap of the previous rate, then within
+                    // the floor and lifetime cap.
+                    let mut r = path.at(obs) + a.margin;
+                    if a.rounding > 0.0 {
+                        r = ((r / a.rounding) + 1e-9).round() * a.rounding;
+                    }
+                    rate = r
+                        .clamp(rate - cap, rate + cap)
+                        .min(a.life_cap)
+                        .max(a.life_floor);
                     first_pending = false;
                     next_reset = Some(per + a.reset_freq.max(1) as usize);
                     need_pmt = true;
                 }
                 if per > io && need_pmt {
-                    pmt = level_payment(bal, rate, (rem + 1 - per) as u32);
+                    // The level payment over the months left, with the standard library's
+                    // `powi`.
+                    let n = rem + 1 - per;
+                    let i = rate / 12.0;
+                    pmt = if i.abs() < 1e-12 {
+                        bal / n as f64
+                    } else {
+                        bal * i / (1.0 - (1.0 + i).powi(-(n as i32)))
+                    };
                     need_pmt = false;
                 }
                 let age_month = |k: usize, by_age: bool| {
@@ -447,7 +457,7 @@ fn reference(loans: &[Loan], s: &Scenario) -> (Vec<RefSums>, Vec<LoanPeriod>) {
                 let after = performing - sched;
                 let end = after * (1.0 - smm);
                 pmt *= 1.0 - smm;
-                sums[per].add(&RefSums {
+                sum.add(&RefSums {
                     begin,
                     begin_rate: begin * rate,
                     begin_svc: begin * l.servicing_fee,

@@ -456,13 +456,33 @@ impl<'a> Fit<'a> {
     }
 
     pub(super) fn total_cost(&self) -> f64 {
-        let mut c = self.global_cost();
-        for si in 0..self.srcs.len() {
-            for k in 0..(self.off[si + 1] - self.off[si]) {
-                c += self.bucket_cost(si, k);
-            }
-        }
-        c
+        // Summed in this order (global first) so the fit stays reproducible.
+        self.buckets()
+            .fold(self.global_cost(), |c, (si, k)| c + self.bucket_cost(si, k))
+    }
+
+    /// Every bucket of every table, as (table, bucket) indices.
+    fn buckets(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        (0..self.srcs.len())
+            .flat_map(|si| (0..(self.off[si + 1] - self.off[si])).map(move |k| (si, k)))
+    }
+
+    /// The `most` buckets whose `score` exceeds `floor`, as (score, table, bucket),
+    /// highest first.
+    fn worst_buckets(
+        &self,
+        most: usize,
+        floor: f64,
+        score: impl Fn(&Self, usize, usize) -> f64,
+    ) -> Vec<(f64, usize, usize)> {
+        let mut worst: Vec<(f64, usize, usize)> = self
+            .buckets()
+            .map(|(si, k)| (score(self, si, k), si, k))
+            .filter(|&(s, _, _)| s > floor)
+            .collect();
+        worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+        worst.truncate(most);
+        worst
     }
 
     /// Applies `f` to loans `i`, `j` (tables: all, or only source `only`) and returns the

@@ -343,17 +343,7 @@ impl Fit<'_> {
     /// every move; the best improving move of each bucket is applied.
     fn targeted_pass(&mut self, rng: &mut Rng, worst: usize, max_members: usize, budget: usize) {
         let n = self.st.n;
-        let mut costly: Vec<(f64, usize, usize)> = Vec::new();
-        for si in 0..self.srcs.len() {
-            for k in 0..(self.off[si + 1] - self.off[si]) {
-                let c = self.bucket_cost(si, k);
-                if c > 1.0 {
-                    costly.push((c, si, k));
-                }
-            }
-        }
-        costly.sort_by(|a, b| b.0.total_cmp(&a.0));
-        costly.truncate(worst);
+        let costly = self.worst_buckets(worst, 1.0, Self::bucket_cost);
         for &(_, si, k) in &costly {
             let src: Src = self.srcs[si].1;
             let mut members: Vec<usize> = (0..n)

@@ -80,8 +80,7 @@ impl Fit<'_> {
 
     /// Sum over all buckets of the squared excess of their errors over the tolerances.
     pub(in crate::poolfit) fn violations(&self) -> f64 {
-        (0..self.srcs.len())
-            .flat_map(|si| (0..(self.off[si + 1] - self.off[si])).map(move |k| (si, k)))
+        self.buckets()
             .map(|(si, k)| self.bucket_excess(si, k))
             .sum()
     }
@@ -139,17 +138,7 @@ impl Fit<'_> {
     /// For every bucket beyond tolerance, the best compound move (if any) is applied.
     /// Returns whether anything was applied.
     pub(super) fn compound_pass(&mut self, rng: &mut Rng) -> bool {
-        let mut bad: Vec<(f64, usize, usize)> = Vec::new();
-        for si in 0..self.srcs.len() {
-            for k in 0..(self.off[si + 1] - self.off[si]) {
-                let e = self.bucket_excess(si, k);
-                if e > 0.0 {
-                    bad.push((e, si, k));
-                }
-            }
-        }
-        bad.sort_by(|a, b| b.0.total_cmp(&a.0));
-        bad.truncate(MAX_BUCKETS);
+        let bad = self.worst_buckets(MAX_BUCKETS, 0.0, Self::bucket_excess);
         let mut applied = false;
         for &(_, si, k) in &bad {
             if self.bucket_excess(si, k) > 0.0 && self.compound_bucket(si, k, rng) {

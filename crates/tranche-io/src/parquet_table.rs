@@ -51,28 +51,7 @@ pub struct ParquetRows {
 impl ParquetRows {
     /// Opens a Parquet file. `what` names the content for messages ("loan tape").
     pub fn open(path: &Path, what: &str) -> Result<Self, IoError> {
-        let file = std::fs::File::open(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                IoError::input(
-                    path,
-                    vec![file_error(
-                        None,
-                        format!("no such file; expected a {what} (a Parquet file)"),
-                    )],
-                )
-            } else {
-                IoError::io(path, e)
-            }
-        })?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            return Err(IoError::input(
-                path,
-                vec![file_error(
-                    None,
-                    format!("is a directory; expected a {what} (a Parquet file)"),
-                )],
-            ));
-        }
+        let file = crate::table::open_input(path, what, "a Parquet file")?;
         Self::new(path, what, file)
     }
 

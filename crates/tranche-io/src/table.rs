@@ -131,6 +131,34 @@ fn not_utf8(what: &str, e: &csv::Error) -> String {
     format!("the {what} is not UTF-8 text{at}; expected a UTF-8 CSV file (re-save it as UTF-8)")
 }
 
+/// Opens an input file; a missing path or a directory is an input error that says what
+/// was expected (`what`, e.g. "loan tape"; `kind`, e.g. "a CSV file").
+pub fn open_input(path: &Path, what: &str, kind: &str) -> Result<std::fs::File, IoError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            IoError::input(
+                path,
+                vec![file_error(
+                    None,
+                    format!("no such file; expected a {what} ({kind})"),
+                )],
+            )
+        } else {
+            IoError::io(path, e)
+        }
+    })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(IoError::input(
+            path,
+            vec![file_error(
+                None,
+                format!("is a directory; expected a {what} ({kind})"),
+            )],
+        ));
+    }
+    Ok(file)
+}
+
 /// A CSV table read one data row at a time, so a large file never sits in memory whole.
 /// Checks the encoding (UTF-16 and other non-UTF-8 text are rejected with a clear
 /// message), strips a UTF-8 byte-order mark, handles CRLF, and checks the header.
@@ -145,28 +173,7 @@ pub struct CsvRows<R: std::io::Read> {
 impl CsvRows<std::fs::File> {
     /// Opens a CSV file. `what` names the content for messages ("loan tape").
     pub fn open(path: &Path, what: &str) -> Result<Self, IoError> {
-        if path.is_dir() {
-            return Err(IoError::input(
-                path,
-                vec![file_error(
-                    None,
-                    format!("is a directory; expected a {what} (a CSV file)"),
-                )],
-            ));
-        }
-        let file = std::fs::File::open(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                IoError::input(
-                    path,
-                    vec![file_error(
-                        None,
-                        format!("no such file; expected a {what} (a CSV file)"),
-                    )],
-                )
-            } else {
-                IoError::io(path, e)
-            }
-        })?;
+        let file = open_input(path, what, "a CSV file")?;
         Self::new(path, what, file)
     }
 }

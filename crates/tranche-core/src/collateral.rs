@@ -467,7 +467,10 @@ impl LoanPool {
         let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
         let parts: Vec<ChunkOut> = starts
             .par_iter()
-            .map(|&s| ctx.project_chunk(s, (s + CHUNK_LOANS).min(n)))
+            // A cache per worker: it only saves work, so results stay the same bits.
+            .map_init(TermsCache::new, |cache, &s| {
+                ctx.project_chunk(s, (s + CHUNK_LOANS).min(n), cache)
+            })
             .collect();
         // Sum in chunk order: the result does not depend on the thread count.
         let mut acc = vec![[0.0f64; ACC_FIELDS]; np + 1];
@@ -693,6 +696,68 @@ fn level_payment_terms<const W: usize>(i: [f64; W], n: [u32; W]) -> [(f64, f64);
     })
 }
 
+/// What a coupon implies for `n` months left: its monthly rate and level-payment terms.
+#[derive(Clone, Copy, Default)]
+struct RateTerms {
+    monthly: f64,
+    num: f64,
+    den: f64,
+}
+
+/// [`RateTerms`] of several (coupon, months left) pairs, side by side.
+#[inline]
+fn rate_terms<const W: usize>(rate: [f64; W], n: [u32; W]) -> [RateTerms; W] {
+    let monthly = rate.map(|r| r / 12.0);
+    let pay = level_payment_terms(monthly, n);
+    std::array::from_fn(|k| RateTerms {
+        monthly: monthly[k],
+        num: pay[k].0,
+        den: pay[k].1,
+    })
+}
+
+/// [`RateTerms`] already worked out, by (coupon bits, months left). ARM coupons are reset
+/// on the same index path and rounded to a common step, and loans of one vintage share
+/// their reset dates, so many loans and resets meet the same pair: a look-up is cheaper
+/// than a power and two divisions. An entry holds exactly what [`rate_terms`] gives for
+/// its key, so results do not depend on what happens to be cached. Direct-mapped: a
+/// colliding pair replaces the entry.
+struct TermsCache {
+    slots: Vec<(u64, u32, RateTerms)>,
+}
+
+impl TermsCache {
+    const BITS: u32 = 12;
+    /// No loan has this many months left, so an empty slot never matches.
+    const EMPTY: u32 = u32::MAX;
+
+    fn new() -> Self {
+        TermsCache {
+            slots: vec![(0, Self::EMPTY, RateTerms::default()); 1 << Self::BITS],
+        }
+    }
+
+    fn slot(rate: f64, n: u32) -> usize {
+        const MUL: u64 = 0x9E37_79B9_7F4A_7C15; // 2^64 / golden ratio (Fibonacci hashing)
+        let h = (rate.to_bits() ^ u64::from(n).wrapping_mul(MUL)).wrapping_mul(MUL);
+        (h >> (64 - Self::BITS)) as usize
+    }
+
+    #[inline]
+    fn get(&self, rate: f64, n: u32) -> Option<RateTerms> {
+        match self.slots.get(Self::slot(rate, n)) {
+            Some(&(bits, m, t)) if bits == rate.to_bits() && m == n => Some(t),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, rate: f64, n: u32, t: RateTerms) {
+        if let Some(s) = self.slots.get_mut(Self::slot(rate, n)) {
+            *s = (rate.to_bits(), n, t);
+        }
+    }
+}
+
 /// `1 / x^n` for each entry, by repeated squaring: the products, in the order, of the
 /// compiler runtime's `powi` (`x.powi(-n)`, so the result is the same bits). Written out
 /// so that it inlines, multiplies by 1 (exact) rather than branching on each bit of `n`
@@ -732,7 +797,7 @@ pub fn reset_rate(
         // The nudge makes exact halves (held inexactly in binary) round up.
         r = round_half_away((r / rounding) + 1e-9) * rounding;
     }
-    r = r.clamp(prev - cap, prev + cap);
+    r = clamp(r, prev - cap, prev + cap);
     r.min(life_cap).max(floor)
 }
 
@@ -747,14 +812,11 @@ fn round_half_away(x: f64) -> f64 {
     }
     let t = x as i64 as f64; // truncated toward zero, exactly
     let frac = x - t; // exact: the bits of `x` below the binary point
-    let r = if frac >= 0.5 {
-        t + 1.0
-    } else if frac <= -0.5 {
-        t - 1.0
-    } else {
-        t
-    };
-    r.copysign(x)
+                      // Masks rather than branches: which way a coupon rounds is as good as random, so a
+                      // branch would be mispredicted about every other reset. Adding ±1 or 0 is exact, and
+                      // `copysign` restores the sign of a zero result.
+    let up = select(frac >= 0.5, 1.0, 0.0) - select(frac <= -0.5, 1.0, 0.0);
+    (t + up).copysign(x)
 }
 
 /// Loans stepped side by side through the months. Each loan's months form one dependent
@@ -777,6 +839,33 @@ struct RateEvent {
     pay: bool,
     pay_num: f64,
     pay_den: f64,
+}
+
+impl RateEvent {
+    fn set_terms(&mut self, t: RateTerms) {
+        self.monthly = t.monthly;
+        if self.pay {
+            (self.pay_num, self.pay_den) = (t.num, t.den);
+        }
+    }
+}
+
+/// Works out the terms of the events at positions `at` (at most four) of a loan with
+/// `rem` months left, side by side, and caches them.
+fn fill_terms(events: &mut [RateEvent], at: &[usize], rem: usize, cache: &mut TermsCache) {
+    if at.is_empty() {
+        return;
+    }
+    let e = |k: usize| at.get(k).and_then(|&j| events.get(j));
+    let rate: [f64; 4] = std::array::from_fn(|k| e(k).map_or(0.0, |e| e.rate));
+    let n: [u32; 4] = std::array::from_fn(|k| e(k).map_or(0, |e| (rem + 1 - e.per) as u32));
+    let terms = rate_terms(rate, n);
+    for (k, &j) in at.iter().enumerate() {
+        if let Some(e) = events.get_mut(j) {
+            e.set_terms(terms[k]);
+            cache.put(rate[k], n[k], terms[k]);
+        }
+    }
 }
 
 /// One period's flows of the loans of a group, one entry per lane.
@@ -829,7 +918,13 @@ struct Group<'t> {
 
 impl<'t> Group<'t> {
     /// Loans `g..g + n` (`1 <= n <= LANES`); their rate events are written into `events`.
-    fn new(ctx: &Ctx<'t>, g: usize, n: usize, events: &'t mut [Vec<RateEvent>; LANES]) -> Self {
+    fn new(
+        ctx: &Ctx<'t>,
+        g: usize,
+        n: usize,
+        events: &'t mut [Vec<RateEvent>; LANES],
+        cache: &mut TermsCache,
+    ) -> Self {
         let p = ctx.pool;
         let t = ctx.tables;
         // Lanes past the end of a short last group repeat its last loan with no balance.
@@ -841,12 +936,8 @@ impl<'t> Group<'t> {
                 0
             }
         });
-        let mut k = 0;
-        let events = events.each_mut().map(|ev| {
-            ctx.rate_events(loan[k], last[k], ev);
-            k += 1;
-            &ev[..]
-        });
+        ctx.rate_events(&loan, &last, events, cache);
+        let events = events.each_ref().map(|ev| &ev[..]);
         let smm_tab = |i: usize| {
             if p.is_arm[i] {
                 &t.smm_arm
@@ -916,11 +1007,20 @@ impl<'t> Group<'t> {
     /// Advances every lane through period `per` (defaults, scheduled payment, prepayment)
     /// and returns their flows. Written as one operation at a time across the lanes.
     #[inline(always)]
-    fn step(&mut self, per: usize) -> Flows {
+    ///
+    /// `DEFAULTS = false` when no loan can default: every survival factor is then exactly 1,
+    /// so the survivors `s` are `b` itself, the defaulted balances exact zeros, and their
+    /// products with the rates zeros too, which leave the default sums (+0) unchanged: the
+    /// step leaves them out, with the same results.
+    fn step<const DEFAULTS: bool>(&mut self, per: usize) -> Flows {
         if per == self.next_any {
             self.apply_events(per);
         }
-        let survive = lanes(|k| self.mdr_keep[k].get(per).copied().unwrap_or(1.0));
+        let survive = if DEFAULTS {
+            lanes(|k| self.mdr_keep[k].get(per).copied().unwrap_or(1.0))
+        } else {
+            [1.0; LANES]
+        };
         let stay = if per == 1 {
             self.stay_first
         } else {
@@ -958,7 +1058,7 @@ impl<'t> Group<'t> {
 
     /// Adds the lanes' flows to a period's sums, in loan order (a stopped lane adds zeros).
     #[inline(always)]
-    fn add_to(&self, a: &mut [f64; ACC_FIELDS], f: &Flows) {
+    fn add_to<const DEFAULTS: bool>(&self, a: &mut [f64; ACC_FIELDS], f: &Flows) {
         // A local copy stays in registers across the lanes.
         let mut t = *a;
         for k in 0..LANES {
@@ -967,10 +1067,12 @@ impl<'t> Group<'t> {
             t[A_B_RATE] += b * r;
             t[A_B_SVC] += b * self.svc[k];
             t[A_B_MI] += b * self.mi[k];
-            t[A_DEF] += d;
-            t[A_D_RATE] += d * r;
-            t[A_D_SVC] += d * self.svc[k];
-            t[A_D_MI] += d * self.mi[k];
+            if DEFAULTS {
+                t[A_DEF] += d;
+                t[A_D_RATE] += d * r;
+                t[A_D_SVC] += d * self.svc[k];
+                t[A_D_MI] += d * self.mi[k];
+            }
             t[A_SCHED] += f.scheduled[k];
             t[A_PREPAID] += f.prepaid[k];
         }
@@ -1027,14 +1129,10 @@ fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
 
 impl Ctx<'_> {
     /// Loan `i`'s rate changes (ARM resets) and level-payment resets (the start of
-    /// amortization, then each rate change while amortizing) up to period `last`.
-    fn rate_events(&self, i: usize, last: usize, out: &mut Vec<RateEvent>) {
-        out.clear();
+    /// amortization, then each rate change while amortizing) up to period `last`, without
+    /// their monthly rates and payment terms (see [`Ctx::fill_rate_terms`]).
+    fn coupon_path(&self, i: usize, last: usize) -> CouponPath<'_> {
         let p = self.pool;
-        let rem = p.rem_term[i] as usize;
-        let io = p.io_remaining[i] as usize;
-        let freq = p.reset_freq[i] as usize;
-        let lookback = p.lookback[i] as usize;
         let idx: &[f64] = if p.is_arm[i] {
             self.tables
                 .index
@@ -1044,88 +1142,175 @@ impl Ctx<'_> {
         } else {
             &[]
         };
-        let mut next_reset = if p.is_arm[i] {
-            p.first_reset_period[i] as usize
-        } else {
-            usize::MAX
-        };
-        let mut amort_start = io + 1;
-        let mut first_pending = p.first_reset_pending[i];
-        let mut rate = p.rate[i];
-        let (margin, rounding) = (p.margin[i], p.rounding[i]);
-        let (initial_cap, periodic_cap) = (p.initial_cap[i], p.periodic_cap[i]);
-        let (floor, life_cap) = (p.life_floor[i], p.life_cap[i]);
-        // First the coupon path: each reset depends on the coupon before it.
-        loop {
-            let per = next_reset.min(amort_start);
-            if per > last {
-                break;
-            }
-            if per == next_reset {
-                let obs = per.saturating_sub(lookback);
-                let cap = if first_pending {
-                    initial_cap
-                } else {
-                    periodic_cap
-                };
-                let index = idx.get(obs).copied().unwrap_or(0.0);
-                rate = reset_rate(rate, index, margin, rounding, cap, floor, life_cap);
-                first_pending = false;
-                next_reset += freq;
-            }
-            if per == amort_start {
-                amort_start = usize::MAX;
-            }
-            out.push(RateEvent {
-                per,
-                rate,
-                monthly: 0.0,
-                pay: per > io,
-                pay_num: 0.0,
-                pay_den: 1.0,
-            });
+        CouponPath {
+            idx,
+            last,
+            io: p.io_remaining[i] as usize,
+            freq: p.reset_freq[i] as usize,
+            lookback: p.lookback[i] as usize,
+            next_reset: if p.is_arm[i] {
+                p.first_reset_period[i] as usize
+            } else {
+                usize::MAX
+            },
+            amort_start: p.io_remaining[i] as usize + 1,
+            first_pending: p.first_reset_pending[i],
+            rate: p.rate[i],
+            margin: p.margin[i],
+            rounding: p.rounding[i],
+            initial_cap: p.initial_cap[i],
+            periodic_cap: p.periodic_cap[i],
+            floor: p.life_floor[i],
+            life_cap: p.life_cap[i],
         }
-        // Then the monthly rates and payments, independent of one another (so the CPU
-        // overlaps their divisions and powers), four at a time.
-        for es in out.chunks_mut(4) {
-            let i: [f64; 4] = std::array::from_fn(|k| es.get(k).map_or(0.0, |e| e.rate / 12.0));
-            let n: [u32; 4] =
-                std::array::from_fn(|k| es.get(k).map_or(0, |e| (rem + 1 - e.per) as u32));
-            let terms = level_payment_terms(i, n);
-            for (k, e) in es.iter_mut().enumerate() {
-                e.monthly = i[k];
-                if e.pay {
-                    (e.pay_num, e.pay_den) = terms[k];
+    }
+
+    /// The rate events of the lanes' loans (`last` = each lane's last period), into
+    /// `events`: first the coupon path (each reset depends on the coupon before it), then
+    /// the monthly rates and payment terms.
+    fn rate_events(
+        &self,
+        loan: &[usize; LANES],
+        last: &[usize; LANES],
+        events: &mut [Vec<RateEvent>; LANES],
+        cache: &mut TermsCache,
+    ) {
+        for (k, out) in events.iter_mut().enumerate() {
+            out.clear();
+            out.extend(self.coupon_path(loan[k], last[k]));
+            fill_rate_terms(out, self.pool.rem_term[loan[k]] as usize, cache);
+        }
+    }
+}
+
+/// One loan's coupon changes in period order, as an iterator (see [`Ctx::coupon_path`]).
+struct CouponPath<'a> {
+    /// The loan's index, by observation period.
+    idx: &'a [f64],
+    last: usize,
+    io: usize,
+    freq: usize,
+    lookback: usize,
+    next_reset: usize,
+    amort_start: usize,
+    first_pending: bool,
+    rate: f64,
+    margin: f64,
+    rounding: f64,
+    initial_cap: f64,
+    periodic_cap: f64,
+    floor: f64,
+    life_cap: f64,
+}
+
+impl Iterator for CouponPath<'_> {
+    type Item = RateEvent;
+
+    #[inline]
+    fn next(&mut self) -> Option<RateEvent> {
+        let per = self.next_reset.min(self.amort_start);
+        if per > self.last {
+            return None;
+        }
+        if per == self.next_reset {
+            let obs = per.saturating_sub(self.lookback);
+            let cap = if self.first_pending {
+                self.initial_cap
+            } else {
+                self.periodic_cap
+            };
+            let index = self.idx.get(obs).copied().unwrap_or(0.0);
+            self.rate = reset_rate(
+                self.rate,
+                index,
+                self.margin,
+                self.rounding,
+                cap,
+                self.floor,
+                self.life_cap,
+            );
+            self.first_pending = false;
+            self.next_reset += self.freq;
+        }
+        if per == self.amort_start {
+            self.amort_start = usize::MAX;
+        }
+        Some(RateEvent {
+            per,
+            rate: self.rate,
+            monthly: 0.0,
+            pay: per > self.io,
+            pay_num: 0.0,
+            pay_den: 1.0,
+        })
+    }
+}
+
+/// Fills in the monthly rates and payment terms of a loan's events (`rem` months left at
+/// the cut-off), which are independent of one another: from the cache, and those not there
+/// worked out four at a time, side by side (so the CPU overlaps their divisions and powers).
+fn fill_rate_terms(out: &mut [RateEvent], rem: usize, cache: &mut TermsCache) {
+    let (mut missed, mut m) = ([0usize; 4], 0);
+    for j in 0..out.len() {
+        let Some(e) = out.get_mut(j) else { break };
+        match cache.get(e.rate, (rem + 1 - e.per) as u32) {
+            Some(t) => e.set_terms(t),
+            None => {
+                missed[m] = j;
+                m += 1;
+                if m == missed.len() {
+                    fill_terms(out, &missed, rem, cache);
+                    m = 0;
                 }
             }
         }
     }
+    fill_terms(out, &missed[..m], rem, cache);
+}
 
-    fn project_chunk(&self, lo: usize, hi: usize) -> ChunkOut {
+impl Ctx<'_> {
+    fn project_chunk(&self, lo: usize, hi: usize, cache: &mut TermsCache) -> ChunkOut {
         let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
         let mut loans = Vec::new();
         // Per lane: its loan's rate events, and its per-loan rows (kept apart so that they
         // come out loan by loan).
         let mut events: [Vec<RateEvent>; LANES] = Default::default();
         let mut rows: [Vec<LoanPeriod>; LANES] = Default::default();
+        // Without defaults every survival factor is exactly 1, so the months can be
+        // stepped without them (see `Group::step`).
+        let defaults = self.tables.mdr.keep.iter().any(|k| *k != 1.0);
         for g in (lo..hi).step_by(LANES) {
-            let mut group = Group::new(self, g, LANES.min(hi - g), &mut events);
-            let last = group.last_period();
-            for (per, a) in acc.iter_mut().enumerate().take(last + 1).skip(1) {
-                let f = group.step(per);
-                group.add_to(a, &f);
-                if self.per_loan {
-                    group.push_rows(per, &f, &mut rows);
-                }
-                if group.all_stopped() {
-                    break;
-                }
+            let mut group = Group::new(self, g, LANES.min(hi - g), &mut events, cache);
+            if defaults {
+                self.run_group::<true>(&mut group, &mut acc, &mut rows);
+            } else {
+                self.run_group::<false>(&mut group, &mut acc, &mut rows);
             }
             for r in &mut rows {
                 loans.append(r);
             }
         }
         ChunkOut { acc, loans }
+    }
+
+    /// Steps a group through its months, adding its flows to the period sums `acc`.
+    fn run_group<const DEFAULTS: bool>(
+        &self,
+        group: &mut Group<'_>,
+        acc: &mut [[f64; ACC_FIELDS]],
+        rows: &mut [Vec<LoanPeriod>; LANES],
+    ) {
+        let last = group.last_period();
+        for (per, a) in acc.iter_mut().enumerate().take(last + 1).skip(1) {
+            let f = group.step::<DEFAULTS>(per);
+            group.add_to::<DEFAULTS>(a, &f);
+            if self.per_loan {
+                group.push_rows(per, &f, rows);
+            }
+            if group.all_stopped() {
+                break;
+            }
+        }
     }
 }
 

@@ -563,3 +563,82 @@ fn matches_plain_reference_bit_for_bit() {
     runner(64).run(&small, check).unwrap();
     runner(4).run(&large, check).unwrap();
 }
+
+/// Without defaults the engine steps the months without survival factors (its fast path);
+/// the results must still be the plain reference's, bit for bit. Also pools of many loans
+/// sharing coupons and terms, so that cached payment terms are used.
+#[test]
+fn matches_plain_reference_bit_for_bit_without_defaults() {
+    let zero_default = prop_oneof![
+        Just(DefaultCurve::Cdr { cdr: 0.0 }),
+        Just(DefaultCurve::Sda { pct: 0.0 }),
+        Just(DefaultCurve::Vector { cdr: vec![0.0] }),
+    ];
+    let shared_terms = |loans: Vec<Loan>| {
+        // Every loan repeated with other balances: same coupons, resets and terms.
+        let mut all = loans.clone();
+        for (k, l) in loans.iter().enumerate().cycle().take(3 * loans.len()) {
+            let mut l = l.clone();
+            l.balance *= 1.0 + (k % 7) as f64 / 8.0;
+            all.push(l);
+        }
+        all
+    };
+    let pools = (
+        prop_oneof![
+            prop::collection::vec(loan_strategy(), 1..40),
+            prop::collection::vec(loan_strategy(), 130..300).prop_map(shared_terms),
+        ],
+        scenario_strategy(),
+        zero_default,
+    );
+    let check = |(loans, mut s, d): (Vec<Loan>, Scenario, DefaultCurve)| {
+        s.default = d;
+        s.advancing = false;
+        let cf = LoanPool::from_loans(&loans)
+            .unwrap()
+            .project(
+                &s,
+                &PoolFees::default(),
+                &ProjectionOptions {
+                    per_loan: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let (sums, per_loan) = reference(&loans, &s);
+        prop_assert_eq!(cf.loans.len(), per_loan.len());
+        for (x, y) in cf.loans.iter().zip(&per_loan) {
+            let bits = |p: &LoanPeriod| {
+                [
+                    p.begin_balance,
+                    p.rate,
+                    p.scheduled_principal,
+                    p.prepaid_principal,
+                    p.defaulted_principal,
+                    p.interest,
+                    p.end_balance,
+                ]
+                .map(f64::to_bits)
+            };
+            prop_assert_eq!((x.loan, x.period), (y.loan, y.period));
+            prop_assert_eq!(bits(x), bits(y), "{:?} vs reference {:?}", x, y);
+        }
+        prop_assert_eq!(cf.periods.len() + 1, sums.len());
+        for (p, r) in cf.periods.iter().zip(&sums[1..]) {
+            for (got, want) in [
+                (p.begin_balance, r.begin),
+                (p.scheduled_principal, r.scheduled),
+                (p.prepaid_principal, r.prepaid),
+                (p.defaulted_principal, r.defaulted),
+                (p.gross_interest, (r.begin_rate - r.def_rate) / 12.0 + 0.0),
+                (p.servicing_fee, (r.begin_svc - r.def_svc) / 12.0 + 0.0),
+                (p.mi_fee, (r.begin_mi - r.def_mi) / 12.0 + 0.0),
+            ] {
+                prop_assert!(same_bits(got, want), "period {}: {got} vs {want}", p.period);
+            }
+        }
+        Ok(())
+    };
+    runner(48).run(&pools, check).unwrap();
+}

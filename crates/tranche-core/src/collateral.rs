@@ -1133,7 +1133,7 @@ fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
 impl Ctx<'_> {
     /// Loan `i`'s rate changes (ARM resets) and level-payment resets (the start of
     /// amortization, then each rate change while amortizing) up to period `last`, without
-    /// their monthly rates and payment terms (see [`Ctx::fill_rate_terms`]).
+    /// their monthly rates and payment terms (see [`fill_rate_terms`]).
     fn coupon_path(&self, i: usize, last: usize) -> CouponPath<'_> {
         let p = self.pool;
         let idx: &[f64] = if p.is_arm[i] {

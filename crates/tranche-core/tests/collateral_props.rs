@@ -494,6 +494,61 @@ fn same_bits(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits()
 }
 
+/// Projects `loans` per loan and checks every loan row and pool sum against the plain
+/// reference, bit for bit.
+fn check_against_reference(loans: &[Loan], s: &Scenario) -> Result<(), TestCaseError> {
+    let cf = LoanPool::from_loans(loans)
+        .unwrap()
+        .project(
+            s,
+            &PoolFees::default(),
+            &ProjectionOptions {
+                per_loan: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (sums, per_loan) = reference(loans, s);
+    prop_assert_eq!(cf.loans.len(), per_loan.len());
+    for (x, y) in cf.loans.iter().zip(&per_loan) {
+        let bits = |p: &LoanPeriod| {
+            [
+                p.begin_balance,
+                p.rate,
+                p.scheduled_principal,
+                p.prepaid_principal,
+                p.defaulted_principal,
+                p.interest,
+                p.end_balance,
+            ]
+            .map(f64::to_bits)
+        };
+        prop_assert_eq!((x.loan, x.period), (y.loan, y.period));
+        prop_assert_eq!(bits(x), bits(y), "{:?} vs reference {:?}", x, y);
+    }
+    prop_assert_eq!(cf.periods.len() + 1, sums.len());
+    for (p, r) in cf.periods.iter().zip(&sums[1..]) {
+        let wac = if r.begin > 0.0 {
+            r.begin_rate / r.begin
+        } else {
+            0.0
+        };
+        for (got, want) in [
+            (p.begin_balance, r.begin),
+            (p.scheduled_principal, r.scheduled),
+            (p.prepaid_principal, r.prepaid),
+            (p.defaulted_principal, r.defaulted),
+            (p.gross_interest, (r.begin_rate - r.def_rate) / 12.0 + 0.0),
+            (p.servicing_fee, (r.begin_svc - r.def_svc) / 12.0 + 0.0),
+            (p.mi_fee, (r.begin_mi - r.def_mi) / 12.0 + 0.0),
+            (p.wac, wac),
+        ] {
+            prop_assert!(same_bits(got, want), "period {}: {got} vs {want}", p.period);
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn matches_plain_reference_bit_for_bit() {
     let small = (
@@ -509,56 +564,7 @@ fn matches_plain_reference_bit_for_bit() {
         // Advanced interest is summed after the loan loop; off here so every pool figure
         // checked below is one of the loop's sums.
         s.advancing = false;
-        let cf = LoanPool::from_loans(&loans)
-            .unwrap()
-            .project(
-                &s,
-                &PoolFees::default(),
-                &ProjectionOptions {
-                    per_loan: true,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        let (sums, per_loan) = reference(&loans, &s);
-        prop_assert_eq!(cf.loans.len(), per_loan.len());
-        for (x, y) in cf.loans.iter().zip(&per_loan) {
-            let bits = |p: &LoanPeriod| {
-                [
-                    p.begin_balance,
-                    p.rate,
-                    p.scheduled_principal,
-                    p.prepaid_principal,
-                    p.defaulted_principal,
-                    p.interest,
-                    p.end_balance,
-                ]
-                .map(f64::to_bits)
-            };
-            prop_assert_eq!((x.loan, x.period), (y.loan, y.period));
-            prop_assert_eq!(bits(x), bits(y), "{:?} vs reference {:?}", x, y);
-        }
-        prop_assert_eq!(cf.periods.len() + 1, sums.len());
-        for (p, r) in cf.periods.iter().zip(&sums[1..]) {
-            let wac = if r.begin > 0.0 {
-                r.begin_rate / r.begin
-            } else {
-                0.0
-            };
-            for (got, want) in [
-                (p.begin_balance, r.begin),
-                (p.scheduled_principal, r.scheduled),
-                (p.prepaid_principal, r.prepaid),
-                (p.defaulted_principal, r.defaulted),
-                (p.gross_interest, (r.begin_rate - r.def_rate) / 12.0 + 0.0),
-                (p.servicing_fee, (r.begin_svc - r.def_svc) / 12.0 + 0.0),
-                (p.mi_fee, (r.begin_mi - r.def_mi) / 12.0 + 0.0),
-                (p.wac, wac),
-            ] {
-                prop_assert!(same_bits(got, want), "period {}: {got} vs {want}", p.period);
-            }
-        }
-        Ok(())
+        check_against_reference(&loans, &s)
     };
     runner(64).run(&small, check).unwrap();
     runner(4).run(&large, check).unwrap();
@@ -595,50 +601,7 @@ fn matches_plain_reference_bit_for_bit_without_defaults() {
     let check = |(loans, mut s, d): (Vec<Loan>, Scenario, DefaultCurve)| {
         s.default = d;
         s.advancing = false;
-        let cf = LoanPool::from_loans(&loans)
-            .unwrap()
-            .project(
-                &s,
-                &PoolFees::default(),
-                &ProjectionOptions {
-                    per_loan: true,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        let (sums, per_loan) = reference(&loans, &s);
-        prop_assert_eq!(cf.loans.len(), per_loan.len());
-        for (x, y) in cf.loans.iter().zip(&per_loan) {
-            let bits = |p: &LoanPeriod| {
-                [
-                    p.begin_balance,
-                    p.rate,
-                    p.scheduled_principal,
-                    p.prepaid_principal,
-                    p.defaulted_principal,
-                    p.interest,
-                    p.end_balance,
-                ]
-                .map(f64::to_bits)
-            };
-            prop_assert_eq!((x.loan, x.period), (y.loan, y.period));
-            prop_assert_eq!(bits(x), bits(y), "{:?} vs reference {:?}", x, y);
-        }
-        prop_assert_eq!(cf.periods.len() + 1, sums.len());
-        for (p, r) in cf.periods.iter().zip(&sums[1..]) {
-            for (got, want) in [
-                (p.begin_balance, r.begin),
-                (p.scheduled_principal, r.scheduled),
-                (p.prepaid_principal, r.prepaid),
-                (p.defaulted_principal, r.defaulted),
-                (p.gross_interest, (r.begin_rate - r.def_rate) / 12.0 + 0.0),
-                (p.servicing_fee, (r.begin_svc - r.def_svc) / 12.0 + 0.0),
-                (p.mi_fee, (r.begin_mi - r.def_mi) / 12.0 + 0.0),
-            ] {
-                prop_assert!(same_bits(got, want), "period {}: {got} vs {want}", p.period);
-            }
-        }
-        Ok(())
+        check_against_reference(&loans, &s)
     };
     runner(48).run(&pools, check).unwrap();
 }

@@ -42,7 +42,48 @@ const PAIR_MOVES: [Mv; 6] = [
     Mv::MaxRate,
 ];
 
+/// Steps of one loan alone (tried as moves and, in compound moves, as repairs).
+const SINGLE_MOVES: [Mv; 4] = [Mv::RateUp, Mv::RateDown, Mv::MiUp, Mv::MiDown];
+
 impl Fit<'_> {
+    /// Up to `most` loans of bucket `k` of table `si`, in random order.
+    fn bucket_members(&self, si: usize, k: usize, most: usize, rng: &mut Rng) -> Vec<usize> {
+        let src: Src = self.srcs[si].1;
+        let mut members: Vec<usize> = (0..self.st.n)
+            .filter(|&i| self.bucket(src, i) as usize == k)
+            .collect();
+        if !members.is_empty() {
+            rng.shuffle(&mut members);
+            members.truncate(most);
+        }
+        members
+    }
+
+    /// Probes every pair move of loan `i` with each partner (every loan when `every`,
+    /// else `tries` random ones); `f` sees each feasible move and its objective change.
+    fn probe_pair_moves(
+        &mut self,
+        i: usize,
+        every: bool,
+        tries: usize,
+        rng: &mut Rng,
+        f: &mut dyn FnMut(&Self, f64, Mv, usize),
+    ) {
+        let n = self.st.n;
+        let tries = if every { n } else { tries };
+        for c in 0..tries {
+            let j = if every { c } else { rng.below(n) };
+            if j == i {
+                continue;
+            }
+            for mv in PAIR_MOVES {
+                if let Some(d) = self.apply_move(mv, i, j, false) {
+                    f(self, d, mv, j);
+                }
+            }
+        }
+    }
+
     /// Runs `rounds` of transfers and targeted exchanges, then up to `compound` passes of
     /// compound moves (each applies at most one per bucket beyond tolerance; they stop when
     /// none improves).
@@ -342,39 +383,24 @@ impl Fit<'_> {
     /// `budget / members` random partners (every loan, for buckets of up to 3 loans) with
     /// every move; the best improving move of each bucket is applied.
     fn targeted_pass(&mut self, rng: &mut Rng, worst: usize, max_members: usize, budget: usize) {
-        let n = self.st.n;
         let costly = self.worst_buckets(worst, 1.0, Self::bucket_cost);
         for &(_, si, k) in &costly {
-            let src: Src = self.srcs[si].1;
-            let mut members: Vec<usize> = (0..n)
-                .filter(|&i| self.bucket(src, i) as usize == k)
-                .collect();
+            let members = self.bucket_members(si, k, max_members, rng);
             if members.is_empty() {
                 continue;
             }
-            rng.shuffle(&mut members);
-            members.truncate(max_members);
             let cands = (budget / members.len()).clamp(40, budget);
             let mut best: (f64, Option<(Mv, usize, usize)>) = (-1e-9, None);
             // small buckets (often one loan that needs one particular value) try every
             // partner
             let every = members.len() <= 3;
             for &i in &members {
-                let tries = if every { n } else { cands };
-                for c in 0..tries {
-                    let j = if every { c } else { rng.below(n) };
-                    if j == i {
-                        continue;
+                self.probe_pair_moves(i, every, cands, rng, &mut |_, d, mv, j| {
+                    if d < best.0 {
+                        best = (d, Some((mv, i, j)));
                     }
-                    for mv in PAIR_MOVES {
-                        if let Some(d) = self.apply_move(mv, i, j, false) {
-                            if d < best.0 {
-                                best = (d, Some((mv, i, j)));
-                            }
-                        }
-                    }
-                }
-                for mv in [Mv::RateUp, Mv::RateDown, Mv::MiUp, Mv::MiDown] {
+                });
+                for mv in SINGLE_MOVES {
                     if let Some(d) = self.apply_move(mv, i, i, false) {
                         if d < best.0 {
                             best = (d, Some((mv, i, i)));

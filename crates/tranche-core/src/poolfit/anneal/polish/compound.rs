@@ -9,13 +9,10 @@
 //! and the whole sequence is kept only when it lowers the objective and leaves fewer
 //! errors beyond the published tolerances than before.
 
-use super::{Mv, PAIR_MOVES};
-use crate::poolfit::anneal::{beyond, Fit, Global, Group, Src, NACC};
+use super::{Mv, PAIR_MOVES, SINGLE_MOVES};
+use crate::poolfit::anneal::{beyond, Fit, Global, Group, NACC};
 use crate::poolfit::init::{State, NONE};
 use crate::poolfit::prng::Rng;
-
-/// Single-loan steps tried as exchanges and as repairs.
-const SINGLE_MOVES: [Mv; 4] = [Mv::RateUp, Mv::RateDown, Mv::MiUp, Mv::MiDown];
 
 /// Exchanges carried to the repair stage, per bucket: the best by objective and the best
 /// by the bucket's own cost.
@@ -150,16 +147,10 @@ impl Fit<'_> {
 
     /// Tries compound moves for bucket `k` of source `si`; applies the best.
     fn compound_bucket(&mut self, si: usize, k: usize, rng: &mut Rng) -> bool {
-        let n = self.st.n;
-        let src: Src = self.srcs[si].1;
-        let mut members: Vec<usize> = (0..n)
-            .filter(|&i| self.bucket(src, i) as usize == k)
-            .collect();
+        let members = self.bucket_members(si, k, MAX_MEMBERS, rng);
         if members.is_empty() {
             return false;
         }
-        rng.shuffle(&mut members);
-        members.truncate(MAX_MEMBERS);
         let every = members.len() <= 3;
 
         // 1. every exchange that lowers this bucket's cost, with its full objective change
@@ -168,21 +159,12 @@ impl Fit<'_> {
         let mut cands: Vec<(f64, f64, Step)> = Vec::new();
         let mut singles: Vec<Step> = Vec::new();
         for &i in &members {
-            let tries = if every { n } else { PARTNERS };
-            for c in 0..tries {
-                let j = if every { c } else { rng.below(n) };
-                if j == i {
-                    continue;
+            self.probe_pair_moves(i, every, PARTNERS, rng, &mut |fit, d, mv, j| {
+                let local = fit.probe_cost - local0;
+                if local < 0.0 {
+                    cands.push((d, local, Step::Move(mv, i, j)));
                 }
-                for mv in PAIR_MOVES {
-                    if let Some(d) = self.apply_move(mv, i, j, false) {
-                        let local = self.probe_cost - local0;
-                        if local < 0.0 {
-                            cands.push((d, local, Step::Move(mv, i, j)));
-                        }
-                    }
-                }
-            }
+            });
             // single-loan steps start a sequence even when they alone do not help the
             // bucket (a coupon step that a balance transfer then completes)
             for mv in SINGLE_MOVES {

@@ -448,11 +448,13 @@ impl LoanPool {
         validate_scenario(scenario, fees)?;
         let n_periods = self.periods_needed(scenario);
         if n_periods > opts.max_periods {
-            return Err(Error::Unrunnable(format!(
-                "the projection needs {n_periods} monthly periods, more than the limit of {} \
-                 (max_periods)",
-                opts.max_periods
-            )));
+            return Err(Error::invalid(
+                "max_periods",
+                format!(
+                    "the projection needs {n_periods} monthly periods, more than the limit of {}",
+                    opts.max_periods
+                ),
+            ));
         }
         let np = n_periods as usize;
         let tables = Tables::build(self, scenario, np)?;

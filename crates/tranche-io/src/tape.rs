@@ -5,7 +5,7 @@
 //! file, the data row (1-based, the header is not counted), the column and what was
 //! expected.
 
-use crate::table::{cell_error, file_error, more_errors, CsvRows, RawTable, RowError, RowSource};
+use crate::table::{cell_error, file_error, more_errors, CsvRows, RowError, RowSource};
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -170,14 +170,7 @@ pub fn read_tape_csv_from<R: std::io::Read>(
     reader: R,
     opts: &TapeOptions,
 ) -> Result<Vec<Loan>, IoError> {
-    loans_from_csv(path, CsvRows::new(path, "loan tape", reader)?, opts)
-}
-
-fn loans_from_csv<R: std::io::Read>(
-    path: &Path,
-    mut src: CsvRows<R>,
-    opts: &TapeOptions,
-) -> Result<Vec<Loan>, IoError> {
+    let mut src = CsvRows::new(path, "loan tape", reader)?;
     build_loans(path, &mut src, opts, |_| Ok(()))
 }
 
@@ -354,19 +347,6 @@ fn column_map(path: &Path, headers: &[String]) -> Result<HashMap<&'static str, u
 
 fn known_index(ix: &RateIndex, extra: &[String]) -> bool {
     ix.is_builtin() || extra.iter().any(|e| RateIndex::parse(e) == *ix)
-}
-
-/// Turns a raw table into loans, validating every row.
-pub fn loans_from_table(
-    path: &Path,
-    table: &RawTable,
-    opts: &TapeOptions,
-) -> Result<Vec<Loan>, IoError> {
-    let mut b = Builder::new(column_map(path, &table.headers)?);
-    for (i, cells) in table.rows.iter().enumerate() {
-        b.row(i + 1, cells, opts);
-    }
-    b.finish(path, table.rows.len())
 }
 
 /// Loans validated so far, and the errors found (the first MAX_ERRORS, then a count).

@@ -288,13 +288,11 @@ pub fn run(a: Args) -> Result<(), Failure> {
         per_loan: a.per_loan.is_some(),
         max_periods: a.max_periods,
     };
-    let mut flags = vec![
-        ("prepay.multiplier", "--speed"),
-        ("default", "--cdr"),
-        ("severity", "--severity"),
+    let mut flags = super::SCENARIO_FLAGS.to_vec();
+    flags.extend([
         ("first_period_fraction", "--first-period-fraction"),
         ("max_periods", "--max-periods"),
-    ];
+    ]);
     if a.cpr.is_some() {
         flags.extend([("prepay.arm", "--cpr"), ("prepay.fixed", "--cpr")]);
     }

@@ -12,28 +12,22 @@ pub mod schema;
 pub mod strats;
 mod tables_common;
 
+/// The engine's scenario fields set by the flags that `run` and `collateral` share.
+pub const SCENARIO_FLAGS: [(&str, &str); 3] = [
+    ("prepay.multiplier", "--speed"),
+    ("default", "--cdr"),
+    ("severity", "--severity"),
+];
+
 /// An engine error about a scenario value told as an error about the command-line flag
 /// that set it (`prepay.multiplier` → `--speed`), so the message names what the user
 /// typed. `flags` pairs the engine's field names with flags; other errors pass through.
 pub fn flag_error(e: tranche_core::Error, flags: &[(&str, &str)]) -> crate::Failure {
-    use tranche_core::Error;
-    match &e {
-        Error::Invalid(fe) => {
-            let field = fe.location.field.as_deref();
-            if let Some((_, flag)) = flags.iter().find(|(name, _)| Some(*name) == field) {
-                return crate::Failure::Input(format!("{flag}: {}", fe.message));
-            }
+    if let tranche_core::Error::Invalid(fe) = &e {
+        let field = fe.location.field.as_deref();
+        if let Some((_, flag)) = flags.iter().find(|(name, _)| Some(*name) == field) {
+            return crate::Failure::Input(format!("{flag}: {}", fe.message));
         }
-        // The projection's limits are named in parentheses at the end of the message.
-        Error::Unrunnable(m) => {
-            for (name, flag) in flags {
-                let tag = format!(" ({name})");
-                if m.contains(&tag) {
-                    return crate::Failure::Input(format!("{flag}: {}", m.replace(&tag, "")));
-                }
-            }
-        }
-        _ => {}
     }
     crate::Failure::from(e)
 }

@@ -109,13 +109,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         To::Call => Horizon::Call,
         To::Maturity => Horizon::Maturity,
     };
-    let flags = [
-        ("prepay.multiplier", "--speed"),
-        ("default", "--cdr"),
-        ("severity", "--severity"),
-    ];
     let (run, ledger) = run_deal_with_ledger(deal, pool, &scenario, horizon)
-        .map_err(|e| super::flag_error(e, &flags))?;
+        .map_err(|e| super::flag_error(e, &super::SCENARIO_FLAGS))?;
     let text = match (args.format, args.ledger) {
         (Format::Json, false) => json(&run)?,
         (Format::Json, true) => json(&ledger)?,

@@ -62,6 +62,12 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         call_pct: f(u, 0.0, 30.0)?,
         sequential: u.arbitrary()?,
         fixed_cap_pct: f(u, 0.0, 20.0)?,
+        master_servicing_fee_pct: f(u, 0.0, 12.0)?,
+        swap: if u.arbitrary()? {
+            Some((f(u, 0.0, 1.0)?, f(u, 0.0, 15.0)?, u.arbitrary()?))
+        } else {
+            None
+        },
     };
     let scenario = testkit::scenario(
         f(u, 0.0, 1.0)?,

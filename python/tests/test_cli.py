@@ -105,7 +105,9 @@ def test_grid_equals_cli_grid(tranche_bin, deal_dir, tmp_path):
         assert g["collateral_loss_pct"] == w["pool_loss_pct"]
         for f in ("dm_bps", "wal_years", "mod_duration"):
             assert g[f] == w[f], (w, f)
-        assert (g["bond_writedown"] > 0) == (w["principal_loss_pct"] > 0)
+        for f in ("unpaid_principal", "principal_loss_pct"):
+            assert g[f] == w[f], (w, f)
+        assert (g["bond_writedown"] > 0) <= (w["principal_loss_pct"] > 0)
 
 
 @pytest.mark.parametrize("kw", [dict(speed=100, to="call"), dict(speed=120, to="maturity", cdr=4, severity=45, lag=6)])

@@ -206,5 +206,7 @@ def scenario_schema() -> Schema:
 def result_schema() -> Schema:
     """The columns of a grid result: the scenario's inputs, then ``bond``, ``dm_bps``,
     ``wal_years``, ``mod_duration``, ``first/last_principal_period``,
-    ``first/last_principal_date``, ``bond_writedown``, ``collateral_loss`` and
+    ``first/last_principal_date``, ``bond_writedown``, ``unpaid_principal`` (principal
+    never repaid when the run ended), ``principal_loss_pct`` (write-downs not reimbursed
+    plus unpaid principal, percent of the original balance), ``collateral_loss`` and
     ``collateral_loss_pct``."""

@@ -263,6 +263,8 @@ impl PreparedDeal {
                     first_principal_date: b.window.map(|w| w.first_date),
                     last_principal_date: b.window.map(|w| w.last_date),
                     bond_writedown: b.net_writedown,
+                    unpaid_principal: b.unpaid_principal,
+                    principal_loss_pct: b.principal_loss_pct,
                 })
                 .collect(),
             collateral_loss: summary.pool_loss,

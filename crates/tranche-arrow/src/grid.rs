@@ -106,6 +106,8 @@ mod tests {
                         first_principal_date: None,
                         last_principal_date: None,
                         bond_writedown: 0.0,
+                        unpaid_principal: 0.0,
+                        principal_loss_pct: 0.0,
                     })
                     .collect(),
                 collateral_loss: s.cdr_pct * s.severity_pct,

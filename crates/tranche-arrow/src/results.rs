@@ -11,6 +11,8 @@
 //! | `first_principal_period`, `last_principal_period` | int32, null if no principal | 1-based payment periods |
 //! | `first_principal_date`, `last_principal_date` | date32 | payment dates of those periods |
 //! | `bond_writedown` | float64 | principal written down (Allocated Realized Loss Amount) less reimbursements |
+//! | `unpaid_principal` | float64 | principal never repaid when the run ended (the pool gone or the call exercised) |
+//! | `principal_loss_pct` | float64 | `bond_writedown + unpaid_principal`, percent of the original balance |
 //! | `collateral_loss` | float64 | realized collateral losses over the run (currency) |
 //! | `collateral_loss_pct` | float64 | the same, percent of the cut-off pool balance |
 
@@ -36,6 +38,8 @@ pub struct BondResult {
     pub first_principal_date: Option<NaiveDate>,
     pub last_principal_date: Option<NaiveDate>,
     pub bond_writedown: f64,
+    pub unpaid_principal: f64,
+    pub principal_loss_pct: f64,
 }
 
 /// Everything one scenario produced.
@@ -67,6 +71,8 @@ pub fn result_schema() -> SchemaRef {
         Field::new("first_principal_date", DataType::Date32, true),
         Field::new("last_principal_date", DataType::Date32, true),
         Field::new("bond_writedown", DataType::Float64, false),
+        Field::new("unpaid_principal", DataType::Float64, false),
+        Field::new("principal_loss_pct", DataType::Float64, false),
         Field::new("collateral_loss", DataType::Float64, false),
         Field::new("collateral_loss_pct", DataType::Float64, false),
     ]))
@@ -97,6 +103,7 @@ pub fn build_results(
         (f(rows), f(rows), f(rows), f(rows), f(rows));
     let (mut dm, mut wal, mut dur, mut wd, mut loss, mut loss_pct) =
         (f(rows), f(rows), f(rows), f(rows), f(rows), f(rows));
+    let (mut unpaid, mut prin_loss) = (f(rows), f(rows));
     let i = |n| Int32Builder::with_capacity(n);
     let (mut lag, mut start, mut first, mut last) = (i(rows), i(rows), i(rows), i(rows));
     let mut horizon = StringBuilder::with_capacity(rows, rows * 8);
@@ -125,6 +132,8 @@ pub fn build_results(
             first_d.append_option(days(b.first_principal_date));
             last_d.append_option(days(b.last_principal_date));
             wd.append_value(b.bond_writedown);
+            unpaid.append_value(b.unpaid_principal);
+            prin_loss.append_value(b.principal_loss_pct);
             loss.append_value(r.collateral_loss);
             loss_pct.append_value(r.collateral_loss_pct);
         }
@@ -149,6 +158,8 @@ pub fn build_results(
         Arc::new(first_d.finish()),
         Arc::new(last_d.finish()),
         Arc::new(wd.finish()),
+        Arc::new(unpaid.finish()),
+        Arc::new(prin_loss.finish()),
         Arc::new(loss.finish()),
         Arc::new(loss_pct.finish()),
     ];

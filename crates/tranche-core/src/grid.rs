@@ -48,7 +48,10 @@ pub struct GridBond {
     pub dm_bps: Option<f64>,
     pub wal_years: Option<f64>,
     pub mod_duration: Option<f64>,
-    /// Principal written down and not reimbursed, percent of the original balance.
+    /// Principal never repaid when the run ended, currency.
+    pub unpaid_principal: f64,
+    /// Principal lost (written down and not reimbursed, plus never repaid), percent of the
+    /// original balance.
     pub principal_loss_pct: f64,
 }
 
@@ -132,11 +135,8 @@ fn run_cell(runner: &impl DealRunner, spec: &GridSpec, point: GridPoint) -> Resu
             .bonds
             .into_iter()
             .map(|b| GridBond {
-                principal_loss_pct: if b.original_balance > 0.0 {
-                    100.0 * b.net_writedown / b.original_balance
-                } else {
-                    0.0
-                },
+                unpaid_principal: b.unpaid_principal,
+                principal_loss_pct: b.principal_loss_pct,
                 class: b.name,
                 dm_bps: b.dm.map(|dm| dm * 10_000.0),
                 wal_years: b.wal,
@@ -157,8 +157,14 @@ pub struct RunBond {
     pub mod_duration: Option<f64>,
     pub wal: Option<f64>,
     pub window: Option<PaymentWindow>,
+    /// Principal paid over the run.
+    pub principal_paid: f64,
     /// Principal written down less reimbursements.
     pub net_writedown: f64,
+    /// Principal never repaid when the run ended.
+    pub unpaid_principal: f64,
+    /// `net_writedown + unpaid_principal`, percent of the original balance.
+    pub principal_loss_pct: f64,
 }
 
 /// A run's pool losses and every bond's analytics at one price.
@@ -184,11 +190,6 @@ pub fn summarize_run(run: &DealRun, price: f64) -> Result<RunSummary> {
         .bonds
         .iter()
         .map(|b| {
-            let net_writedown: f64 = b
-                .periods
-                .iter()
-                .map(|p| p.writedown - p.reimbursement)
-                .sum();
             let priced = Priceable::new(b, &run.periods, run.settlement, &IndexAssumption::Run)
                 .ok()
                 .and_then(|p| {
@@ -203,7 +204,14 @@ pub fn summarize_run(run: &DealRun, price: f64) -> Result<RunSummary> {
                 mod_duration: priced.map(|p| p.1),
                 wal: wal(b, &run.periods, run.settlement)?,
                 window: payment_window(b, &run.periods)?,
-                net_writedown,
+                principal_paid: b.periods.iter().map(|p| p.principal_paid).sum(),
+                net_writedown: b.net_writedown(),
+                unpaid_principal: b.unpaid_principal(),
+                principal_loss_pct: if b.original_balance > 0.0 {
+                    100.0 * b.principal_loss() / b.original_balance
+                } else {
+                    0.0
+                },
             })
         })
         .collect::<Result<Vec<_>>>()?;

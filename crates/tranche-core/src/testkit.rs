@@ -106,6 +106,11 @@ pub struct DealSpec {
     pub sequential: bool,
     /// Fixed coupon cap, percent.
     pub fixed_cap_pct: f64,
+    /// Master servicing fee, percent per annum (the trustee fee is 0.01%).
+    pub master_servicing_fee_pct: f64,
+    /// A swap held by the trust: (notional as a fraction of the bonds, fixed rate paid in
+    /// percent, notional limited to the bond balance).
+    pub swap: Option<(f64, f64, bool)>,
 }
 
 /// Bond names in order of seniority.
@@ -116,27 +121,40 @@ pub const BOND_NAMES: [&str; 4] = ["A", "M", "B", "C"];
 pub fn deal_toml(spec: &DealSpec, pool_balance: f64) -> String {
     let n = spec.bond_fractions.len().clamp(1, BOND_NAMES.len());
     let names = &BOND_NAMES[..n];
-    let mut s = String::from(
+    let mut s = format!(
         "format_version = 1\nname = \"kit\"\n\
          [dates]\ncut_off = \"2024-01-01\"\nclosing = \"2024-01-30\"\n\
          settlement = \"2024-01-30\"\nfirst_payment = \"2024-02-25\"\npayment_day = 25\n\
-         [collateral]\ntape = \"tape.csv\"\nmaster_servicing_fee_pct = 0.03\n\
+         [collateral]\ntape = \"tape.csv\"\nmaster_servicing_fee_pct = {:.4}\n\
          trustee_fee_pct = 0.01\n\
-         [pricing]\narm_curve = { type = \"cpr\", cpr_pct = 25.0 }\n\
-         fixed_curve = { type = \"cpr\", cpr_pct = 15.0 }\nindex = \"LIBOR1M\"\n\
+         [pricing]\narm_curve = {{ type = \"cpr\", cpr_pct = 25.0 }}\n\
+         fixed_curve = {{ type = \"cpr\", cpr_pct = 15.0 }}\nindex = \"LIBOR1M\"\n\
          index_rate_pct = 5.0\n",
+        spec.master_servicing_fee_pct
     );
+    let mut bonds_total = 0.0;
     for (k, name) in names.iter().enumerate() {
         let frac = spec.bond_fractions.get(k).copied().unwrap_or(0.01);
         let margin = spec.margins_pct.get(k).copied().unwrap_or(0.5);
         // Whole cents, so the bonds never add up above the pool by rounding.
         let balance = (pool_balance * frac * 100.0).floor() / 100.0;
+        bonds_total += balance;
         let _ = write!(
             s,
             "[[bonds]]\nname = \"{name}\"\nbalance = {balance:.2}\n\
              coupon = {{ type = \"floating\", index = \"LIBOR1M\", margin_pct = {margin:.4}, \
              step_up_multiple = 2.0 }}\nfixed_cap_pct = {:.4}\n",
             spec.fixed_cap_pct
+        );
+    }
+    if let Some((share, strike, limited)) = spec.swap {
+        let _ = write!(
+            s,
+            "[[derivatives]]\nname = \"swap\"\nkind = \"swap\"\nindex = \"LIBOR1M\"\n\
+             strike_pct = {strike:.4}\nend = \"2034-01-25\"\n\
+             limited_to_bond_balance = {limited}\n\
+             notional = [{{ date = \"2024-02-25\", amount = {:.2} }}]\n",
+            (bonds_total * share * 100.0).floor() / 100.0
         );
     }
     let quoted = |v: &[&str]| {

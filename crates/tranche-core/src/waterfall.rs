@@ -76,6 +76,29 @@ pub struct BondFlows {
     pub periods: Vec<BondPeriod>,
 }
 
+impl BondFlows {
+    /// Principal still outstanding when the run ended (the pool gone, the call exercised
+    /// or the last period reached): never repaid, so a loss like a write-down.
+    pub fn unpaid_principal(&self) -> f64 {
+        self.periods
+            .last()
+            .map_or(self.original_balance, |p| p.end_balance)
+    }
+
+    /// Principal written down, less write-downs later reimbursed.
+    pub fn net_writedown(&self) -> f64 {
+        self.periods
+            .iter()
+            .map(|p| p.writedown - p.reimbursement)
+            .sum()
+    }
+
+    /// Principal lost: write-downs not reimbursed plus principal never repaid.
+    pub fn principal_loss(&self) -> f64 {
+        self.net_writedown() + self.unpaid_principal()
+    }
+}
+
 /// Everything one deal run produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DealRun {
@@ -88,6 +111,7 @@ pub struct DealRun {
     pub call_period: Option<u32>,
 }
 
+mod available_funds;
 mod engine;
 pub mod ledger;
 #[cfg(test)]

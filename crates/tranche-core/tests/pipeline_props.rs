@@ -50,9 +50,15 @@ fn deal_spec() -> impl Strategy<Value = DealSpec> {
     (
         prop::collection::vec((0.05f64..1.0, 0.1f64..2.0), 1..=3),
         0.6f64..0.995,
-        (0.0f64..5.0, 0.0f64..15.0, any::<bool>(), 8.0f64..14.0),
+        (0.5f64..15.0, 0.0f64..5.0, any::<bool>(), 8.0f64..14.0),
+        // Fees from the usual 0.03% to more than most coupons; a swap paying up to 15%
+        // fixed on up to the whole bond balance.
+        (
+            prop_oneof![3 => Just(0.03), 1 => 0.0f64..12.0],
+            prop::option::of((0.0f64..1.0, 0.0f64..15.0, any::<bool>())),
+        ),
     )
-        .prop_map(|(bonds, total, (oc, call, sequential, cap))| {
+        .prop_map(|(bonds, total, (call, oc, sequential, cap), (fee, swap))| {
             let w: f64 = bonds.iter().map(|b| b.0).sum();
             DealSpec {
                 bond_fractions: bonds.iter().map(|b| b.0 / w * total).collect(),
@@ -61,6 +67,8 @@ fn deal_spec() -> impl Strategy<Value = DealSpec> {
                 call_pct: call,
                 sequential,
                 fixed_cap_pct: cap,
+                master_servicing_fee_pct: fee,
+                swap,
             }
         })
 }
@@ -153,13 +161,13 @@ fn cash_is_conserved_and_balances_stay_sound() {
             prop_assert_eq!(ledger.periods.len(), run.periods.len());
             for (k, lp) in ledger.periods.iter().enumerate() {
                 // Every dollar in: to fees, Net Derivative Fees, the bonds or the
-                // residual, to the cent.
+                // residual, to the cent; nothing paid from funds that were not there.
                 let to_bonds: f64 = run
                     .bonds
                     .iter()
                     .map(|b| tranche_core::analytics::period_cash(&b.periods[k]))
                     .sum();
-                let out = lp.fees + lp.net_derivative_fees + to_bonds + lp.residual;
+                let out = lp.fees_paid + lp.net_derivative_fees + to_bonds + lp.residual;
                 prop_assert!(
                     within(lp.cash_in(), out, 0.005),
                     "period {}: in {} out {}",
@@ -167,6 +175,9 @@ fn cash_is_conserved_and_balances_stay_sound() {
                     lp.cash_in(),
                     out
                 );
+                prop_assert!(within(lp.cash_in(), lp.cash_out(), 0.005));
+                prop_assert!(lp.available_funds >= 0.0, "{lp:?}");
+                prop_assert!(lp.fees_unpaid >= 0.0 && lp.net_derivative_fees_unpaid >= 0.0);
                 prop_assert!(lp.pool_begin_balance >= -1e-6 && lp.pool_end_balance >= -1e-6);
                 prop_assert!(lp.residual >= -1e-6, "residual {}", lp.residual);
                 for b in &run.bonds {
@@ -187,7 +198,25 @@ fn cash_is_conserved_and_balances_stay_sound() {
                     ));
                 }
             }
-            // Write-downs in total never exceed the pool's realized losses.
+            // Every bond's original balance: principal paid, written down or never repaid.
+            for b in &run.bonds {
+                let paid: f64 = b.periods.iter().map(|p| p.principal_paid).sum();
+                let written: f64 = b.periods.iter().map(|p| p.writedown).sum();
+                prop_assert!(
+                    within(
+                        paid + written + b.unpaid_principal(),
+                        b.original_balance,
+                        0.01
+                    ),
+                    "{}: {paid} + {written} + {} vs {}",
+                    b.name,
+                    b.unpaid_principal(),
+                    b.original_balance
+                );
+            }
+            // Write-downs in total never exceed what left the pool without paying the
+            // bonds: realized losses, and principal taken by fees and Net Derivative Fees
+            // that interest could not pay.
             let written: f64 = run
                 .bonds
                 .iter()
@@ -195,7 +224,15 @@ fn cash_is_conserved_and_balances_stay_sound() {
                 .map(|p| p.writedown)
                 .sum();
             let lost: f64 = run.collateral.periods.iter().map(|p| p.realized_loss).sum();
-            prop_assert!(written <= lost + 0.01, "written {written} lost {lost}");
+            let diverted: f64 = ledger
+                .periods
+                .iter()
+                .map(|lp| (lp.fees_paid + lp.net_derivative_fees - lp.gross_interest).max(0.0))
+                .sum();
+            prop_assert!(
+                written <= lost + diverted + 0.01,
+                "written {written} lost {lost} diverted {diverted}"
+            );
             Ok(())
         })
         .unwrap();

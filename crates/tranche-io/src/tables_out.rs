@@ -297,6 +297,7 @@ struct GridRecord<'a> {
     dm_bps: Option<f64>,
     wal_years: Option<f64>,
     mod_duration: Option<f64>,
+    unpaid_principal: f64,
     principal_loss_pct: f64,
 }
 
@@ -315,6 +316,7 @@ pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
                 dm_bps: b.dm_bps,
                 wal_years: b.wal_years,
                 mod_duration: b.mod_duration,
+                unpaid_principal: b.unpaid_principal,
                 principal_loss_pct: b.principal_loss_pct,
             })
         })
@@ -333,6 +335,7 @@ pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
                 "dm_bps",
                 "wal_years",
                 "mod_duration",
+                "unpaid_principal",
                 "principal_loss_pct",
             ];
             let mut s = if md {
@@ -351,6 +354,7 @@ pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
                     opt(r.dm_bps, 4),
                     opt(r.wal_years, 6),
                     opt(r.mod_duration, 6),
+                    format!("{:.2}", r.unpaid_principal),
                     format!("{:.6}", r.principal_loss_pct),
                 ];
                 if md {

@@ -101,3 +101,41 @@ fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
     }
     eprintln!("{}", report.join("\n"));
 }
+
+/// At CDR 30 and 60% severity the pool runs out long before A-1, which is not in the
+/// write-down order, is repaid: what it never receives is a loss in every figure.
+#[test]
+fn principal_never_repaid_is_reported_as_a_loss() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
+    let loaded = load_deal(&dir).unwrap();
+    let deal = &loaded.deal;
+    let pool = LoanPool::from_loans(&loaded.loans).unwrap();
+    let scenario = deal.scenario(
+        100.0,
+        DefaultCurve::Cdr { cdr: 0.30 },
+        0.60,
+        6,
+        deal.pricing_rates(),
+    );
+    let (run, ledger) =
+        tranche_core::waterfall::run_deal_with_ledger(deal, &pool, &scenario, Horizon::Maturity)
+            .unwrap();
+    let a1 = &run.bonds[0];
+    assert_eq!(a1.name, "A-1");
+    assert!(!deal.realized_losses.writedown_order.contains(&a1.name));
+    let unpaid = a1.unpaid_principal();
+    assert!(unpaid > 1e8, "A-1 unpaid {unpaid}");
+    let last = ledger.periods.last().unwrap();
+    assert!(last.pool_end_balance < 0.005);
+    let total_unpaid: f64 = run.bonds.iter().map(|b| b.unpaid_principal()).sum();
+    assert!((total_unpaid - last.unabsorbed_loss).abs() < 0.01);
+    let summary = tranche_core::grid::summarize_run(&run, 100.0).unwrap();
+    let s = &summary.bonds[0];
+    assert_eq!(s.unpaid_principal, unpaid);
+    assert!((s.principal_loss_pct - 100.0 * unpaid / a1.original_balance).abs() < 1e-9);
+    for b in &run.bonds {
+        let paid: f64 = b.periods.iter().map(|p| p.principal_paid).sum();
+        let written: f64 = b.periods.iter().map(|p| p.writedown).sum();
+        assert!((paid + written + b.unpaid_principal() - b.original_balance).abs() < 0.01);
+    }
+}

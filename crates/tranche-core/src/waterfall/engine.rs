@@ -1,12 +1,13 @@
 //! The period loop: funds in, coupons and caps, triggers, the deal's steps in order,
 //! write-downs. Everything deal-specific comes from [`Deal`].
 
+use super::available_funds::{available_funds, SeniorArrears};
 use super::ledger::{Ledger, LedgerPeriod, StepEntry, TriggerState};
 use super::{BondFlows, BondPeriod, CapBinding, DealRun, Horizon, PeriodInfo};
 use crate::collateral::PoolCashflows;
 use crate::deal::{
-    AfrBasis, Allocation, Condition, DayCount, Deal, Source, Step, StepKind, TriggerKind,
-    YearMonth, MAX_STEPS,
+    AfrBasis, Allocation, Condition, DayCount, Deal, Step, StepKind, TriggerKind, YearMonth,
+    MAX_STEPS,
 };
 use crate::rates::RateCurves;
 use crate::tape::RateIndex;
@@ -44,49 +45,6 @@ struct Carry {
     uis: f64,
     brc: f64,
     arla: f64,
-}
-
-/// Money pots of one period.
-#[derive(Debug, Clone, Copy, Default)]
-struct Funds {
-    interest: f64,
-    principal: f64,
-    derivative: f64,
-}
-
-impl Funds {
-    fn available(&self, s: Source) -> f64 {
-        match s {
-            Source::InterestFunds => self.interest,
-            Source::PrincipalFunds => self.principal,
-            Source::AvailableFunds | Source::ExcessCashFlow => self.interest + self.principal,
-            Source::DerivativeReceipts => self.derivative,
-        }
-    }
-
-    /// Takes up to `amount` from `s`; principal-like uses draw principal first.
-    fn draw(&mut self, s: Source, amount: f64, principal_first: bool) -> f64 {
-        let amount = amount.max(0.0);
-        let take = |pot: &mut f64, want: f64| {
-            let t = want.min(*pot).max(0.0);
-            *pot -= t;
-            t
-        };
-        match s {
-            Source::InterestFunds => take(&mut self.interest, amount),
-            Source::PrincipalFunds => take(&mut self.principal, amount),
-            Source::DerivativeReceipts => take(&mut self.derivative, amount),
-            Source::AvailableFunds | Source::ExcessCashFlow => {
-                if principal_first {
-                    let a = take(&mut self.principal, amount);
-                    a + take(&mut self.interest, amount - a)
-                } else {
-                    let a = take(&mut self.interest, amount);
-                    a + take(&mut self.principal, amount - a)
-                }
-            }
-        }
-    }
 }
 
 /// Splits `amount` over `needs`: sequentially in order, or pro rata to the needs.
@@ -252,6 +210,7 @@ pub fn run_with_ledger(
     let mut cum_loss = 0.0;
     let mut prev_pending = 0.0;
     let mut called = None;
+    let mut arrears = SeniorArrears::default();
 
     for (i, p) in pool.periods.iter().enumerate() {
         let t = i as u32 + 1;
@@ -289,14 +248,16 @@ pub fn run_with_ledger(
             }
         }
 
-        // Funds. Net Derivative Fees come off the top of interest, then principal.
+        // Funds: fees, then Net Derivative Fees, from interest then principal.
         let call_proceeds = if is_call { pool_end_collected } else { 0.0 };
-        let mut funds = Funds {
-            interest: p.net_interest,
-            principal: p.principal_cash() + call_proceeds,
-            derivative: d_in,
-        };
-        let ndf_paid = funds.draw(Source::AvailableFunds, d_out, false);
+        let (mut funds, senior) = available_funds(
+            p,
+            p.principal_cash() + call_proceeds,
+            d_in,
+            d_out,
+            &mut arrears,
+        );
+        let ndf_paid = senior.net_derivative_fees_paid;
         let available_funds = funds.interest + funds.principal;
         let pool_end = if is_call { 0.0 } else { pool_end_collected };
 
@@ -309,9 +270,7 @@ pub fn run_with_ledger(
         let afr = if bonds_begin > EPS {
             match deal.interest.afr_basis {
                 AfrBasis::NetMortgageRate => nmr * pool_begin / bonds_begin * 30.0 / dayf,
-                AfrBasis::NetInterestCollected => {
-                    (p.net_interest - ndf_paid) / bonds_begin * 360.0 / dayf
-                }
+                AfrBasis::NetInterestCollected => funds.interest / bonds_begin * 360.0 / dayf,
             }
         } else {
             f64::INFINITY
@@ -575,12 +534,14 @@ pub fn run_with_ledger(
             pool_end_balance: pool_end,
             gross_interest: p.gross_interest,
             fees: p.gross_interest - p.net_interest,
+            fees_paid: senior.fees_paid,
+            fees_unpaid: arrears.fees,
             net_interest: p.net_interest,
             principal_collected: p.principal_cash(),
             call_proceeds,
             derivative_receipts: d_in,
             net_derivative_fees: ndf_paid,
-            net_derivative_fees_unpaid: d_out - ndf_paid,
+            net_derivative_fees_unpaid: arrears.net_derivative_fees,
             available_funds,
             realized_loss: p.realized_loss,
             net_mortgage_rate: nmr,

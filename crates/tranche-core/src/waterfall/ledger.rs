@@ -44,8 +44,12 @@ pub struct LedgerPeriod {
     /// Pool balance after the period's collections and losses (0 after a call).
     pub pool_end_balance: f64,
     pub gross_interest: f64,
-    /// Servicing, master servicing, trustee and MI fees.
+    /// Servicing, master servicing, trustee and MI fees accrued this period.
     pub fees: f64,
+    /// Fees paid (this period's and arrears), from interest then principal collected.
+    pub fees_paid: f64,
+    /// Fees owed and not paid after this period (carried to the next).
+    pub fees_unpaid: f64,
     pub net_interest: f64,
     /// Scheduled, prepaid, recovered and advanced principal.
     pub principal_collected: f64,
@@ -54,9 +58,10 @@ pub struct LedgerPeriod {
     pub derivative_receipts: f64,
     /// Net payments by the trust to derivative counterparties (Net Derivative Fees) paid.
     pub net_derivative_fees: f64,
-    /// Net Derivative Fees the trust could not pay.
+    /// Net Derivative Fees owed and not paid after this period (carried to the next).
     pub net_derivative_fees_unpaid: f64,
-    /// Interest + principal funds after Net Derivative Fees (excludes derivative receipts).
+    /// Interest + principal funds after fees and Net Derivative Fees (excludes derivative
+    /// receipts); never negative.
     pub available_funds: f64,
     pub realized_loss: f64,
     pub net_mortgage_rate: f64,
@@ -79,7 +84,8 @@ pub struct LedgerPeriod {
     /// OC released to Excess Cash Flow.
     pub oc_release: f64,
     pub writedowns: f64,
-    /// Bonds in excess of the pool that no listed bond could absorb.
+    /// Bonds in excess of the pool that no bond in the write-down order could absorb.
+    /// After the last period it equals the bonds' unpaid principal.
     pub unabsorbed_loss: f64,
     /// To the certificates.
     pub residual: f64,
@@ -96,6 +102,18 @@ impl LedgerPeriod {
             + self.principal_collected
             + self.call_proceeds
             + self.derivative_receipts
+    }
+
+    /// All cash paid out this period: fees, Net Derivative Fees, every step that paid the
+    /// bonds, and the residual to the certificates. Equals [`cash_in`](Self::cash_in).
+    pub fn cash_out(&self) -> f64 {
+        let to_bonds: f64 = self
+            .steps
+            .iter()
+            .filter(|s| s.step != StepKind::Residual)
+            .map(|s| s.paid)
+            .sum();
+        self.fees_paid + self.net_derivative_fees + to_bonds + self.residual
     }
 }
 

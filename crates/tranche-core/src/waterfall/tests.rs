@@ -112,7 +112,9 @@ fn cents(a: f64, b: f64) -> bool {
     (a - b).abs() < 0.005
 }
 
-/// Cash in = fees + Net Derivative Fees + everything paid out, to the cent, every period.
+/// Cash in = fees + Net Derivative Fees + everything paid out, to the cent, every period;
+/// the ledger's steps agree with the bonds' flows; no pot is ever negative; and every
+/// bond's original balance is principal paid + written down + never repaid.
 fn assert_conserved(run: &DealRun, ledger: &Ledger) {
     for (k, lp) in ledger.periods.iter().enumerate() {
         let out: f64 = run
@@ -124,12 +126,52 @@ fn assert_conserved(run: &DealRun, ledger: &Ledger) {
             })
             .sum();
         let lhs = lp.cash_in();
-        let rhs = lp.fees + lp.net_derivative_fees + out + lp.residual;
+        let rhs = lp.fees_paid + lp.net_derivative_fees + out + lp.residual;
         assert!(
             (lhs - rhs).abs() < 0.005,
             "period {}: cash in {lhs} vs out {rhs}",
             lp.period
         );
+        assert!(
+            (lhs - lp.cash_out()).abs() < 0.005,
+            "period {}: cash in {lhs} vs the ledger's uses {}",
+            lp.period,
+            lp.cash_out()
+        );
+        assert!(lp.available_funds >= 0.0, "{lp:?}");
+        assert!(lp.fees_paid >= 0.0 && lp.fees_unpaid >= 0.0, "{lp:?}");
+        assert!(lp.net_derivative_fees >= 0.0 && lp.net_derivative_fees_unpaid >= 0.0);
+        assert!(lp.residual >= -1e-9, "{lp:?}");
+        // Fees unpaid only when the period had nothing left to pay them with.
+        if lp.fees_unpaid > 0.005 {
+            assert!(
+                lp.net_derivative_fees < 0.005 && out < 0.005,
+                "period {}: fees in arrears while the bonds were paid {out}",
+                lp.period
+            );
+        }
+    }
+    for b in &run.bonds {
+        let paid: f64 = b.periods.iter().map(|p| p.principal_paid).sum();
+        let written: f64 = b.periods.iter().map(|p| p.writedown).sum();
+        assert!(
+            (paid + written + b.unpaid_principal() - b.original_balance).abs() < 0.01,
+            "{}: paid {paid} + written down {written} + unpaid {} != {}",
+            b.name,
+            b.unpaid_principal(),
+            b.original_balance
+        );
+    }
+    // The loss no bond in the write-down order could take is the principal never repaid.
+    if let Some(last) = ledger.periods.last() {
+        if last.pool_end_balance < 0.005 {
+            let unpaid: f64 = run.bonds.iter().map(|b| b.unpaid_principal()).sum();
+            assert!(
+                (unpaid - last.unabsorbed_loss).abs() < 0.01,
+                "unpaid {unpaid} vs unabsorbed {}",
+                last.unabsorbed_loss
+            );
+        }
     }
 }
 
@@ -233,6 +275,35 @@ fn loss_exhausts_oc_writes_down_the_junior_bond_then_is_reimbursed() {
         b[1].begin_balance * 0.03 * 28.0 / 360.0
     ));
     assert!(ledger.periods[1].residual > 0.0);
+}
+
+#[test]
+fn fees_beyond_interest_take_principal_and_are_never_paid_from_nothing() {
+    let deal = toy();
+    // Period 1: 100,000 of interest against 250,000 of fees, 1M of scheduled principal.
+    // Period 2: 100,000 of interest against 400,000 of fees and no principal at all.
+    let mut cf = pool(100e6, &[(1e6, 0.0, 0.0, 0.06), (0.0, 0.0, 0.0, 0.06)]);
+    for (p, fee) in cf.periods.iter_mut().zip([250_000.0, 400_000.0]) {
+        p.gross_interest = 100_000.0;
+        p.servicing_fee = fee;
+        p.net_interest = 100_000.0 - fee;
+    }
+    let (run, ledger) = run_with_ledger(&deal, &cf, &libor(0.02), Horizon::Maturity).unwrap();
+    assert_conserved(&run, &ledger);
+    let (l1, l2) = (&ledger.periods[0], &ledger.periods[1]);
+    // Fees take all the interest and 150,000 of principal; 850,000 is left for the bonds.
+    assert!(cents(l1.fees_paid, 250_000.0) && cents(l1.fees_unpaid, 0.0));
+    assert!(cents(l1.available_funds, 850_000.0));
+    let (a, b) = (&run.bonds[0].periods, &run.bonds[1].periods);
+    assert_eq!(a[0].interest_paid + b[0].interest_paid, 0.0);
+    assert!(cents(a[0].interest_shortfall, 155_250.0));
+    assert!(cents(a[0].principal_paid + b[0].principal_paid, 850_000.0));
+    // Period 2 collects 100,000 in all: it pays that much of the fees and carries the
+    // other 300,000; the bonds get nothing.
+    assert!(cents(l2.fees_paid, 100_000.0) && cents(l2.fees_unpaid, 300_000.0));
+    assert_eq!(l2.available_funds, 0.0);
+    assert_eq!(a[1].interest_paid + a[1].principal_paid, 0.0);
+    assert_eq!(b[1].interest_paid + b[1].principal_paid, 0.0);
 }
 
 #[test]
@@ -407,8 +478,9 @@ fn deal_strategy() -> impl Strategy<Value = Deal> {
         0.0f64..3.0,
         prop::bool::ANY,
         prop::bool::ANY,
+        prop::option::of((0.0f64..1.0, 0.0f64..15.0, prop::bool::ANY)),
     )
-        .prop_map(|(nb, bonds, oc_pct, pro_rata, cap_all)| {
+        .prop_map(|(nb, bonds, oc_pct, pro_rata, cap_all, swap)| {
             let mut d = toy();
             d.bonds = (0..nb)
                 .map(|i| {
@@ -428,6 +500,24 @@ fn deal_strategy() -> impl Strategy<Value = Deal> {
                 })
                 .collect();
             d.overcollateralization.target_pct_of_cut_off = oc_pct;
+            // A swap paying up to 15% fixed on up to the whole bond balance: its net
+            // payments can exceed everything the pool collects.
+            if let Some((share, strike, limited)) = swap {
+                let total: f64 = d.bonds.iter().map(|b| b.balance).sum();
+                d.derivatives = vec![Derivative {
+                    name: "swap".into(),
+                    kind: DerivativeKind::Swap,
+                    index: "LIBOR1M".into(),
+                    strike_pct: strike,
+                    upper_strike_pct: None,
+                    notional: vec![NotionalStep {
+                        date: d.dates.first_payment,
+                        amount: (total * share).floor(),
+                    }],
+                    end: d.dates.first_payment + chrono::Months::new(60),
+                    limited_to_bond_balance: limited,
+                }];
+            }
             let names: Vec<String> = d.bonds.iter().map(|b| b.name.clone()).collect();
             d.realized_losses.writedown_order = names[1..].iter().rev().cloned().collect();
             for s in &mut d.waterfall {
@@ -446,15 +536,16 @@ fn pool_strategy() -> impl Strategy<Value = PoolCashflows> {
         prop::collection::vec(
             (
                 0.0f64..0.08,
-                0.0f64..0.03,
-                0.0f64..0.6,
+                prop_oneof![4 => 0.0f64..0.03, 1 => Just(1.0)],
+                prop_oneof![4 => 0.0f64..0.6, 1 => Just(1.0)],
                 0.5f64..1.5,
                 0.01f64..0.09,
             ),
             1..40,
         ),
+        prop_oneof![3 => Just(0.05), 1 => 0.0f64..3.0],
     )
-        .prop_map(|(ratio, rows)| {
+        .prop_map(|(ratio, rows, fee_share)| {
             // Pool sized so that the bonds (≤ 4 × 5e7) fit under it at the start.
             let begin = 2.1e8 * ratio;
             let mut bal = begin;
@@ -467,7 +558,9 @@ fn pool_strategy() -> impl Strategy<Value = PoolCashflows> {
                     let recov = defaulted - loss;
                     let sched = (bal - defaulted) * prin;
                     let gross = bal * wac / 12.0 * int_mult;
-                    let fee = gross * 0.05;
+                    // Fees as a share of interest: above 1 they exceed it (a fee rate
+                    // above the coupon, or total defaults with fees on the balance).
+                    let fee = gross * fee_share;
                     let p = PoolPeriod {
                         period: i as u32 + 1,
                         begin_balance: bal,

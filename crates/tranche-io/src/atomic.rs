@@ -187,14 +187,25 @@ fn swap_in(
         }
         // A previous tranche tree: the new one takes its name, it takes the temporary one.
         if exchange(tmp, dest).is_ok() {
-            remove_owned_tree(tmp);
-            return Ok(());
+            if is_tranche_dir(tmp) || is_empty_dir(tmp) {
+                remove_owned_tree(tmp);
+                return Ok(());
+            }
+            // Someone else's directory took `dest` since the check: give it its name back
+            // and look again.
+            exchange(tmp, dest).map_err(|e| IoError::io(dest, e))?;
+            continue;
         }
         let old = parent.join(temp_name(name, "old"));
         match std::fs::rename(dest, &old) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(IoError::io(dest, e)),
+        }
+        if !(is_tranche_dir(&old) || is_empty_dir(&old)) {
+            // Not what was checked: put it back and look again.
+            std::fs::rename(&old, dest).map_err(|e| IoError::io(dest, e))?;
+            continue;
         }
         if let Err(e) = std::fs::rename(tmp, dest) {
             // Put the previous output back.

@@ -83,6 +83,30 @@ fn a_marker_must_be_a_file_with_the_format_line() {
 }
 
 #[test]
+fn a_dir_put_in_place_during_the_swap_is_not_taken() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    write_dir(&out, |d| write_atomic(&d.join("a.csv"), b"1")).unwrap();
+    // Between the check and the swap, a user's directory replaces the earlier output.
+    let calls = std::cell::Cell::new(0);
+    let racing = |dest: &Path| -> Result<(), IoError> {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            std::fs::remove_dir_all(dest).unwrap();
+            std::fs::create_dir(dest).unwrap();
+            std::fs::write(dest.join("mine.txt"), "keep").unwrap();
+            return Ok(());
+        }
+        owned_only(dest)
+    };
+    let r = write_dir_atomic::<IoError>(&out, &racing, |d| write_atomic(&d.join("a.csv"), b"2"));
+    assert!(r.is_err());
+    assert!(calls.get() >= 2);
+    assert_eq!(names(&out), ["mine.txt"]);
+    assert_eq!(names(root.path()), ["out"]);
+}
+
+#[test]
 fn existing_dir_survives_a_failed_run() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("out");

@@ -23,7 +23,10 @@ fn synthetic_report_renders_in_chromium() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.path().join("report"));
     let doc = common::synthetic::document();
-    tranche_io::report::write_report(&out, &doc, &mut |_| {}).unwrap();
+    let out_dir = tranche_io::outputs::Outputs::new(&[])
+        .dir("--out", &out)
+        .unwrap();
+    tranche_io::report::write_report(&out_dir, &doc, &mut |_| {}).unwrap();
     let n_charts = doc.charts().count();
     browser::check_report_dir(&chromium, &out, n_charts);
 }

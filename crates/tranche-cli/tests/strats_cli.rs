@@ -88,8 +88,10 @@ fn csv_directory_and_missing_cutoff() {
     );
     // Without a cut-off date the next-adjustment table is left out, with a note.
     assert!(String::from_utf8_lossy(&out.stderr).contains("Next Interest Adjustment Date"));
+    // Two summary files, 19 tables and tranche's marker.
     let n = std::fs::read_dir(&out_dir).unwrap().count();
-    assert_eq!(n, 2 + 19);
+    assert_eq!(n, 2 + 19 + 1);
+    assert!(out_dir.join(".tranche-output").is_file());
     let fico = std::fs::read_to_string(out_dir.join("11_collateral_grouped_by_fico.csv")).unwrap();
     assert!(fico
         .lines()

@@ -1,25 +1,97 @@
-//! Atomic file output: write a temporary file beside the target, fsync, rename.
-//! A reader (or a run killed mid-way) sees the old file or the complete new one.
+//! Atomic output: a file or a whole directory is built under a temporary name beside its
+//! target, synced, then renamed into place. A reader (or a run killed mid-way) sees the old
+//! output or the complete new one, never a part.
+//!
+//! Temporary names are `.{name}.tranche-tmp-{pid}-{n}` (and, where a directory cannot be
+//! exchanged in one step, `.{name}.tranche-old-{pid}-{n}`). A later run clears such
+//! leftovers of a dead process, and only those that are tranche's own: files by their
+//! name, directories by their name and the [`MARKER`] they hold (or by being empty).
+//!
+//! Which paths a command may write is decided by [`crate::outputs`]; these functions only
+//! write.
 
 use crate::IoError;
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Writes `bytes` to `path` atomically.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
-    let dir = match path.parent() {
+/// The file that marks a directory as written by tranche (a report, a strats directory):
+/// such a directory may be replaced whole by a later run.
+pub const MARKER: &str = ".tranche-output";
+
+/// What the marker's first line starts with; the version follows it.
+const MARKER_KIND: &str = "tranche-output ";
+
+const MARKER_TEXT: &str = "tranche-output 1\n\
+This directory was written by tranche. The next run writing here replaces it whole:\n\
+keep nothing of your own in it.\n";
+
+/// True when `dir` holds tranche's marker: a regular file whose first line names the
+/// marker format (whatever its version).
+pub fn is_tranche_dir(dir: &Path) -> bool {
+    let m = dir.join(MARKER);
+    if !std::fs::symlink_metadata(&m).is_ok_and(|meta| meta.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; MARKER_KIND.len()];
+    std::fs::File::open(&m)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == MARKER_KIND.as_bytes())
+}
+
+/// True when `dir` is a directory with nothing in it.
+pub fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| IoError::io(&dir, e))?;
-    let name = path
-        .file_name()
+        _ => PathBuf::from("."),
+    }
+}
+
+fn name_of(path: &Path) -> Result<String, IoError> {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+        .ok_or_else(|| {
+            IoError::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+            )
+        })
+}
+
+/// A name no other writer in this process or any other uses at the same time.
+fn temp_name(name: &str, kind: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.tranche-{kind}-{}-{n}", std::process::id())
+}
+
+/// Makes a rename in `dir` durable (best effort: not every system syncs directories).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Writes `bytes` to `path` atomically: a new temporary file beside it, synced, renamed
+/// over `path`. Missing parent directories are created.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let dir = parent_of(path);
+    std::fs::create_dir_all(&dir).map_err(|e| IoError::io(&dir, e))?;
+    let name = name_of(path)?;
     remove_stale(&dir, &name, path);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(temp_name(&name, "tmp"));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -28,70 +100,130 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
         let _ = std::fs::remove_file(&tmp);
         return Err(IoError::io(path, e));
     }
+    sync_dir(&dir);
     Ok(())
 }
 
-/// Builds a whole directory atomically: `fill` writes into a fresh temporary directory
-/// beside `dest`; only when it succeeds is an existing `dest` replaced (moved aside, the
-/// new one renamed in, the old one removed). When `fill` fails the temporary directory
-/// is removed and `dest` is left as it was.
+/// Builds a whole directory atomically. `fill` writes into a fresh temporary directory
+/// beside `dest` that already holds the [`MARKER`]; only when it succeeds does the new tree
+/// take `dest`'s name. When `fill` fails the temporary directory is removed and `dest` is
+/// left as it was.
 ///
-/// POSIX cannot rename a directory over a non-empty one, so between the two renames
-/// `dest` is briefly absent; it is never half-written.
-pub fn write_dir_atomic<E: From<IoError>>(
+/// Just before the swap, `may_replace(dest)` must accept what is there (it is called only
+/// when `dest` exists). An empty `dest` is replaced by a plain rename; a marked one is
+/// exchanged with the new tree in one step where the OS can (Linux), else moved aside
+/// first, so a run killed between the two renames leaves it to be put back. Either way
+/// the previous tree, once out of the way, is tranche's own and is removed.
+pub(crate) fn write_dir_atomic<E: From<IoError>>(
     dest: &Path,
+    may_replace: &dyn Fn(&Path) -> Result<(), IoError>,
     fill: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<(), E> {
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
+    let parent = parent_of(dest);
     std::fs::create_dir_all(&parent).map_err(|e| IoError::io(&parent, e))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            IoError::io(
-                dest,
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a directory name"),
-            )
-        })?;
+    let name = name_of(dest)?;
     remove_stale(&parent, &name, dest);
-    let tmp = fresh_dir(&parent, &format!(".{name}.tmp"))?;
-    if let Err(e) = fill(&tmp) {
-        let _ = std::fs::remove_dir_all(&tmp);
+    let tmp = parent.join(temp_name(&name, "tmp"));
+    std::fs::create_dir(&tmp).map_err(|e| IoError::io(&tmp, e))?;
+    // The marker first: whatever a killed run leaves is recognizably tranche's.
+    let filled = write_marker(&tmp)
+        .map_err(E::from)
+        .and_then(|()| fill(&tmp));
+    if let Err(e) = filled {
+        remove_owned_tree(&tmp);
         return Err(e);
     }
-    let swap = || -> Result<(), IoError> {
-        // One atomic step where the OS can: the new tree takes the old one's name and the
-        // old tree takes the temporary name, so `dest` is never missing.
-        if dest.exists() && exchange(&tmp, dest).is_ok() {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Ok(());
-        }
-        if dest.exists() {
-            let old = fresh_dir(&parent, &format!(".{name}.old"))?;
-            // `old` is an empty placeholder: renaming onto an empty directory is allowed.
-            std::fs::rename(dest, &old).map_err(|e| IoError::io(dest, e))?;
-            if let Err(e) = std::fs::rename(&tmp, dest) {
-                // Put the previous output back.
-                let _ = std::fs::rename(&old, dest);
-                return Err(IoError::io(dest, e));
-            }
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&tmp, dest).map_err(|e| IoError::io(dest, e))?;
-        }
-        Ok(())
-    };
-    if let Err(e) = swap() {
-        let _ = std::fs::remove_dir_all(&tmp);
+    if let Err(e) = swap_in(&tmp, dest, &parent, &name, may_replace) {
+        remove_owned_tree(&tmp);
         return Err(e.into());
     }
+    sync_dir(&parent);
     Ok(())
 }
 
-/// Creates a new, empty, uniquely named directory `<parent>/<prefix>-<pid>-<n>`.
+fn write_marker(dir: &Path) -> Result<(), IoError> {
+    let p = dir.join(MARKER);
+    let mut f = std::fs::File::create(&p).map_err(|e| IoError::io(&p, e))?;
+    f.write_all(MARKER_TEXT.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| IoError::io(&p, e))
+}
+
+/// True for the error of renaming a directory onto a non-empty one.
+fn is_not_empty(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::AlreadyExists)
+        || e.raw_os_error().is_some_and(|c| c == 39 || c == 66) // ENOTEMPTY: Linux, BSD/macOS
+}
+
+/// Puts the finished tree `tmp` at `dest`. Another writer may take `dest` at any moment, so
+/// what is there is looked at again after a rename that found it changed.
+fn swap_in(
+    tmp: &Path,
+    dest: &Path,
+    parent: &Path,
+    name: &str,
+    may_replace: &dyn Fn(&Path) -> Result<(), IoError>,
+) -> Result<(), IoError> {
+    for _ in 0..16 {
+        match std::fs::symlink_metadata(dest) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match std::fs::rename(tmp, dest) {
+                    Ok(()) => return Ok(()),
+                    Err(e) if is_not_empty(&e) => continue,
+                    Err(e) => return Err(IoError::io(dest, e)),
+                }
+            }
+            Err(e) => return Err(IoError::io(dest, e)),
+            Ok(_) => {}
+        }
+        may_replace(dest)?;
+        if is_empty_dir(dest) {
+            // POSIX renames a directory onto an empty one: nothing of the old is left over.
+            match std::fs::rename(tmp, dest) {
+                Ok(()) => return Ok(()),
+                Err(e) if is_not_empty(&e) => continue,
+                Err(e) => return Err(IoError::io(dest, e)),
+            }
+        }
+        // A previous tranche tree: the new one takes its name, it takes the temporary one.
+        if exchange(tmp, dest).is_ok() {
+            if is_tranche_dir(tmp) || is_empty_dir(tmp) {
+                remove_owned_tree(tmp);
+                return Ok(());
+            }
+            // Someone else's directory took `dest` since the check: give it its name back
+            // and look again.
+            exchange(tmp, dest).map_err(|e| IoError::io(dest, e))?;
+            continue;
+        }
+        let old = parent.join(temp_name(name, "old"));
+        match std::fs::rename(dest, &old) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(IoError::io(dest, e)),
+        }
+        if !(is_tranche_dir(&old) || is_empty_dir(&old)) {
+            // Not what was checked: put it back and look again.
+            std::fs::rename(&old, dest).map_err(|e| IoError::io(dest, e))?;
+            continue;
+        }
+        if let Err(e) = std::fs::rename(tmp, dest) {
+            // Put the previous output back.
+            let _ = std::fs::rename(&old, dest);
+            if is_not_empty(&e) {
+                continue;
+            }
+            return Err(IoError::io(dest, e));
+        }
+        remove_owned_tree(&old);
+        return Ok(());
+    }
+    Err(IoError::io(
+        dest,
+        std::io::Error::other("other writers kept replacing it; try again"),
+    ))
+}
+
 /// Swaps two paths atomically (Linux `renameat2(RENAME_EXCHANGE)`).
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
@@ -121,10 +253,34 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// The process id in a temporary name `.{name}.{kind}-{pid}[-{n}]`, if it is one.
+/// Removes a tree tranche made (it holds the marker, or nothing). The marker goes last,
+/// so a removal cut short still leaves the rest recognizable for the next run.
+fn remove_owned_tree(dir: &Path) {
+    if !(is_tranche_dir(dir) || is_empty_dir(dir)) {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name() == MARKER {
+                continue;
+            }
+            let p = e.path();
+            let _ = match e.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&p),
+                _ => std::fs::remove_file(&p),
+            };
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// The process id in a temporary name `.{name}.tranche-{kind}-{pid}-{n}`, if it is one.
 fn owner_pid(entry: &str, name: &str, kind: &str) -> Option<u32> {
-    let rest = entry.strip_prefix(&format!(".{name}.{kind}-"))?;
-    rest.split('-').next()?.parse().ok()
+    let rest = entry.strip_prefix(&format!(".{name}.tranche-{kind}-"))?;
+    let (pid, n) = rest.split_once('-')?;
+    n.parse::<u32>().ok()?;
+    pid.parse().ok()
 }
 
 fn process_alive(pid: u32) -> bool {
@@ -133,9 +289,10 @@ fn process_alive(pid: u32) -> bool {
     !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
-/// Clears what a killed earlier run left beside `dest`: its temporary copies (files or
-/// trees) are removed, and a previous output it had moved aside (`.{name}.old-*`, only
-/// on systems without an atomic exchange) is put back if `dest` is missing.
+/// Clears what a killed earlier run left beside `dest`: its temporary files and trees are
+/// removed, and a previous output it had moved aside (`tranche-old`) is put back if `dest`
+/// is missing. Entries of a live process, and directories that are not tranche's own, are
+/// left alone.
 fn remove_stale(parent: &Path, name: &str, dest: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -151,117 +308,21 @@ fn remove_stale(parent: &Path, name: &str, dest: &Path) {
             if pid == me || process_alive(pid) {
                 continue;
             }
-            if kind == "old" && !dest.exists() && std::fs::rename(&path, dest).is_ok() {
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
                 continue;
-            }
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
             };
-        }
-    }
-}
-
-fn fresh_dir(parent: &Path, prefix: &str) -> Result<std::path::PathBuf, IoError> {
-    let pid = std::process::id();
-    let mut n: u32 = 0;
-    loop {
-        let p = parent.join(format!("{prefix}-{pid}-{n}"));
-        match std::fs::create_dir(&p) {
-            Ok(()) => return Ok(p),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 10_000 => n += 1,
-            Err(e) => return Err(IoError::io(&p, e)),
+            if meta.is_file() {
+                let _ = std::fs::remove_file(&path);
+            } else if meta.is_dir() {
+                let missing = std::fs::symlink_metadata(dest).is_err();
+                if kind == "old" && missing && std::fs::rename(&path, dest).is_ok() {
+                    continue;
+                }
+                remove_owned_tree(&path);
+            }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replaces_whole_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.csv");
-        write_atomic(&p, b"old").unwrap();
-        write_atomic(&p, b"new content").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"new content");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn dir_is_created_then_replaced_whole() {
-        let root = tempfile::tempdir().unwrap();
-        let out = root.path().join("out");
-        write_dir_atomic::<IoError>(&out, |d| {
-            write_atomic(&d.join("a.csv"), b"1")?;
-            write_atomic(&d.join("stale.csv"), b"x")
-        })
-        .unwrap();
-        assert_eq!(names(&out), ["a.csv", "stale.csv"]);
-        write_dir_atomic::<IoError>(&out, |d| write_atomic(&d.join("a.csv"), b"2")).unwrap();
-        // The new run's files only: nothing of the old directory is left behind.
-        assert_eq!(names(&out), ["a.csv"]);
-        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"2");
-        assert_eq!(names(root.path()), ["out"]);
-    }
-
-    #[test]
-    fn existing_dir_survives_a_failed_run() {
-        let root = tempfile::tempdir().unwrap();
-        let out = root.path().join("out");
-        write_dir_atomic::<IoError>(&out, |d| write_atomic(&d.join("a.csv"), b"good")).unwrap();
-        let r = write_dir_atomic::<IoError>(&out, |d| {
-            write_atomic(&d.join("a.csv"), b"half")?;
-            Err(IoError::io(d, std::io::Error::other("boom")))
-        });
-        assert!(r.is_err());
-        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"good");
-        assert_eq!(names(&out), ["a.csv"]);
-        // No temporary directory is left beside it.
-        assert_eq!(names(root.path()), ["out"]);
-    }
-
-    #[test]
-    fn leftovers_of_a_killed_run_are_cleared() {
-        let root = tempfile::tempdir().unwrap();
-        let out = root.path().join("out");
-        // A pid above any kernel's pid_max: its owner is surely gone.
-        let dead = 4_000_000_000u32;
-        std::fs::create_dir(root.path().join(format!(".out.tmp-{dead}-0"))).unwrap();
-        std::fs::write(root.path().join(format!(".out.tmp-{dead}-0/x")), "partial").unwrap();
-        // The previous output moved aside by a run killed before its new tree took the name.
-        let old = root.path().join(format!(".out.old-{dead}-0"));
-        std::fs::create_dir(&old).unwrap();
-        std::fs::write(old.join("a.csv"), "previous").unwrap();
-        std::fs::write(root.path().join(format!(".f.csv.tmp-{dead}")), "partial").unwrap();
-        // Someone else's hidden file is left alone.
-        std::fs::write(root.path().join(".keep"), "").unwrap();
-        let r = write_dir_atomic::<IoError>(&out, |_| {
-            // The previous output is back in place before the new one is built.
-            assert_eq!(
-                std::fs::read_to_string(out.join("a.csv")).unwrap(),
-                "previous"
-            );
-            Err(IoError::input(&out, Vec::new()))
-        });
-        assert!(r.is_err());
-        write_atomic(&root.path().join("f.csv"), b"new").unwrap();
-        assert_eq!(names(root.path()), [".keep", "f.csv", "out"]);
-        assert_eq!(
-            std::fs::read_to_string(out.join("a.csv")).unwrap(),
-            "previous"
-        );
-    }
-}
+mod tests;

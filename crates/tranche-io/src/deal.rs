@@ -5,6 +5,7 @@
 
 mod locate;
 
+use crate::outputs::Input;
 use crate::IoError;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,8 @@ pub struct LoadedDeal {
     pub loans: Vec<Loan>,
     /// `curves.csv` of the deal directory, when present.
     pub curves: Option<RateCurves>,
+    /// The files the deal is made of (deal file, tape, curves), for the output guard.
+    pub inputs: Vec<Input>,
 }
 
 /// One problem in a deal file.
@@ -205,6 +208,7 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
             .filter_map(|l| l.arm.as_ref().map(|a| &a.index)),
     )?;
     Ok(LoadedDeal {
+        inputs: d.inputs(),
         dir: d.dir,
         deal: d.deal,
         loans,
@@ -220,6 +224,8 @@ pub struct PooledDeal {
     /// Empty when the deal's tape does not exist.
     pub pool: LoanPool,
     pub curves: Option<RateCurves>,
+    /// The files the deal is made of (deal file, tape, curves), for the output guard.
+    pub inputs: Vec<Input>,
 }
 
 /// Loads a deal directory (or a deal file) with its tape read straight into a pool in
@@ -238,6 +244,7 @@ pub fn load_deal_pool(path: impl AsRef<Path>) -> Result<PooledDeal, IoError> {
     }
     let curves = d.curves(pool.indices.iter())?;
     Ok(PooledDeal {
+        inputs: d.inputs(),
         dir: d.dir,
         deal: d.deal,
         pool,
@@ -273,6 +280,20 @@ fn open_deal(path: &Path) -> Result<OpenDeal, IoError> {
 }
 
 impl OpenDeal {
+    /// The deal file, its tape and its curves file. The tape and `curves.csv` count even
+    /// when absent: a file written there would become part of the deal.
+    fn inputs(&self) -> Vec<Input> {
+        vec![
+            Input::file(&self.file, "the deal file"),
+            Input::file(&self.tape, "the loan tape"),
+            Input::file(self.curves_path(), "the forward curves"),
+        ]
+    }
+
+    fn curves_path(&self) -> PathBuf {
+        self.dir.join("curves.csv")
+    }
+
     fn tape_options(&self) -> crate::tape::TapeOptions {
         crate::tape::TapeOptions {
             extra_indices: self.deal.collateral.indices.clone(),
@@ -298,7 +319,7 @@ impl OpenDeal {
         &self,
         used: impl Iterator<Item = &'a tranche_core::tape::RateIndex>,
     ) -> Result<Option<RateCurves>, IoError> {
-        let curves_path = self.dir.join("curves.csv");
+        let curves_path = self.curves_path();
         if !curves_path.is_file() {
             return Ok(None);
         }

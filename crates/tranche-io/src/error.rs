@@ -26,6 +26,14 @@ pub enum IoError {
     /// The engine rejected valid-looking input (e.g. a deal that cannot run).
     #[error(transparent)]
     Core(#[from] tranche_core::Error),
+    /// An output the command refuses to write (see [`crate::outputs`]): `flag` and `path`
+    /// as the user typed them, and why.
+    #[error("{flag} {}: {reason}", path.display())]
+    Output {
+        flag: String,
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 fn render_input(path: &std::path::Path, errors: &[FieldError]) -> String {

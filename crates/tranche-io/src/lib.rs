@@ -6,6 +6,7 @@ pub mod curves;
 pub mod deal;
 pub mod error;
 pub mod guard;
+pub mod outputs;
 #[cfg(feature = "parquet")]
 pub mod parquet_check;
 #[cfg(feature = "parquet")]

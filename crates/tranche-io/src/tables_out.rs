@@ -4,6 +4,7 @@
 //! Months print as `YYYY-MM`, rates as percent, DM in basis points. Full precision is kept
 //! in CSV/JSON (rounded only to 6 decimals); Markdown rounds like a term sheet.
 
+use crate::outputs::Signature;
 use crate::IoError;
 use serde::Serialize;
 use std::path::Path;
@@ -32,6 +33,39 @@ impl std::str::FromStr for TableFormat {
             _ => Err(format!("expected csv, json or md, found `{s}`")),
         }
     }
+}
+
+/// The tables of this module that commands write to files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    PriceTable,
+    Afr,
+    Grid,
+}
+
+/// How every output of `kind` in `format` begins, whatever its rows: the header line of a
+/// CSV or Markdown table, the Markdown title, the opening of the first JSON record.
+pub fn signature(kind: TableKind, format: TableFormat) -> Signature {
+    let first_field = match kind {
+        TableKind::PriceTable => "class",
+        TableKind::Afr => "period",
+        TableKind::Grid => "speed_pct",
+    };
+    if format == TableFormat::Json {
+        return Signature(format!("[\n  {{\n    \"{first_field}\": "));
+    }
+    let empty = match kind {
+        TableKind::PriceTable => price_table(&[], format),
+        TableKind::Afr => afr_schedule(&[], format),
+        TableKind::Grid => grid(&[], format),
+    };
+    Signature(
+        empty
+            .lines()
+            .next()
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default(),
+    )
 }
 
 fn opt(v: Option<f64>, dp: usize) -> String {
@@ -118,7 +152,7 @@ fn mon_yy(d: Option<chrono::NaiveDate>) -> String {
 
 /// One block per class and horizon, laid out like the term sheet's Price-DM report.
 fn price_table_md(rows: &[PriceTableRow]) -> String {
-    let mut out = String::new();
+    let mut out = String::from("# Price/DM report\n\n");
     let mut keys: Vec<(&str, Horizon)> = Vec::new();
     for r in rows {
         if !keys.iter().any(|k| k.0 == r.class && k.1 == r.horizon) {
@@ -553,6 +587,34 @@ mod tests {
             serde_json::from_str(&price_table(&[row()], TableFormat::Json)).unwrap();
         assert_eq!(js[0]["horizon"], "maturity");
         assert_eq!(js[0]["last_principal"], "2021-08");
+    }
+
+    #[test]
+    fn every_output_begins_with_its_signature() {
+        let afr = AfrRow {
+            period: 1,
+            payment_date: NaiveDate::from_ymd_opt(2004, 2, 25).unwrap(),
+            afr: 0.05,
+            afr_shocked: 0.06,
+        };
+        for f in [TableFormat::Csv, TableFormat::Json, TableFormat::Md] {
+            let sig = signature(TableKind::PriceTable, f).0;
+            assert!(price_table(&[row()], f).starts_with(&sig), "{f:?}");
+            let sig = signature(TableKind::Afr, f).0;
+            assert!(
+                afr_schedule(std::slice::from_ref(&afr), f).starts_with(&sig),
+                "{f:?}"
+            );
+            assert!(sig.len() > 10, "{f:?}: {sig:?}");
+        }
+        assert_eq!(
+            signature(TableKind::Grid, TableFormat::Csv).0,
+            "speed_pct,cdr_pct,severity_pct,shock_bps,pool_loss_pct,class,dm_bps,wal_years,mod_duration,principal_loss_pct\n"
+        );
+        assert_eq!(
+            signature(TableKind::PriceTable, TableFormat::Md).0,
+            "# Price/DM report\n"
+        );
     }
 
     #[test]

@@ -81,6 +81,11 @@ fn first_reset_months(l: &Loan) -> Option<u32> {
     })
 }
 
+/// How every tape this module writes begins: its header line.
+pub fn tape_signature() -> crate::outputs::Signature {
+    crate::outputs::Signature(format!("{}\n", TAPE_COLUMNS.join(",")))
+}
+
 /// Renders the tape CSV in memory.
 pub fn tape_csv_bytes(loans: &[Loan]) -> Result<Vec<u8>, IoError> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -199,6 +204,9 @@ mod tests {
         let text = std::fs::read_to_string(&p).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next().unwrap(), TAPE_COLUMNS.join(","));
+        assert!(std::fs::read_to_string(&p)
+            .unwrap()
+            .starts_with(&tape_signature().0));
         let row = lines.next().unwrap();
         assert!(row.starts_with("1,100000,5.375,360,359,1,arm,0,0.375,0,LIBOR6M,3.25,23,24,6,3,1,11.375,3.25,0.125,1,2/28 LIB6M"), "{row}");
         assert!(

@@ -1,11 +1,12 @@
 //! `tranche afr`: the Available Funds Rate schedule under forward curves and shocked curves.
 
-use super::tables_common::{emit, load, Loaded};
+use super::tables_common::{emit, load, out_file, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::tables::{afr_schedule, AfrOptions};
 use tranche_core::waterfall::Horizon;
-use tranche_io::tables_out::{self, TableFormat};
+use tranche_io::outputs::Input;
+use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,7 +31,8 @@ pub struct Args {
     /// csv, json or md.
     #[arg(long, default_value = "csv")]
     pub format: TableFormat,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file (atomically) instead of standard output; an existing file is
+    /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -51,7 +53,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
             args.speed
         )));
     }
-    let Loaded { deal, pool, curves } = load(&args.deal)?;
+    let Loaded {
+        deal,
+        pool,
+        curves,
+        mut inputs,
+    } = load(&args.deal)?;
     let curves = match &args.curves {
         Some(p) => tranche_io::curves::read_curves(p)?,
         None => curves.ok_or_else(|| {
@@ -61,6 +68,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             ))
         })?,
     };
+    if let Some(p) = &args.curves {
+        inputs.push(Input::file(p, "the forward curves"));
+    }
+    let out = out_file(&inputs, args.out.as_deref(), TableKind::Afr, args.format)?;
     let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
     let rows = afr_schedule(
         &ctx,
@@ -77,8 +88,5 @@ pub fn run(args: Args) -> Result<(), Failure> {
         },
     )
     .map_err(|e| super::flag_error(e, &[("prepay.multiplier", "--speed")]))?;
-    emit(
-        &tables_out::afr_schedule(&rows, args.format),
-        args.out.as_deref(),
-    )
+    emit(&tables_out::afr_schedule(&rows, args.format), out.as_ref())
 }

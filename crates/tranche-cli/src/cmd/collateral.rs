@@ -14,6 +14,7 @@ use tranche_core::assumptions::{
 use tranche_core::collateral::{LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::dates::{payment_dates, Calendar};
 use tranche_core::rates::RateCurves;
+use tranche_io::outputs::{Input, Outputs, Signature};
 use tranche_io::tape::{read_tape_pool, TapeOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -67,7 +68,8 @@ pub struct Args {
     pub first_period_fraction: f64,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Also write the loan-level cash flows to this CSV file.
+    /// Also write the loan-level cash flows to this CSV file (atomically; an existing file
+    /// is replaced only if it is an earlier loan-level file, docs/outputs.md).
     #[arg(long)]
     pub per_loan: Option<PathBuf>,
     /// Hard limit on projection months.
@@ -82,6 +84,8 @@ struct Setup {
     fees: PoolFees,
     /// Payment date of period `p` at index `p - 1`, when known.
     dates: Option<Box<dyn Fn(u32) -> String>>,
+    /// Every file read, for the output guard.
+    inputs: Vec<Input>,
 }
 
 fn pct_arg(name: &str, v: f64, max: f64) -> Result<f64, Failure> {
@@ -163,11 +167,18 @@ fn from_deal(a: &Args) -> Result<Setup, Failure> {
     }
     let fees = deal.pool_fees();
     let d = deal.clone();
+    let mut inputs = loaded.inputs;
+    inputs.extend(
+        a.curves
+            .iter()
+            .map(|p| Input::file(p, "the forward curves")),
+    );
     Ok(Setup {
         pool: loaded.pool,
         scenario,
         fees,
         dates: Some(Box::new(move |p| d.payment_date(p).to_string())),
+        inputs,
     })
 }
 
@@ -255,11 +266,18 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
             }))
         }
     };
+    let mut inputs = vec![Input::file(&a.deal, "the loan tape")];
+    inputs.extend(
+        a.curves
+            .iter()
+            .map(|p| Input::file(p, "the forward curves")),
+    );
     Ok(Setup {
         pool,
         scenario,
         fees,
         dates,
+        inputs,
     })
 }
 
@@ -283,6 +301,14 @@ pub fn run(a: Args) -> Result<(), Failure> {
     } else {
         from_tape(&a)?
     };
+    let per_loan = match &a.per_loan {
+        Some(p) => Some(Outputs::new(&setup.inputs).file(
+            "--per-loan",
+            p,
+            Signature(format!("{PER_LOAN_HEADER}\n")),
+        )?),
+        None => None,
+    };
     let pool = &setup.pool;
     let opts = ProjectionOptions {
         per_loan: a.per_loan.is_some(),
@@ -302,9 +328,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
     let dates: Vec<String> = (1..=cf.periods.len() as u32)
         .map(|p| setup.dates.as_ref().map(|f| f(p)).unwrap_or_default())
         .collect();
-    if let Some(path) = &a.per_loan {
-        let text = per_loan_csv(pool, &cf, &dates);
-        tranche_io::atomic::write_atomic(path, text.as_bytes())?;
+    if let Some(out) = &per_loan {
+        out.write(per_loan_csv(pool, &cf, &dates).as_bytes())?;
     }
     let out = match a.format {
         Format::Csv => table_csv(&cf, &dates),
@@ -400,10 +425,11 @@ fn table_json(cf: &PoolCashflows, dates: &[String]) -> Result<String, Failure> {
     Ok(s)
 }
 
+/// The header line of the `--per-loan` file.
+const PER_LOAN_HEADER: &str = "loan_id,period,date,begin_balance,rate_pct,scheduled_principal,prepaid_principal,defaulted_principal,interest,end_balance";
+
 fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String]) -> String {
-    let mut s = String::from(
-        "loan_id,period,date,begin_balance,rate_pct,scheduled_principal,prepaid_principal,defaulted_principal,interest,end_balance\n",
-    );
+    let mut s = format!("{PER_LOAN_HEADER}\n");
     for l in &cf.loans {
         let id = pool
             .loan_id

@@ -1,13 +1,13 @@
 //! `tranche grid`: a scenario grid (speeds × CDR × severity × rate shocks), run in
 //! parallel, with a progress bar on a terminal.
 
-use super::tables_common::{emit, load, parse_list, Loaded};
+use super::tables_common::{emit, load, out_file, parse_list, Loaded};
 use crate::Failure;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use tranche_core::grid::{run_grid, GridSpec};
 use tranche_core::waterfall::Horizon;
-use tranche_io::tables_out::{self, TableFormat};
+use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,7 +40,8 @@ pub struct Args {
     /// csv, json or md.
     #[arg(long, default_value = "csv")]
     pub format: TableFormat,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file (atomically) instead of standard output; an existing file is
+    /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -57,7 +58,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads: needs at least 1".into()));
     }
-    let Loaded { deal, pool, .. } = load(&args.deal)?;
+    let Loaded {
+        deal, pool, inputs, ..
+    } = load(&args.deal)?;
+    let out = out_file(&inputs, args.out.as_deref(), TableKind::Grid, args.format)?;
     let spec = GridSpec {
         speeds,
         cdrs,
@@ -104,7 +108,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         )
     })?;
     bar.finish_and_clear();
-    emit(&tables_out::grid(&cells, args.format), args.out.as_deref())
+    emit(&tables_out::grid(&cells, args.format), out.as_ref())
 }
 
 /// Percent values (CDR, severity) must lie in 0–100; checked here, where the message can

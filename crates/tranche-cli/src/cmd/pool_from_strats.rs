@@ -4,6 +4,7 @@
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::poolfit::{fit_pool, FeeTier, FitOptions};
+use tranche_io::outputs::{Input, Outputs};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -12,7 +13,8 @@ pub struct Args {
     /// Pool summary JSON.
     #[arg(long)]
     pub summary: PathBuf,
-    /// Output tape CSV.
+    /// Output tape CSV (written atomically; an existing file is replaced only if it is a
+    /// tape this command wrote, and never inside the strat-table directory).
     #[arg(long)]
     pub out: PathBuf,
     /// Cut-off date (YYYY-MM-DD): months to roll and next adjustment dates count from it.
@@ -77,6 +79,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         })?;
     let tables = tranche_io::strat_csv::read_strat_dir(&args.strat_dir)?;
     let summary = tranche_io::strat_csv::read_pool_summary(&args.summary)?;
+    let out = Outputs::new(&[
+        Input::dir(&args.strat_dir, "the strat-table directory"),
+        Input::file(&args.summary, "the pool summary"),
+    ])
+    .file("--out", &args.out, tranche_io::tape_write::tape_signature())?;
     let mut opts = FitOptions::new(cutoff);
     opts.seed = args.seed;
     opts.servicing = parse_tiers(&args.servicing)?;
@@ -86,7 +93,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     opts.io_months = args.io_months;
     opts.iterations = args.iterations;
     let fit = fit_pool(&tables, &summary, &opts)?;
-    tranche_io::tape_write::write_tape_csv(&args.out, &fit.loans)?;
+    out.write(&tranche_io::tape_write::tape_csv_bytes(&fit.loans)?)?;
     let total: f64 = fit.loans.iter().map(|l| l.balance).sum();
     println!(
         "wrote {} loans, balance {:.2}, to {}",

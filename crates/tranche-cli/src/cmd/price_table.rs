@@ -1,10 +1,10 @@
 //! `tranche price-table`: the Price/DM sensitivity report of every class.
 
-use super::tables_common::{emit, load, parse_list, Loaded};
+use super::tables_common::{emit, load, out_file, parse_list, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::tables::{check_price, price_table, PriceTableOptions, TableRates};
-use tranche_io::tables_out::{self, TableFormat};
+use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,7 +23,8 @@ pub struct Args {
     /// csv, json or md.
     #[arg(long, default_value = "csv")]
     pub format: TableFormat,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file (atomically) instead of standard output; an existing file is
+    /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -31,7 +32,15 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let speeds = parse_list("--speeds", &args.speeds)?;
     check_price(args.price).map_err(|m| Failure::Input(format!("--price: {m}")))?;
-    let Loaded { deal, pool, .. } = load(&args.deal)?;
+    let Loaded {
+        deal, pool, inputs, ..
+    } = load(&args.deal)?;
+    let out = out_file(
+        &inputs,
+        args.out.as_deref(),
+        TableKind::PriceTable,
+        args.format,
+    )?;
     let rates = TableRates::for_deal(&deal, args.libor)
         .map_err(|m| Failure::Input(format!("--libor: {m}")))?;
     let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
@@ -44,8 +53,5 @@ pub fn run(args: Args) -> Result<(), Failure> {
         },
     )
     .map_err(|e| super::flag_error(e, &[("prepay.multiplier", "--speeds")]))?;
-    emit(
-        &tables_out::price_table(&rows, args.format),
-        args.out.as_deref(),
-    )
+    emit(&tables_out::price_table(&rows, args.format), out.as_ref())
 }

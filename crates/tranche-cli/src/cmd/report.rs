@@ -6,13 +6,15 @@ use crate::Failure;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use tranche_io::outputs::Outputs;
 use tranche_io::report::{build_document, gather, output, write_report};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Deal directory (holding deal.toml, the tape and curves.csv) or a deal file.
     pub deal: PathBuf,
-    /// Output directory; replaced as a whole only when the new report is complete.
+    /// Output directory; replaced as a whole only when the new report is complete, and only
+    /// if it is absent, empty or an earlier tranche output (docs/outputs.md).
     #[arg(long)]
     pub out: PathBuf,
     /// Price of the Price/DM tables, percent of par.
@@ -58,7 +60,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Steps: load + the gather steps + build; files are added once their count is known.
     let pb = progress((2 + gather::STEPS.len()) as u64);
     pb.set_message("loading the deal");
-    let (runner, spec) = super::report_deal::load(&args.deal, args.price, &args.speeds)?;
+    let (runner, spec, read) = super::report_deal::load(&args.deal, args.price, &args.speeds)?;
+    // Before any work: the directory may be written (docs/outputs.md).
+    let out = Outputs::new(&read).dir("--out", &args.out)?;
     pb.inc(1);
     let inputs = gather(&runner, &spec, &mut |s| {
         pb.set_message(s.to_string());
@@ -69,7 +73,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let doc = build_document(&inputs);
     pb.inc(1);
     pb.inc_length(output::file_count(&doc) as u64);
-    let files = write_report(&args.out, &doc, &mut |p| {
+    let files = write_report(&out, &doc, &mut |p| {
         pb.set_message(format!("writing {}", p.display()));
         pb.inc(1);
     })?;

@@ -9,6 +9,7 @@ use tranche_core::deal::SpeedCurve;
 use tranche_core::strats::{compute_all, default_tables, summarize, StratContext};
 use tranche_core::tables::runner::DealModel;
 use tranche_core::tables::{AfrOptions, TableRates};
+use tranche_io::outputs::Input;
 use tranche_io::render::Table;
 use tranche_io::report::ReportSpec;
 use tranche_io::strats_out::{render_all, StratsReport};
@@ -52,8 +53,12 @@ fn collateral_tables(
         .collect())
 }
 
-/// Loads `path` and prepares the report's runner and spec.
-pub fn load(path: &Path, price: f64, speeds: &[f64]) -> Result<(DealModel, ReportSpec), Failure> {
+/// Loads `path` and prepares the report's runner and spec; also returns the files read.
+pub fn load(
+    path: &Path,
+    price: f64,
+    speeds: &[f64],
+) -> Result<(DealModel, ReportSpec, Vec<Input>), Failure> {
     let loaded = tranche_io::deal::load_deal(path)?;
     let pool = LoanPool::from_loans(&loaded.loans)?;
     let model = DealModel::new(loaded.deal.clone(), pool);
@@ -82,5 +87,5 @@ pub fn load(path: &Path, price: f64, speeds: &[f64]) -> Result<(DealModel, Repor
             deal.pricing.index, deal.pricing.index_rate_pct
         )],
     };
-    Ok((model, spec))
+    Ok((model, spec, loaded.inputs))
 }

@@ -8,6 +8,7 @@ use tranche_core::strats::{
 };
 use tranche_core::tape::Loan;
 use tranche_io::atomic::write_atomic;
+use tranche_io::outputs::{Input, OutDir, Outputs};
 use tranche_io::strats_out::{self, StratsReport};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -24,7 +25,9 @@ pub struct Args {
     pub input: PathBuf,
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,
-    /// Output directory (required for csv and xlsx; md/json print to stdout without it).
+    /// Output directory, written whole (required for csv and xlsx; md/json print to stdout
+    /// without it). An existing directory is replaced only if it is empty or a tranche
+    /// output (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Tables file (TOML, or JSON by extension) adding tables to, or replacing, the
@@ -47,6 +50,8 @@ struct Inputs {
     loans: Vec<Loan>,
     fees: NetFees,
     cutoff: Option<NaiveDate>,
+    /// Every file read, for the output guard.
+    files: Vec<Input>,
 }
 
 fn is_tape(p: &Path) -> bool {
@@ -59,13 +64,14 @@ fn is_tape(p: &Path) -> bool {
 }
 
 fn load(args: &Args) -> Result<Inputs, Failure> {
-    let (loans, fees, cutoff) = if is_tape(&args.input) {
+    let (loans, fees, cutoff, files) = if is_tape(&args.input) {
         let loans = tranche_io::tape::read_tape(&args.input)?;
-        (loans, NetFees::default(), None)
+        let files = vec![Input::file(&args.input, "the loan tape")];
+        (loans, NetFees::default(), None, files)
     } else {
         let d = tranche_io::deal::load_deal(&args.input)?;
         let fees = d.deal.pool_fees();
-        (d.loans, fees, Some(d.deal.dates.cut_off))
+        (d.loans, fees, Some(d.deal.dates.cut_off), d.inputs)
     };
     let pct = |flag: &str, v: Option<f64>, default: f64| -> Result<f64, Failure> {
         match v {
@@ -94,6 +100,7 @@ fn load(args: &Args) -> Result<Inputs, Failure> {
         loans,
         fees,
         cutoff: args.cutoff_date.or(cutoff),
+        files,
     })
 }
 
@@ -115,18 +122,25 @@ fn table_set(args: &Args, cutoff: Option<NaiveDate>) -> Result<Vec<StratTableDef
     Ok(keep)
 }
 
+const NEED_OUT: &str = "--format csv and --format xlsx write files: give --out DIR";
+
 pub fn run(args: Args) -> Result<(), Failure> {
     if matches!(args.format, Format::Csv | Format::Xlsx) && args.out.is_none() {
-        return Err(Failure::Input(
-            "--format csv and --format xlsx write files: give --out DIR".into(),
-        ));
+        return Err(Failure::Input(NEED_OUT.into()));
     }
-    let inp = load(&args)?;
+    let mut inp = load(&args)?;
+    if let Some(p) = &args.tables {
+        inp.files.push(Input::file(p, "the tables file"));
+    }
+    let out = match &args.out {
+        Some(p) => Some(Outputs::new(&inp.files).dir("--out", p)?),
+        None => None,
+    };
+    let defs = table_set(&args, inp.cutoff)?;
     let ctx = StratContext {
         fees: inp.fees,
         cutoff: inp.cutoff,
     };
-    let defs = table_set(&args, inp.cutoff)?;
     let report = StratsReport {
         summary: summarize(&inp.loans, &ctx)?,
         tables: compute_all(&defs, &inp.loans, &ctx)?,
@@ -134,43 +148,40 @@ pub fn run(args: Args) -> Result<(), Failure> {
         trustee_pct: ctx.fees.trustee * 100.0,
         cutoff_date: ctx.cutoff,
     };
-    let need_out = |what: &str| -> Result<&Path, Failure> {
-        args.out
-            .as_deref()
-            .ok_or_else(|| Failure::Input(format!("--format {what} needs --out DIR")))
-    };
     let text_out = |name: &str, text: String| -> Result<(), Failure> {
-        match &args.out {
-            Some(dir) => Ok(write_atomic(&dir.join(name), text.as_bytes())?),
+        match &out {
+            Some(dir) => dir
+                .write(|tmp| write_atomic(&tmp.join(name), text.as_bytes()))
+                .map_err(Failure::from),
             None => {
                 print!("{text}");
                 Ok(())
             }
         }
     };
-    match args.format {
-        Format::Md => text_out("strats.md", strats_out::report_markdown(&report)),
-        Format::Json => {
+    match (args.format, &out) {
+        (Format::Md, _) => text_out("strats.md", strats_out::report_markdown(&report)),
+        (Format::Json, _) => {
             let v = strats_out::report_json(&report);
             let text = serde_json::to_string_pretty(&v)
                 .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
             text_out("strats.json", text + "\n")
         }
-        Format::Csv => {
-            strats_out::write_csv_dir(need_out("csv")?, &report)?;
-            Ok(())
+        (Format::Csv, Some(dir)) => {
+            Ok(dir.write(|tmp| strats_out::write_csv_dir(tmp, &report).map(|_| ()))?)
         }
-        Format::Xlsx => write_xlsx(need_out("xlsx")?, &report),
+        (Format::Xlsx, Some(dir)) => write_xlsx(dir, &report),
+        (Format::Csv | Format::Xlsx, None) => Err(Failure::Input(NEED_OUT.into())),
     }
 }
 
 #[cfg(feature = "xlsx")]
-fn write_xlsx(dir: &Path, report: &StratsReport) -> Result<(), Failure> {
-    Ok(strats_out::write_xlsx(&dir.join("strats.xlsx"), report)?)
+fn write_xlsx(dir: &OutDir, report: &StratsReport) -> Result<(), Failure> {
+    Ok(dir.write(|tmp| strats_out::write_xlsx(&tmp.join("strats.xlsx"), report))?)
 }
 
 #[cfg(not(feature = "xlsx"))]
-fn write_xlsx(_dir: &Path, _report: &StratsReport) -> Result<(), Failure> {
+fn write_xlsx(_dir: &OutDir, _report: &StratsReport) -> Result<(), Failure> {
     Err(Failure::Input(
         "--format xlsx: this build of tranche has no XLSX support (cargo feature `xlsx`)".into(),
     ))

@@ -4,11 +4,15 @@ use crate::Failure;
 use std::path::Path;
 use tranche_core::collateral::LoanPool;
 use tranche_core::deal::Deal;
+use tranche_io::outputs::{Input, OutFile, Outputs};
+use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 pub struct Loaded {
     pub deal: Deal,
     pub pool: LoanPool,
     pub curves: Option<tranche_core::rates::RateCurves>,
+    /// Every file read, for the output guard.
+    pub inputs: Vec<Input>,
 }
 
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
@@ -17,7 +21,26 @@ pub fn load(path: &Path) -> Result<Loaded, Failure> {
         deal: loaded.deal,
         pool: loaded.pool,
         curves: loaded.curves,
+        inputs: loaded.inputs,
     })
+}
+
+/// The `--out FILE` of a table command, checked against the run's inputs (see
+/// `tranche_io::outputs`) before any work is done.
+pub fn out_file(
+    inputs: &[Input],
+    out: Option<&Path>,
+    kind: TableKind,
+    format: TableFormat,
+) -> Result<Option<OutFile>, Failure> {
+    match out {
+        None => Ok(None),
+        Some(p) => Ok(Some(Outputs::new(inputs).file(
+            "--out",
+            p,
+            tables_out::signature(kind, format),
+        )?)),
+    }
 }
 
 /// A comma-separated list of numbers.
@@ -45,9 +68,9 @@ pub fn parse_list(option: &str, s: &str) -> Result<Vec<f64>, Failure> {
 }
 
 /// Prints `text`, or writes it atomically to `out`.
-pub fn emit(text: &str, out: Option<&Path>) -> Result<(), Failure> {
+pub fn emit(text: &str, out: Option<&OutFile>) -> Result<(), Failure> {
     match out {
-        Some(p) => Ok(tranche_io::atomic::write_atomic(p, text.as_bytes())?),
+        Some(f) => Ok(f.write(text.as_bytes())?),
         None => {
             use std::io::Write;
             let mut so = std::io::stdout().lock();

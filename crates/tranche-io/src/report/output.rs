@@ -1,6 +1,7 @@
 //! The report's output directory, written whole or not at all.
 
-use crate::atomic::{write_atomic, write_dir_atomic};
+use crate::atomic::write_atomic;
+use crate::outputs::OutDir;
 use crate::render::{self, Document, LineChart};
 use crate::IoError;
 use std::path::{Path, PathBuf};
@@ -22,15 +23,17 @@ fn chart_path(c: &LineChart) -> String {
 }
 
 /// Writes `report.md`, `report.html`, `report.xlsx` (feature `xlsx`), `report.json`,
-/// `tables/<id>.csv` and `charts/<id>.svg` into `dir`, replacing an existing `dir` only
-/// once everything is written. `step` is called after each file.
+/// `tables/<id>.csv` and `charts/<id>.svg` into `out`, replacing an existing directory
+/// only once everything is written (beside them, tranche's marker file). `step` is called
+/// after each file.
 pub fn write_report(
-    dir: &Path,
+    out_dir: &OutDir,
     doc: &Document,
     step: &mut dyn FnMut(&Path),
 ) -> Result<ReportFiles, IoError> {
+    let dir = out_dir.shown();
     let mut out = ReportFiles::default();
-    write_dir_atomic::<IoError>(dir, |tmp| {
+    out_dir.write::<IoError>(|tmp| {
         let mut put = |rel: &str, bytes: &[u8]| -> Result<(), IoError> {
             write_atomic(&tmp.join(rel), bytes)?;
             out.files.push(PathBuf::from(rel));
@@ -89,7 +92,10 @@ mod tests {
         let dir = root.path().join("out");
         let mut steps = 0;
         let d = doc();
-        let files = write_report(&dir, &d, &mut |_| steps += 1).unwrap();
+        let out = crate::outputs::Outputs::new(&[])
+            .dir("--out", &dir)
+            .unwrap();
+        let files = write_report(&out, &d, &mut |_| steps += 1).unwrap();
         assert_eq!(steps, files.files.len());
         assert_eq!(files.files.len(), file_count(&d));
         for f in &files.files {
@@ -101,5 +107,6 @@ mod tests {
         );
         let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
         assert!(md.contains("![AFR](charts/afr.svg)"));
+        assert!(crate::atomic::is_tranche_dir(&dir));
     }
 }

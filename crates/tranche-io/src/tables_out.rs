@@ -609,7 +609,7 @@ mod tests {
         }
         assert_eq!(
             signature(TableKind::Grid, TableFormat::Csv).0,
-            "speed_pct,cdr_pct,severity_pct,shock_bps,pool_loss_pct,class,dm_bps,wal_years,mod_duration,principal_loss_pct\n"
+            "speed_pct,cdr_pct,severity_pct,shock_bps,pool_loss_pct,class,dm_bps,wal_years,mod_duration,unpaid_principal,principal_loss_pct\n"
         );
         assert_eq!(
             signature(TableKind::PriceTable, TableFormat::Md).0,

@@ -8,16 +8,13 @@ use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tranche_core::assumptions::DefaultCurve;
 use tranche_core::collateral::LoanPool;
-use tranche_core::grid::summarize_run;
-use tranche_core::rates::{RateCurves, RatePath};
+use tranche_core::runner::{DealModel, RunOutput};
+use tranche_core::scenario::{RateBase, Scenario};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
-use tranche_core::tables::runner::DealContext;
-use tranche_core::tables::{afr_schedule, check_price, AfrOptions, PriceTableOptions, TableRates};
-use tranche_core::tape::RateIndex;
-use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
-use tranche_io::deal::LoadedDeal;
+use tranche_core::summary::RunSummary;
+use tranche_core::tables::afr_schedule;
+use tranche_core::waterfall::Horizon;
 
 /// A deal ready to run scenarios. Implementations are immutable and thread-safe.
 pub trait ScenarioEngine: Send + Sync {
@@ -127,16 +124,31 @@ impl DealSource for DealIds<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
     pub scenario: GridScenario,
-    /// Replaces every LIBOR curve of the deal by this path (percent, by period; a single
-    /// value is a flat curve) before any shock is applied.
+    /// Every index follows this path (percent, by period; a single value is flat) instead
+    /// of the deal's pricing rates, before any shock is applied.
     pub libor_pct: Option<Vec<f64>>,
 }
 
-/// A deal loaded from its files and validated, ready to run many scenarios.
+impl RunSpec {
+    /// The core scenario this spec asks for.
+    pub fn to_scenario(&self) -> Result<Scenario, GridError> {
+        let mut sc = self.scenario.to_scenario()?;
+        match self.libor_pct.as_deref() {
+            None => {}
+            Some([one]) => sc.rates.base = RateBase::Flat { pct: *one },
+            Some(path) => sc.rates.base = RateBase::Path { pct: path.to_vec() },
+        }
+        sc.validate().map_err(core_error)?;
+        Ok(sc)
+    }
+}
+
+/// A deal loaded from its files and checked, ready to run many scenarios through the
+/// core's one runner.
 pub struct PreparedDeal {
     path: PathBuf,
-    loaded: LoadedDeal,
-    pool: LoanPool,
+    model: DealModel,
+    loans: Vec<tranche_core::tape::Loan>,
 }
 
 /// Engine errors as the CLI classes them: a solver that found no solution is the engine's
@@ -152,17 +164,15 @@ impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves.
     pub fn load(path: &Path) -> Result<Self, GridError> {
         let loaded = tranche_io::deal::load_deal(path)?;
-        let pool = LoanPool::from_loans(&loaded.loans).map_err(|e| {
-            GridError::Input(format!(
-                "{}: {}",
-                loaded.dir.join(&loaded.deal.collateral.tape).display(),
-                e
-            ))
-        })?;
+        let tape = loaded.dir.join(&loaded.deal.collateral.tape);
+        let pool = LoanPool::from_loans(&loaded.loans)
+            .map_err(|e| GridError::Input(format!("{}: {}", tape.display(), e)))?;
+        let model = DealModel::new(loaded.deal, pool, loaded.curves)
+            .map_err(|e| GridError::Input(format!("{}: {}", path.display(), e)))?;
         Ok(PreparedDeal {
             path: path.to_path_buf(),
-            loaded,
-            pool,
+            model,
+            loans: loaded.loans,
         })
     }
 
@@ -173,12 +183,12 @@ impl PreparedDeal {
 
     /// The deal's name (from its deal file).
     pub fn name(&self) -> &str {
-        &self.loaded.deal.name
+        &self.model.deal.name
     }
 
     /// Bond names in the deal's order.
     pub fn bond_names(&self) -> Vec<String> {
-        self.loaded
+        self.model
             .deal
             .bonds
             .iter()
@@ -188,94 +198,22 @@ impl PreparedDeal {
 
     /// Number of loans (or rep lines) on the tape.
     pub fn loan_count(&self) -> usize {
-        self.pool.len()
+        self.model.pool.len()
     }
 
-    /// The index paths a scenario starts from, as `tranche run` builds them: a `libor`
-    /// override (every index flat, or following the given path), else the deal's forward
-    /// curves, else its flat pricing rates; then the scenario's shock.
-    fn rates(&self, spec: &RunSpec) -> RateCurves {
-        let deal = &self.loaded.deal;
-        let base = match &spec.libor_pct {
-            Some(path) => {
-                let p = RatePath {
-                    values: path.iter().map(|x| x / 100.0).collect(),
-                };
-                let mut rc = RateCurves::flat_all(0.0);
-                for (_, v) in rc.paths.iter_mut() {
-                    *v = p.clone();
-                }
-                for n in &deal.collateral.indices {
-                    rc.set(RateIndex::parse(n), p.clone());
-                }
-                rc
-            }
-            None => self
-                .loaded
-                .curves
-                .clone()
-                .unwrap_or_else(|| deal.pricing_rates()),
-        };
-        let s = &spec.scenario;
-        if s.shock_bps == 0.0 {
-            base
-        } else {
-            base.shocked(s.shock_bps, s.shock_start_period as usize, 0)
-        }
+    /// The deal, pool and curves behind this engine.
+    pub fn model(&self) -> &DealModel {
+        &self.model
     }
 
-    /// Runs one scenario through collateral and waterfall, with the trust's ledger.
-    pub fn run_with_ledger(&self, spec: &RunSpec) -> Result<(DealRun, Ledger), GridError> {
-        let s = &spec.scenario;
-        let deal = &self.loaded.deal;
-        let scenario = deal.scenario(
-            s.speed_pct,
-            DefaultCurve::Cdr {
-                cdr: s.cdr_pct / 100.0,
-            },
-            s.severity_pct / 100.0,
-            s.lag_months,
-            self.rates(spec),
-        );
-        run_deal_with_ledger(deal, &self.pool, &scenario, s.horizon).map_err(core_error)
-    }
-
-    /// Runs one scenario through collateral and waterfall.
-    pub fn run_deal(&self, spec: &RunSpec) -> Result<DealRun, GridError> {
-        self.run_with_ledger(spec).map(|(r, _)| r)
-    }
-
-    /// Analytics of a run, as the scenario grid computes them: every bond's DM at `price`
-    /// against the run's own index, WAL, modified duration, window; write-downs; losses.
-    pub fn analyze(&self, run: &DealRun, price: f64) -> Result<ScenarioResult, GridError> {
-        let summary = summarize_run(run, price).map_err(core_error)?;
-        Ok(ScenarioResult {
-            bonds: summary
-                .bonds
-                .into_iter()
-                .map(|b| BondResult {
-                    bond: b.name,
-                    dm_bps: b.dm.map(|dm| dm * 10_000.0),
-                    wal_years: b.wal,
-                    mod_duration: b.mod_duration,
-                    first_principal_period: b.window.map(|w| w.first_period),
-                    last_principal_period: b.window.map(|w| w.last_period),
-                    first_principal_date: b.window.map(|w| w.first_date),
-                    last_principal_date: b.window.map(|w| w.last_date),
-                    bond_writedown: b.net_writedown,
-                    unpaid_principal: b.unpaid_principal,
-                    principal_loss_pct: b.principal_loss_pct,
-                })
-                .collect(),
-            collateral_loss: summary.pool_loss,
-            collateral_loss_pct: summary.pool_loss_pct,
-        })
+    /// Runs one scenario through the core's runner.
+    pub fn run_spec(&self, spec: &RunSpec) -> Result<RunOutput, GridError> {
+        self.model.run(&spec.to_scenario()?).map_err(core_error)
     }
 
     /// The Price/DM report of every class, as `tranche price-table` computes it: at `price`
     /// (percent of par) and each speed (percent of the pricing speed), to call and to
-    /// maturity; every index flat at `libor_pct` for the runs and the DM, default the
-    /// deal's pricing level. Messages are the command's, options spelled as arguments.
+    /// maturity; every index flat at `libor_pct`, default the deal's pricing rates.
     pub fn price_table(
         &self,
         price: f64,
@@ -285,33 +223,27 @@ impl PreparedDeal {
         if speeds.is_empty() {
             return Err(GridError::input("speeds: needs at least one value"));
         }
-        check_price(price).map_err(|m| GridError::input(format!("price: {m}")))?;
-        let deal = &self.loaded.deal;
-        let rates = TableRates::for_deal(deal, libor_pct)
-            .map_err(|m| GridError::input(format!("libor: {m}")))?;
-        let ctx = DealContext::new(deal, &self.pool);
-        let rows = tranche_core::tables::price_table(
-            &ctx,
-            &PriceTableOptions {
-                price,
-                speeds: speeds.to_vec(),
-                rates,
-            },
-        )
-        .map_err(core_error)?;
+        let mut base = Scenario::default();
+        base.set("price", price)
+            .map_err(|e| field_error(e, "price"))?;
+        if let Some(l) = libor_pct {
+            base.set("index_rate_pct", l)
+                .map_err(|e| field_error(e, "libor"))?;
+        }
+        let rows = tranche_core::tables::price_table(&self.model, &base, speeds)
+            .map_err(|e| field_error(e, "speeds"))?;
         Ok(crate::tables::price_table_batch(&rows)?)
     }
 
     /// The default collateral stratification tables (as the term sheet prints them), by
     /// file stem, then the pool summary as `summary`.
     pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, GridError> {
-        let deal = &self.loaded.deal;
+        let deal = &self.model.deal;
         let ctx = StratContext {
             fees: deal.pool_fees(),
             cutoff: Some(deal.dates.cut_off),
         };
-        let tables =
-            compute_all(&default_tables(), &self.loaded.loans, &ctx).map_err(core_error)?;
+        let tables = compute_all(&default_tables(), &self.loans, &ctx).map_err(core_error)?;
         tables
             .iter()
             .map(|t| Ok((t.file_stem.clone(), crate::tables::strat_table(t)?)))
@@ -321,7 +253,7 @@ impl PreparedDeal {
     /// The Available Funds Rate schedule, as `tranche afr` computes it: under the forward
     /// curves (`curves`, default the deal's `curves.csv`) and under the same curves
     /// shocked by `shock_bps` from period `shock_from`, at `speed_pct` of the pricing
-    /// speed to `horizon`. Messages are the command's, options spelled as arguments.
+    /// speed to `horizon`.
     pub fn afr(
         &self,
         curves: Option<&Path>,
@@ -330,53 +262,65 @@ impl PreparedDeal {
         speed_pct: f64,
         horizon: Horizon,
     ) -> Result<RecordBatch, GridError> {
-        if !shock_bps.is_finite() || shock_bps.abs() > 10_000.0 {
-            return Err(GridError::input(format!(
-                "shock_bps: expected basis points within ±10000, found {shock_bps}"
-            )));
+        let mut base = tranche_core::tables::afr_base();
+        base.set("speed_pct", speed_pct)
+            .map_err(|e| field_error(e, "speed"))?;
+        base.horizon = horizon;
+        if let Some(p) = curves {
+            base.rates.base = RateBase::Curves {
+                curves: tranche_io::curves::read_curves(p)?,
+            };
         }
-        let shock_from = usize::try_from(shock_from)
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| GridError::input("shock_from: periods count from 1"))?;
-        if !(speed_pct.is_finite() && speed_pct >= 0.0) {
-            return Err(GridError::input(format!(
-                "speed: expected a percent ≥ 0, found {speed_pct}"
-            )));
-        }
-        let curves = match curves {
-            Some(p) => tranche_io::curves::read_curves(p)?,
-            None => self.loaded.curves.clone().ok_or_else(|| {
-                GridError::input(format!(
-                    "{}: the deal has no curves.csv; pass curves=FILE",
-                    self.path.display()
-                ))
-            })?,
-        };
-        let ctx = DealContext::new(&self.loaded.deal, &self.pool);
-        let rows = afr_schedule(
-            &ctx,
-            &AfrOptions {
-                curves,
-                shock_bps,
-                shock_from,
-                speed_pct,
-                horizon,
-            },
-        )
-        .map_err(core_error)?;
+        let mut shock = Scenario::default();
+        shock
+            .set("shock_bps", shock_bps)
+            .map_err(|e| field_error(e, "shock_bps"))?;
+        shock
+            .set("shock_from", shock_from as f64)
+            .map_err(|e| field_error(e, "shock_from"))?;
+        let rows = afr_schedule(&self.model, &base, &shock.rates.shocks[0]).map_err(core_error)?;
         Ok(crate::tables::afr_batch(&rows)?)
+    }
+}
+
+/// An engine error about a scenario field told under the caller's spelling (`price: ...`).
+fn field_error(e: tranche_core::Error, name: &str) -> GridError {
+    match e {
+        tranche_core::Error::Invalid(fe) => GridError::input(format!("{name}: {}", fe.message)),
+        other => core_error(other),
+    }
+}
+
+/// A run's summary as result rows.
+pub fn scenario_result(summary: RunSummary) -> ScenarioResult {
+    ScenarioResult {
+        bonds: summary
+            .bonds
+            .into_iter()
+            .map(|b| BondResult {
+                dm_bps: b.dm_bps,
+                wal_years: b.wal_years,
+                mod_duration: b.mod_duration,
+                first_principal_period: b.window.map(|w| w.first_period),
+                last_principal_period: b.window.map(|w| w.last_period),
+                first_principal_date: b.window.map(|w| w.first_date),
+                last_principal_date: b.window.map(|w| w.last_date),
+                bond_writedown: b.writedown - b.reimbursed,
+                unpaid_principal: b.unpaid_principal,
+                principal_loss_pct: b.principal_loss_pct,
+                bond: b.bond,
+            })
+            .collect(),
+        collateral_loss: summary.pool_loss,
+        collateral_loss_pct: summary.pool_loss_pct,
     }
 }
 
 impl ScenarioEngine for PreparedDeal {
     fn run(&self, scenario: &GridScenario) -> Result<ScenarioResult, GridError> {
-        let spec = RunSpec {
-            scenario: scenario.clone(),
-            libor_pct: None,
-        };
-        let run = self.run_deal(&spec)?;
-        self.analyze(&run, scenario.price)
+        let sc = scenario.to_scenario()?;
+        let out = self.model.run(&sc).map_err(core_error)?;
+        Ok(scenario_result(out.summary))
     }
 }
 

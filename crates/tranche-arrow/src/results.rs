@@ -16,7 +16,7 @@
 //! | `collateral_loss` | float64 | realized collateral losses over the run (currency) |
 //! | `collateral_loss_pct` | float64 | the same, percent of the cut-off pool balance |
 
-use crate::scenarios::{horizon_name, GridScenario};
+use crate::scenarios::GridScenario;
 use crate::GridError;
 use arrow_array::builder::{
     Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
@@ -121,7 +121,7 @@ pub fn build_results(
             lag.append_value(s.lag_months as i32);
             shock.append_value(s.shock_bps);
             start.append_value(s.shock_start_period as i32);
-            horizon.append_value(horizon_name(s.horizon));
+            horizon.append_value(s.horizon.name());
             price.append_value(s.price);
             bond.append_value(&b.bond);
             dm.append_option(b.dm_bps);

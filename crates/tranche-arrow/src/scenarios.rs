@@ -59,6 +59,26 @@ impl GridScenario {
     }
 }
 
+impl GridScenario {
+    /// The core scenario of this row: the deal's pricing rates, then the row's numbers.
+    pub fn to_scenario(&self) -> Result<tranche_core::scenario::Scenario, GridError> {
+        let mut s = tranche_core::scenario::Scenario::default();
+        for (name, v) in [
+            ("speed_pct", self.speed_pct),
+            ("cdr_pct", self.cdr_pct),
+            ("severity_pct", self.severity_pct),
+            ("lag_months", f64::from(self.lag_months)),
+            ("shock_bps", self.shock_bps),
+            ("shock_from", f64::from(self.shock_start_period)),
+            ("price", self.price),
+        ] {
+            s.set(name, v).map_err(crate::engine::core_error)?;
+        }
+        s.horizon = self.horizon;
+        Ok(s)
+    }
+}
+
 /// Canonical column names with their aliases, in schema order.
 const COLUMNS: &[(&str, &[&str])] = &[
     ("deal", &["deal_id", "deal_path"]),
@@ -89,20 +109,9 @@ pub fn scenario_schema() -> SchemaRef {
     ]))
 }
 
-/// Parses `call` / `to_call` / `maturity` / `to_maturity` (any case).
+/// Parses `call` / `to_call` / `maturity` / `to_maturity` / `call:YYYY-MM` (any case).
 pub fn parse_horizon(s: &str) -> Option<Horizon> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "call" | "to_call" | "to call" => Some(Horizon::Call),
-        "maturity" | "to_maturity" | "to maturity" | "mat" => Some(Horizon::Maturity),
-        _ => None,
-    }
-}
-
-pub fn horizon_name(h: Horizon) -> &'static str {
-    match h {
-        Horizon::Call => "call",
-        Horizon::Maturity => "maturity",
-    }
+    Horizon::parse(s).ok()
 }
 
 /// Maps each canonical column to its index in `schema`, rejecting unknown and duplicate columns.

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use std::sync::Arc;
 use tranche_core::collateral::PoolPeriod;
 use tranche_core::strats::{Column, RowType, StratTable};
-use tranche_core::tables::tieout::horizon_name;
 use tranche_core::tables::{AfrRow, PriceTableRow};
 use tranche_core::waterfall::{CapBinding, DealRun, Ledger, LedgerPeriod};
 use tranche_io::strats_out::{column_value, json_key};
@@ -259,6 +258,14 @@ pub fn ledger_table(ledger: &Ledger) -> Result<RecordBatch, ArrowError> {
     RecordBatch::try_from_iter(cols)
 }
 
+fn opt_col(vals: impl Iterator<Item = Option<f64>>) -> ArrayRef {
+    let mut b = Float64Builder::new();
+    for v in vals {
+        b.append_option(v);
+    }
+    Arc::new(b.finish())
+}
+
 fn month_col(vals: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
     let mut b = StringBuilder::new();
     for v in vals {
@@ -276,16 +283,16 @@ pub fn price_table_batch(rows: &[PriceTableRow]) -> Result<RecordBatch, ArrowErr
     let mut wal = Float64Builder::new();
     for r in rows {
         class.append_value(&r.class);
-        horizon.append_value(horizon_name(r.horizon));
+        horizon.append_value(r.horizon.name());
         wal.append_option(r.wal_years);
     }
     let cols: Vec<(&str, ArrayRef)> = vec![
         ("class", Arc::new(class.finish())),
         ("horizon", Arc::new(horizon.finish())),
         ("speed_pct", f64_col(rows.iter().map(|r| r.speed_pct))),
-        ("dm_bps", f64_col(rows.iter().map(|r| r.dm_bps))),
+        ("dm_bps", opt_col(rows.iter().map(|r| r.dm_bps))),
         ("wal_years", Arc::new(wal.finish())),
-        ("mod_duration", f64_col(rows.iter().map(|r| r.mod_duration))),
+        ("mod_duration", opt_col(rows.iter().map(|r| r.mod_duration))),
         (
             "first_principal",
             month_col(rows.iter().map(|r| r.first_principal)),

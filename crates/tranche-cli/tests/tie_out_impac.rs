@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
-use tranche_core::analytics::IndexAssumption;
 use tranche_core::collateral::LoanPool;
 use tranche_core::dates::yyyy_mm;
-use tranche_core::tables::runner::DealContext;
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::Scenario;
 use tranche_core::tables::tieout::{tie_out, Tolerances};
 use tranche_core::tables::{
-    afr_schedule, price_table, term_sheet_summary, AfrOptions, PriceTableOptions, TableRates,
+    afr_base, afr_schedule, price_table, term_sheet_summary, ClassInfo, AFR_SHOCK,
 };
 use tranche_io::tables_out::{read_published_afr, read_published_dm};
 
@@ -23,36 +23,18 @@ fn fixtures() -> PathBuf {
     root().join("tests/fixtures/impac-cmb-2004-1")
 }
 
-struct Setup {
-    deal: tranche_core::deal::Deal,
-    pool: LoanPool,
-    curves: Option<tranche_core::rates::RateCurves>,
-}
-
-fn setup() -> Setup {
+/// The reference deal, its pool and curves, through the one runner.
+fn model() -> DealModel {
     let loaded = tranche_io::deal::load_deal(root().join("deals/impac-cmb-2004-1")).unwrap();
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
-    Setup {
-        deal: loaded.deal,
-        pool,
-        curves: loaded.curves,
-    }
-}
-
-fn pricing_rates(deal: &tranche_core::deal::Deal) -> TableRates {
-    TableRates {
-        run: deal.pricing_rates(),
-        discount: IndexAssumption::Flat {
-            rate: deal.pricing.index_rate_pct / 100.0,
-        },
-    }
+    DealModel::new(loaded.deal, pool, loaded.curves).unwrap()
 }
 
 #[test]
 fn price_dm_report_ties_out() {
-    let s = setup();
-    let ctx = DealContext::new(&s.deal, &s.pool);
-    let rows = price_table(&ctx, &PriceTableOptions::standard(pricing_rates(&s.deal))).unwrap();
+    let m = model();
+    // The deal's pricing assumption (1M LIBOR flat at 1.10%), at par.
+    let rows = price_table(&m, &Scenario::default(), &[0.0, 80.0, 100.0, 150.0, 180.0]).unwrap();
     let published = read_published_dm(&fixtures().join("dm_tables.csv")).unwrap();
     assert_eq!(published.len(), 60);
     let t = tie_out(&published, &rows, &Tolerances::default());
@@ -62,12 +44,11 @@ fn price_dm_report_ties_out() {
 
 #[test]
 fn term_sheet_summary_ties_out() {
-    let s = setup();
-    let ctx = DealContext::new(&s.deal, &s.pool);
+    let m = model();
     let terms: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fixtures().join("deal_terms.json")).unwrap())
             .unwrap();
-    let rows = term_sheet_summary(&ctx, &ctx.classes(), 100.0, &pricing_rates(&s.deal)).unwrap();
+    let rows = term_sheet_summary(&m, &ClassInfo::of_deal(&m.deal), &Scenario::default()).unwrap();
     let tol = Tolerances::default();
     let mut report = String::from("| class | WAL call | pub | WAL mat | pub | MDUR call | pub | MDUR mat | pub | window call | pub | window mat | pub | last sched | pub |\n");
     let mut failures = 0;
@@ -82,8 +63,10 @@ fn term_sheet_summary_ties_out() {
         let last = r.last_scheduled_payment.map(yyyy_mm).unwrap_or_default();
         let ok = (r.wal_call.unwrap() - f("wal_call_yrs")).abs() <= tol.wal_years
             && (r.wal_maturity.unwrap() - f("wal_mat_yrs")).abs() <= tol.wal_years
-            && (r.mod_duration_call - f("mod_duration_call_yrs")).abs() <= tol.mod_duration
-            && (r.mod_duration_maturity - f("mod_duration_mat_yrs")).abs() <= tol.mod_duration
+            && (r.mod_duration_call.unwrap() - f("mod_duration_call_yrs")).abs()
+                <= tol.mod_duration
+            && (r.mod_duration_maturity.unwrap() - f("mod_duration_mat_yrs")).abs()
+                <= tol.mod_duration
             && r.window_call == Some(w("payment_window_call_months"))
             && r.window_maturity == Some(w("payment_window_mat_months"))
             && last == c["last_scheduled_payment_date"].as_str().unwrap();
@@ -94,9 +77,9 @@ fn term_sheet_summary_ties_out() {
             f("wal_call_yrs"),
             r.wal_maturity.unwrap(),
             f("wal_mat_yrs"),
-            r.mod_duration_call,
+            r.mod_duration_call.unwrap(),
             f("mod_duration_call_yrs"),
-            r.mod_duration_maturity,
+            r.mod_duration_maturity.unwrap(),
             f("mod_duration_mat_yrs"),
             r.window_call,
             w("payment_window_call_months"),
@@ -111,13 +94,10 @@ fn term_sheet_summary_ties_out() {
 
 #[test]
 fn afr_schedule_shape() {
-    let s = setup();
-    let ctx = DealContext::new(&s.deal, &s.pool);
-    let curves = s
-        .curves
-        .clone()
-        .expect("the reference deal bundles curves.csv");
-    let rows = afr_schedule(&ctx, &AfrOptions::standard(curves)).unwrap();
+    let m = model();
+    assert!(m.curves.is_some(), "the reference deal bundles curves.csv");
+    // The term sheet's schedule: the forward curves, and the same +1000 bp from period 2.
+    let rows = afr_schedule(&m, &afr_base(), &AFR_SHOCK).unwrap();
     let published = read_published_afr(&fixtures().join("available_funds_rate.csv")).unwrap();
     let mut table =
         String::from("| period | AFR | pub | AFR +1000bp | pub |\n|---:|---:|---:|---:|---:|\n");

@@ -10,7 +10,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use tranche_core::assumptions::{
-    DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario,
+    Assumptions, DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming,
 };
 use tranche_core::collateral::{LoanPool, PoolFees, ProjectionOptions};
 use tranche_core::rates::{RateCurves, RatePath};
@@ -91,7 +91,7 @@ fn pool(n: usize, arm: bool, seed: u64) -> (LoanPool, u64) {
     )
 }
 
-fn scenario() -> Scenario {
+fn scenario() -> Assumptions {
     let mut rates = RateCurves::flat_all(0.0121);
     // A rising 6-month LIBOR path so that resets move rates and hit caps.
     rates.set(
@@ -100,7 +100,7 @@ fn scenario() -> Scenario {
             values: (0..360).map(|t| 0.0121 + 0.0001 * f64::from(t)).collect(),
         },
     );
-    Scenario {
+    Assumptions {
         prepay: PrepayAssumption {
             arm: PrepayCurve::Cpr { cpr: 0.30 },
             fixed: PrepayCurve::Cpr { cpr: 0.30 },

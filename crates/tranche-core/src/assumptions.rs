@@ -1,4 +1,4 @@
-//! Scenario assumptions: prepayment and default curves, severity, timing, rates.
+//! Projection assumptions: prepayment and default curves, severity, timing, rates.
 //!
 //! Curves return annual rates (CPR/CDR as decimals) by loan age and projection period;
 //! [`cpr_to_smm`] converts to the monthly rate applied to balances.
@@ -38,6 +38,35 @@ impl PrepayCurve {
     /// True when the curve is read by loan age (PSA, ramps), false when by period.
     pub fn by_age(&self) -> bool {
         matches!(self, PrepayCurve::Psa { .. } | PrepayCurve::Ramp { .. })
+    }
+
+    /// The curve with its annual rates multiplied by `m` (a speed of `m` × 100%).
+    pub fn scaled(&self, m: f64) -> Self {
+        match self {
+            PrepayCurve::Cpr { cpr } => PrepayCurve::Cpr { cpr: cpr * m },
+            PrepayCurve::Smm { smm } => PrepayCurve::Smm { smm: smm * m },
+            PrepayCurve::Psa { pct } => PrepayCurve::Psa { pct: pct * m },
+            PrepayCurve::Ramp { start, end, months } => PrepayCurve::Ramp {
+                start: start * m,
+                end: end * m,
+                months: *months,
+            },
+            PrepayCurve::Vector { cpr } => PrepayCurve::Vector {
+                cpr: cpr.iter().map(|c| c * m).collect(),
+            },
+        }
+    }
+
+    /// The highest annual rate the curve reaches (PSA's is 6% CPR at 100%); for an SMM
+    /// curve, its monthly rate.
+    pub fn peak_cpr(&self) -> f64 {
+        match self {
+            PrepayCurve::Cpr { cpr } => *cpr,
+            PrepayCurve::Smm { smm } => *smm,
+            PrepayCurve::Psa { pct } => 0.06 * pct / 100.0,
+            PrepayCurve::Ramp { start, end, .. } => start.max(*end),
+            PrepayCurve::Vector { cpr } => cpr.iter().copied().fold(0.0, f64::max),
+        }
     }
 
     /// Monthly rate (SMM) for loan-age month `month` (1 = first payment) in projection
@@ -159,7 +188,7 @@ impl Default for PrepayTiming {
 
 /// Everything a projection needs besides the tape and the deal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Scenario {
+pub struct Assumptions {
     pub prepay: PrepayAssumption,
     pub default: DefaultCurve,
     /// Loss severity on defaulted balance, decimal.

@@ -4,7 +4,7 @@
 //! voluntary prepayment on what is left (BMA SF-C). The tape is turned into
 //! struct-of-arrays once ([`LoanPool`]); the projection does not allocate per period.
 
-use crate::assumptions::Scenario;
+use crate::assumptions::Assumptions;
 use crate::error::{FieldError, Location};
 use crate::tape::{AmortType, Loan, RateIndex};
 use crate::{Error, Result};
@@ -429,7 +429,7 @@ impl LoanPool {
 
     /// Number of monthly periods a projection under `scenario` runs: the last maturity,
     /// plus the recovery lag when defaults are possible (so every default is liquidated).
-    pub fn periods_needed(&self, scenario: &Scenario) -> u32 {
+    pub fn periods_needed(&self, scenario: &Assumptions) -> u32 {
         let last = self.rem_term.iter().copied().max().unwrap_or(0);
         if scenario.default.is_zero() {
             last
@@ -441,7 +441,7 @@ impl LoanPool {
     /// Projects the pool under `scenario`.
     pub fn project(
         &self,
-        scenario: &Scenario,
+        scenario: &Assumptions,
         fees: &PoolFees,
         opts: &ProjectionOptions,
     ) -> Result<PoolCashflows> {
@@ -494,7 +494,7 @@ impl LoanPool {
     }
 }
 
-fn validate_scenario(s: &Scenario, fees: &PoolFees) -> Result<()> {
+fn validate_scenario(s: &Assumptions, fees: &PoolFees) -> Result<()> {
     let unit = |field: &str, v: f64| -> Result<()> {
         if v.is_finite() && (0.0..=1.0).contains(&v) {
             Ok(())
@@ -607,7 +607,7 @@ struct Tables {
 }
 
 impl Tables {
-    fn build(pool: &LoanPool, s: &Scenario, np: usize) -> Result<Self> {
+    fn build(pool: &LoanPool, s: &Assumptions, np: usize) -> Result<Self> {
         let max_age = pool.age.iter().copied().max().unwrap_or(0) as usize;
         let len = max_age + np + 1;
         let mult = s.prepay.multiplier;
@@ -1324,7 +1324,7 @@ impl Ctx<'_> {
 fn assemble(
     acc: &[[f64; ACC_FIELDS]],
     np: usize,
-    s: &Scenario,
+    s: &Assumptions,
     fees: &PoolFees,
 ) -> Vec<PoolPeriod> {
     let lag = s.recovery_lag as usize;

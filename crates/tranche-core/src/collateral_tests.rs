@@ -37,8 +37,8 @@ pub(crate) fn fixed_loan(id: &str, balance: f64, rate: f64, rem: u32, age: u32) 
     }
 }
 
-fn scenario(prepay: PrepayCurve, default: DefaultCurve) -> Scenario {
-    Scenario {
+fn scenario(prepay: PrepayCurve, default: DefaultCurve) -> Assumptions {
+    Assumptions {
         prepay: PrepayAssumption {
             arm: prepay.clone(),
             fixed: prepay,
@@ -57,7 +57,7 @@ fn no_default() -> DefaultCurve {
     DefaultCurve::Cdr { cdr: 0.0 }
 }
 
-fn run(loans: &[Loan], s: &Scenario, per_loan: bool) -> PoolCashflows {
+fn run(loans: &[Loan], s: &Assumptions, per_loan: bool) -> PoolCashflows {
     let pool = LoanPool::from_loans(loans).unwrap();
     let opts = ProjectionOptions {
         per_loan,

@@ -9,7 +9,7 @@
 //! problem with the field path (`bonds[2].coupon.margin_pct`) so that front ends can point
 //! at the line in the file.
 
-use crate::assumptions::{DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario};
+use crate::assumptions::PrepayCurve;
 use crate::collateral::PoolFees;
 use crate::dates::{add_months_on_day, Calendar};
 use crate::error::{FieldError, Location};
@@ -689,33 +689,6 @@ impl Deal {
             RatePath::flat(self.pricing.index_rate_pct / 100.0),
         );
         rc
-    }
-
-    /// A scenario at `speed_pct` percent of the pricing speed (100 = the pricing speed),
-    /// with a default curve, severity (decimal), liquidation lag (months) and rates.
-    pub fn scenario(
-        &self,
-        speed_pct: f64,
-        default: DefaultCurve,
-        severity: f64,
-        lag: u32,
-        rates: RateCurves,
-    ) -> Scenario {
-        Scenario {
-            prepay: PrepayAssumption {
-                arm: self.pricing.arm_curve.to_prepay_curve(),
-                fixed: self.pricing.fixed_curve.to_prepay_curve(),
-                multiplier: speed_pct / 100.0,
-            },
-            default,
-            severity,
-            recovery_lag: lag,
-            advancing: self.pricing.advancing,
-            timing: PrepayTiming {
-                first_period_fraction: self.pricing.first_period_prepay_fraction,
-            },
-            rates,
-        }
     }
 
     /// The JSON Schema of the deal file.

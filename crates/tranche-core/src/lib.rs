@@ -1,7 +1,8 @@
 //! tranche-core: the pure engine.
 //!
-//! One direction: loan tape + deal + assumptions → [`collateral`] projection →
-//! [`waterfall`] → bond cash flows → [`analytics`] → report tables ([`tables`]).
+//! One direction: loan tape + deal + [`scenario`] → [`collateral`] projection →
+//! [`waterfall`] → bond cash flows → [`summary`] analytics → report tables ([`tables`]),
+//! all through the one runner, [`runner::DealModel::run`].
 //! No IO, no global state: every function is a deterministic map from its inputs.
 //!
 //! Units: every rate inside the engine is a decimal per annum (5.375% is `0.05375`);
@@ -16,10 +17,13 @@ pub mod error;
 pub mod grid;
 pub mod poolfit;
 pub mod rates;
+pub mod runner;
+pub mod scenario;
 pub mod strats;
+pub mod summary;
 pub mod tables;
 pub mod tape;
-#[cfg(feature = "testkit")]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod waterfall;
 

@@ -66,15 +66,20 @@ impl RateCurves {
         self.get(index).map(|p| p.at(period))
     }
 
-    /// Every path shifted by `bps` basis points from `from_period` (1-based) on.
-    pub fn shocked(&self, bps: f64, from_period: usize, horizon: usize) -> Self {
+    /// `bps` basis points added to the path of `index` (every path when `None`) from
+    /// `from_period` (1-based) on.
+    pub fn shocked_index(&self, index: Option<&RateIndex>, bps: f64, from_period: usize) -> Self {
         let shift = bps / 10_000.0;
         RateCurves {
             paths: self
                 .paths
                 .iter()
                 .map(|(i, p)| {
-                    let n = horizon.max(p.values.len()).max(from_period);
+                    if index.is_some_and(|only| only != i) {
+                        return (i.clone(), p.clone());
+                    }
+                    // Long enough that the last (held) value is shifted too.
+                    let n = p.values.len().max(from_period);
                     let values = (1..=n)
                         .map(|t| p.at(t) + if t >= from_period { shift } else { 0.0 })
                         .collect();
@@ -82,5 +87,10 @@ impl RateCurves {
                 })
                 .collect(),
         }
+    }
+
+    /// Every path shifted by `bps` basis points from `from_period` (1-based) on.
+    pub fn shocked(&self, bps: f64, from_period: usize) -> Self {
+        self.shocked_index(None, bps, from_period)
     }
 }

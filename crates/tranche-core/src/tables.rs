@@ -1,134 +1,33 @@
 //! Report tables: the Price/DM sensitivity report, the term-sheet summary and the
 //! Available Funds Rate schedule.
 //!
-//! Tables run a deal through a [`DealRunner`] (the deal + pool + waterfall behind one call),
-//! so they depend only on what a run produces ([`DealRun`]) and never on how a deal is
-//! built. Runs of one table are independent and run in parallel; rows come back in a fixed
-//! order whatever the thread count.
+//! Every table is a set of scenarios run through the one runner ([`DealModel::run`]) and
+//! read off the runs' summaries. Runs of one table are independent and run in parallel;
+//! rows come back in a fixed order whatever the thread count.
 
-use crate::analytics::{IndexAssumption, Priceable};
-use crate::rates::RateCurves;
-use crate::waterfall::{DealRun, Horizon};
+use crate::deal::Coupon;
+use crate::runner::{DealModel, RunOutput};
+use crate::scenario::{RateBase, Scenario, Shock};
+use crate::summary::BondSummary;
+use crate::waterfall::Horizon;
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub mod runner;
 pub mod tieout;
 
-/// One run of a deal: speed, credit and rates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunSpec {
-    /// Percent of the deal's pricing prepayment speed (100 = the pricing speed).
-    pub speed_pct: f64,
-    /// Constant annual default rate, decimal.
-    pub cdr: f64,
-    /// Loss severity, decimal.
-    pub severity: f64,
-    /// Months from default to liquidation.
-    pub lag: u32,
-    pub rates: RateCurves,
-    pub horizon: Horizon,
+/// Runs every scenario, in parallel, returning results in the scenarios' order.
+pub fn run_all(model: &DealModel, scenarios: &[Scenario]) -> Result<Vec<RunOutput>> {
+    scenarios.par_iter().map(|s| model.run(s)).collect()
 }
 
-impl RunSpec {
-    /// No defaults, the given speed, rates and horizon (the term-sheet runs).
-    pub fn pricing(speed_pct: f64, rates: RateCurves, horizon: Horizon) -> Self {
-        RunSpec {
-            speed_pct,
-            cdr: 0.0,
-            severity: 0.0,
-            lag: 0,
-            rates,
-            horizon,
-        }
-    }
-}
-
-/// A deal ready to run: what the tables need from the deal, the pool and the waterfall.
-pub trait DealRunner: Sync {
-    /// Settlement date for pricing.
-    fn settlement(&self) -> NaiveDate;
-    /// Runs the deal once.
-    fn run(&self, spec: &RunSpec) -> Result<DealRun>;
-    /// The Available Funds Rate of each period of `run` (decimal per annum), including the
-    /// projected proceeds of the derivative contracts, in period order: the waterfall's own
-    /// figure, so the schedule and the bonds' caps come from one computation.
-    fn available_funds_rates(&self, run: &DealRun) -> Result<Vec<f64>> {
-        Ok(run.periods.iter().map(|p| p.available_rate).collect())
-    }
-}
-
-/// Runs every spec, in parallel, returning results in the specs' order.
-pub fn run_all(runner: &impl DealRunner, specs: &[RunSpec]) -> Result<Vec<DealRun>> {
-    specs.par_iter().map(|s| runner.run(s)).collect()
-}
-
-/// Rates for a table: what the runs project with and what the DM discounts at.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TableRates {
-    /// Index paths for the runs (ARM resets, bond coupons, derivatives).
-    pub run: RateCurves,
-    /// The index path for discount margins (usually 1M LIBOR flat at its pricing level).
-    pub discount: IndexAssumption,
-}
-
-impl TableRates {
-    /// The rates of a Price/DM table: every index flat at `libor_pct` (runs and DM alike),
-    /// or else the deal's pricing rates discounted at its pricing index level. The error is
-    /// the message without the option's name, which each front end spells its own way.
-    pub fn for_deal(
-        deal: &crate::deal::Deal,
-        libor_pct: Option<f64>,
-    ) -> std::result::Result<Self, String> {
-        match libor_pct {
-            Some(pct) if pct.is_finite() && pct > -5.0 && pct < 50.0 => Ok(TableRates {
-                run: RateCurves::flat_all(pct / 100.0),
-                discount: IndexAssumption::Flat { rate: pct / 100.0 },
-            }),
-            Some(pct) => Err(format!(
-                "expected a rate in percent between -5 and 50, found {pct}"
-            )),
-            None => Ok(TableRates {
-                run: deal.pricing_rates(),
-                discount: IndexAssumption::Flat {
-                    rate: deal.pricing.index_rate_pct / 100.0,
-                },
-            }),
-        }
-    }
-}
-
-/// Checks a table's price (percent of par); the error is the message without the option's
-/// name.
-pub fn check_price(price: f64) -> std::result::Result<(), String> {
-    if price.is_finite() && price > 0.0 {
-        Ok(())
-    } else {
-        Err(format!("expected a positive percent of par, found {price}"))
-    }
-}
-
-/// Options of the Price/DM sensitivity report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PriceTableOptions {
-    /// Price, percent of par.
-    pub price: f64,
-    /// Speeds, percent of the pricing speed.
-    pub speeds: Vec<f64>,
-    pub rates: TableRates,
-}
-
-impl PriceTableOptions {
-    /// The term sheet's layout: par, 0/80/100/150/180% of the pricing speed.
-    pub fn standard(rates: TableRates) -> Self {
-        PriceTableOptions {
-            price: 100.0,
-            speeds: vec![0.0, 80.0, 100.0, 150.0, 180.0],
-            rates,
-        }
-    }
+/// `base` at `speed_pct` percent of the pricing speed, to `horizon`.
+fn at_speed(base: &Scenario, speed_pct: f64, horizon: Horizon) -> Result<Scenario> {
+    let mut s = base.clone();
+    s.set("speed_pct", speed_pct)?;
+    s.horizon = horizon;
+    Ok(s)
 }
 
 /// One column of one class's Price/DM report.
@@ -137,11 +36,12 @@ pub struct PriceTableRow {
     pub class: String,
     pub horizon: Horizon,
     pub speed_pct: f64,
-    /// Discount margin at the table's price, basis points.
-    pub dm_bps: f64,
+    /// Discount margin at the table's price, basis points; `None` when the flows cannot
+    /// reach the price.
+    pub dm_bps: Option<f64>,
     /// `None` when the bond receives no principal in the run.
     pub wal_years: Option<f64>,
-    pub mod_duration: f64,
+    pub mod_duration: Option<f64>,
     pub first_principal: Option<NaiveDate>,
     pub last_principal: Option<NaiveDate>,
     /// Payment window as period numbers from the first payment date ("1 - 47").
@@ -149,74 +49,50 @@ pub struct PriceTableRow {
     pub last_period: Option<u32>,
 }
 
-/// Analytics of every bond of one run at `price`, discounting at `discount`.
-pub fn rows_for_run(
-    run: &DealRun,
-    speed_pct: f64,
-    price: f64,
-    discount: &IndexAssumption,
-) -> Result<Vec<PriceTableRow>> {
-    run.bonds
-        .iter()
-        .map(|b| {
-            let p = Priceable::new(b, &run.periods, run.settlement, discount)?;
-            let y = p.yield_from_price(price)?;
-            let window = crate::analytics::payment_window(b, &run.periods)?;
-            Ok(PriceTableRow {
-                class: b.name.clone(),
-                horizon: run.horizon,
-                speed_pct,
-                dm_bps: p.dm_from_price(price)? * 10_000.0,
-                wal_years: crate::analytics::wal(b, &run.periods, run.settlement)?,
-                mod_duration: p.macaulay_duration(y) / (1.0 + y / 2.0),
-                first_principal: window.map(|w| w.first_date),
-                last_principal: window.map(|w| w.last_date),
-                first_period: window.map(|w| w.first_period),
-                last_period: window.map(|w| w.last_period),
-            })
-        })
-        .collect()
+impl PriceTableRow {
+    /// The row of one bond's summary.
+    pub fn from_bond(b: &BondSummary, horizon: Horizon, speed_pct: f64) -> Self {
+        PriceTableRow {
+            class: b.bond.clone(),
+            horizon,
+            speed_pct,
+            dm_bps: b.dm_bps,
+            wal_years: b.wal_years,
+            mod_duration: b.mod_duration,
+            first_principal: b.window.map(|w| w.first_date),
+            last_principal: b.window.map(|w| w.last_date),
+            first_period: b.window.map(|w| w.first_period),
+            last_period: b.window.map(|w| w.last_period),
+        }
+    }
 }
 
-/// The Price/DM sensitivity report: for each class, to call then to maturity, one row per
-/// speed. Rows are ordered class (deal order), horizon (call, maturity), speed (as given).
+/// The Price/DM sensitivity report of `base` (its rates, defaults and price): for each
+/// class, to call then to maturity, one row per speed (percent of the pricing speed).
+/// Rows are ordered class (deal order), horizon (call, maturity), speed (as given).
 pub fn price_table(
-    runner: &impl DealRunner,
-    opts: &PriceTableOptions,
+    model: &DealModel,
+    base: &Scenario,
+    speeds: &[f64],
 ) -> Result<Vec<PriceTableRow>> {
-    if opts.speeds.is_empty() {
-        return Err(Error::invalid("speeds", "need at least one speed"));
+    if speeds.is_empty() {
+        return Err(Error::invalid("speed_pct", "need at least one speed"));
     }
-    if let Some(s) = opts.speeds.iter().find(|s| !s.is_finite() || **s < 0.0) {
-        return Err(Error::invalid(
-            "speeds",
-            format!("speeds are percentages ≥ 0, found {s}"),
-        ));
-    }
-    let specs: Vec<RunSpec> = [Horizon::Call, Horizon::Maturity]
+    let cols: Vec<(Horizon, f64)> = [Horizon::Call, Horizon::Maturity]
         .iter()
-        .flat_map(|h| {
-            opts.speeds
-                .iter()
-                .map(|s| RunSpec::pricing(*s, opts.rates.run.clone(), *h))
-        })
+        .flat_map(|h| speeds.iter().map(move |s| (*h, *s)))
         .collect();
-    let runs = run_all(runner, &specs)?;
-    let per_run: Vec<Vec<PriceTableRow>> = runs
-        .par_iter()
-        .zip(specs.par_iter())
-        .map(|(run, spec)| rows_for_run(run, spec.speed_pct, opts.price, &opts.rates.discount))
-        .collect::<Result<_>>()?;
-    // Regroup: class-major, then horizon, then speed.
-    let classes: Vec<String> = runs
-        .first()
-        .map(|r| r.bonds.iter().map(|b| b.name.clone()).collect())
-        .unwrap_or_default();
-    let mut out = Vec::with_capacity(classes.len() * specs.len());
-    for class in &classes {
-        for rows in &per_run {
-            if let Some(r) = rows.iter().find(|r| &r.class == class) {
-                out.push(r.clone());
+    let scenarios = cols
+        .iter()
+        .map(|(h, s)| at_speed(base, *s, *h))
+        .collect::<Result<Vec<_>>>()?;
+    let runs = run_all(model, &scenarios)?;
+    let mut out = Vec::with_capacity(model.deal.bonds.len() * cols.len());
+    for (k, bond) in model.deal.bonds.iter().enumerate() {
+        for ((h, s), r) in cols.iter().zip(&runs) {
+            let b = r.summary.bonds.get(k).filter(|b| b.bond == bond.name);
+            if let Some(b) = b {
+                out.push(PriceTableRow::from_bond(b, *h, *s));
             }
         }
     }
@@ -232,6 +108,23 @@ pub struct ClassInfo {
     pub tranche_type: String,
 }
 
+impl ClassInfo {
+    /// The deal's classes (type from the coupon).
+    pub fn of_deal(deal: &crate::deal::Deal) -> Vec<ClassInfo> {
+        deal.bonds
+            .iter()
+            .map(|b| ClassInfo {
+                name: b.name.clone(),
+                balance: b.balance,
+                tranche_type: match b.coupon {
+                    Coupon::Floating { .. } => "Floating Rate".into(),
+                    Coupon::Fixed { .. } => "Fixed Rate".into(),
+                },
+            })
+            .collect()
+    }
+}
+
 /// One line of the term-sheet summary (at the pricing speed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
@@ -240,8 +133,8 @@ pub struct SummaryRow {
     pub tranche_type: String,
     pub wal_call: Option<f64>,
     pub wal_maturity: Option<f64>,
-    pub mod_duration_call: f64,
-    pub mod_duration_maturity: f64,
+    pub mod_duration_call: Option<f64>,
+    pub mod_duration_maturity: Option<f64>,
     /// Payment windows as period numbers (first, last).
     pub window_call: Option<(u32, u32)>,
     pub window_maturity: Option<(u32, u32)>,
@@ -250,35 +143,32 @@ pub struct SummaryRow {
     pub last_scheduled_payment: Option<NaiveDate>,
 }
 
-/// The term-sheet summary: WAL, modified duration and payment window to call and to
-/// maturity at 100% of the pricing speed, and the last scheduled payment date.
+/// The term-sheet summary of `base` (its rates and price): WAL, modified duration and
+/// payment window to call and to maturity at 100% of the pricing speed, and the last
+/// scheduled payment date (0% speed, no defaults, to maturity).
 pub fn term_sheet_summary(
-    runner: &impl DealRunner,
+    model: &DealModel,
     classes: &[ClassInfo],
-    price: f64,
-    rates: &TableRates,
+    base: &Scenario,
 ) -> Result<Vec<SummaryRow>> {
-    let specs = [
-        RunSpec::pricing(100.0, rates.run.clone(), Horizon::Call),
-        RunSpec::pricing(100.0, rates.run.clone(), Horizon::Maturity),
-        RunSpec::pricing(0.0, rates.run.clone(), Horizon::Maturity),
+    let mut scheduled = at_speed(base, 0.0, Horizon::Maturity)?;
+    scheduled.defaults = Default::default();
+    let scenarios = [
+        at_speed(base, 100.0, Horizon::Call)?,
+        at_speed(base, 100.0, Horizon::Maturity)?,
+        scheduled,
     ];
-    let runs = run_all(runner, &specs)?;
-    let rows: Vec<Vec<PriceTableRow>> = runs
-        .iter()
-        .zip(&specs)
-        .map(|(r, s)| rows_for_run(r, s.speed_pct, price, &rates.discount))
-        .collect::<Result<_>>()?;
+    let runs = run_all(model, &scenarios)?;
     classes
         .iter()
         .map(|c| {
             let find = |i: usize| {
-                rows[i].iter().find(|r| r.class == c.name).ok_or_else(|| {
+                runs[i].summary.bond(&c.name).ok_or_else(|| {
                     Error::invalid("classes", format!("class {} is not in the deal", c.name))
                 })
             };
             let (call, mat, sched) = (find(0)?, find(1)?, find(2)?);
-            let window = |r: &PriceTableRow| r.first_period.zip(r.last_period);
+            let window = |b: &BondSummary| b.window.map(|w| (w.first_period, w.last_period));
             Ok(SummaryRow {
                 class: c.name.clone(),
                 balance: c.balance,
@@ -289,7 +179,7 @@ pub fn term_sheet_summary(
                 mod_duration_maturity: mat.mod_duration,
                 window_call: window(call),
                 window_maturity: window(mat),
-                last_scheduled_payment: sched.last_principal,
+                last_scheduled_payment: sched.window.map(|w| w.last_date),
             })
         })
         .collect()
@@ -300,346 +190,127 @@ pub fn term_sheet_summary(
 pub struct AfrRow {
     pub period: u32,
     pub payment_date: NaiveDate,
-    /// AFR under the forward curves, decimal.
+    /// AFR under the scenario's curves, decimal.
     pub afr: f64,
-    /// AFR under the shocked curves, decimal.
+    /// AFR under the same curves shocked, decimal.
     pub afr_shocked: f64,
 }
 
-/// Options of the AFR schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AfrOptions {
-    /// Forward curves of every index.
-    pub curves: RateCurves,
-    /// Parallel shock of every curve, basis points.
-    pub shock_bps: f64,
-    /// First period (1-based) the shock applies to.
-    pub shock_from: usize,
-    /// Percent of the pricing speed.
-    pub speed_pct: f64,
-    pub horizon: Horizon,
+/// The Available Funds Rate schedule's scenario as the term sheet states it: the deal's
+/// forward curves at the pricing speed, to call.
+pub fn afr_base() -> Scenario {
+    let mut s = Scenario::default();
+    s.rates.base = RateBase::DealCurves;
+    s
 }
 
-impl AfrOptions {
-    /// The term sheet's schedule: pricing speed, to call, curves +1000 bp from period 2.
-    pub fn standard(curves: RateCurves) -> Self {
-        AfrOptions {
-            curves,
-            shock_bps: 1000.0,
-            shock_from: 2,
-            speed_pct: 100.0,
-            horizon: Horizon::Call,
-        }
-    }
-}
+/// The term sheet's shock of the schedule's second column: every index +1000 bp from
+/// period 2.
+pub const AFR_SHOCK: Shock = Shock {
+    bps: 1000.0,
+    from_period: 2,
+    index: None,
+};
 
-/// The Available Funds Rate schedule under the curves and under the shocked curves.
+/// The Available Funds Rate schedule under `base` and under `base` with `shock` added.
 /// Rows cover the periods of the unshocked run.
-pub fn afr_schedule(runner: &impl DealRunner, opts: &AfrOptions) -> Result<Vec<AfrRow>> {
-    let horizon_len = 720;
-    let specs = [
-        RunSpec::pricing(opts.speed_pct, opts.curves.clone(), opts.horizon),
-        RunSpec::pricing(
-            opts.speed_pct,
-            opts.curves
-                .shocked(opts.shock_bps, opts.shock_from, horizon_len),
-            opts.horizon,
-        ),
-    ];
-    let runs = run_all(runner, &specs)?;
-    let base = runner.available_funds_rates(&runs[0])?;
-    let shocked = runner.available_funds_rates(&runs[1])?;
+pub fn afr_schedule(model: &DealModel, base: &Scenario, shock: &Shock) -> Result<Vec<AfrRow>> {
+    let mut shocked = base.clone();
+    shocked.rates.shocks.push(shock.clone());
+    let runs = run_all(model, &[base.clone(), shocked])?;
+    let at = |r: &RunOutput, i: usize| r.run.periods.get(i).map(|p| p.available_rate);
     Ok(runs[0]
+        .run
         .periods
         .iter()
-        .zip(&base)
         .enumerate()
-        .map(|(i, (p, afr))| AfrRow {
+        .map(|(i, p)| AfrRow {
             period: p.period,
             payment_date: p.payment_date,
-            afr: *afr,
-            afr_shocked: shocked.get(i).copied().unwrap_or(f64::NAN),
+            afr: p.available_rate,
+            afr_shocked: at(&runs[1], i).unwrap_or(f64::NAN),
         })
         .collect())
 }
 
 #[cfg(test)]
-pub(crate) mod testkit {
-    //! A small synthetic deal for testing tables and grids without the full engine:
-    //! a level-pay pool at a CPR, bonds paid principal pro rata, coupons index + margin
-    //! (stepped up after the call date when run to maturity), losses written down from
-    //! the last bond up.
-    use super::*;
-    use crate::assumptions::cpr_to_smm;
-    use crate::collateral::{PoolCashflows, PoolPeriod};
-    use crate::dates::{add_months_on_day, days_between, Calendar};
-    use crate::tape::RateIndex;
-    use crate::waterfall::{BondFlows, BondPeriod, PeriodInfo};
-
-    pub struct ToyDeal {
-        pub bonds: Vec<(String, f64, f64)>,
-        pub base_cpr: f64,
-        pub term: u32,
-        pub wac: f64,
-        pub call_pct: f64,
-    }
-
-    impl ToyDeal {
-        pub fn new() -> Self {
-            ToyDeal {
-                bonds: vec![("A".into(), 800.0, 0.0034), ("M".into(), 200.0, 0.0120)],
-                base_cpr: 0.30,
-                term: 120,
-                wac: 0.055,
-                call_pct: 0.25,
-            }
-        }
-    }
-
-    impl DealRunner for ToyDeal {
-        fn settlement(&self) -> NaiveDate {
-            NaiveDate::from_ymd_opt(2004, 1, 29).unwrap_or_default()
-        }
-
-        fn run(&self, spec: &RunSpec) -> Result<DealRun> {
-            let settle = self.settlement();
-            let first = NaiveDate::from_ymd_opt(2004, 2, 25).unwrap_or_default();
-            let cut_off: f64 = self.bonds.iter().map(|b| b.1).sum();
-            let smm = cpr_to_smm(self.base_cpr * spec.speed_pct / 100.0);
-            let mdr = cpr_to_smm(spec.cdr);
-            let mut pool = cut_off;
-            let mut bal: Vec<f64> = self.bonds.iter().map(|b| b.1).collect();
-            let mut periods = Vec::new();
-            let mut pool_periods = Vec::new();
-            let mut bps: Vec<Vec<BondPeriod>> = vec![Vec::new(); bal.len()];
-            let mut prev = settle;
-            let mut call_period = None;
-            let mut called = false;
-            for t in 1..=self.term {
-                let date = Calendar::UsBanking.roll_following(add_months_on_day(first, t - 1, 25));
-                let days = days_between(prev, date) as u32;
-                let idx = spec
-                    .rates
-                    .rate(&RateIndex::Libor1M, t as usize)
-                    .unwrap_or(0.0);
-                let n = self.term - t + 1;
-                let r = self.wac / 12.0;
-                let defaulted = pool * mdr;
-                let live = pool - defaulted;
-                let sched = live * r / ((1.0 + r).powi(n as i32) - 1.0);
-                let prepaid = (live - sched) * smm;
-                let mut prin = sched + prepaid + defaulted * (1.0 - spec.severity);
-                let loss = defaulted * spec.severity;
-                let mut end = live - sched - prepaid;
-                let exercise = spec.horizon == Horizon::Call
-                    && (end <= self.call_pct * cut_off || t == self.term);
-                if exercise {
-                    prin += end;
-                    end = 0.0;
-                    call_period = Some(t);
-                    called = true;
-                }
-                pool_periods.push(PoolPeriod {
-                    period: t,
-                    begin_balance: pool,
-                    scheduled_principal: sched,
-                    prepaid_principal: prepaid,
-                    defaulted_principal: defaulted,
-                    realized_loss: loss,
-                    end_balance: end,
-                    ..Default::default()
-                });
-                let total: f64 = bal.iter().sum();
-                let mut writedowns = vec![0.0; bal.len()];
-                let mut left = loss;
-                for i in (0..bal.len()).rev() {
-                    let w = left.min(bal[i]);
-                    writedowns[i] = w;
-                    left -= w;
-                }
-                for (i, b) in self.bonds.iter().enumerate() {
-                    let begin = bal[i];
-                    let share = if total > 0.0 { begin / total } else { 0.0 };
-                    let p = (prin * share).min(begin - writedowns[i]).max(0.0);
-                    let step = spec.horizon == Horizon::Maturity && end <= self.call_pct * cut_off;
-                    let coupon = idx + if step { 2.0 * b.2 } else { b.2 };
-                    let int = begin * coupon * f64::from(days) / 360.0;
-                    bal[i] = begin - p - writedowns[i];
-                    bps[i].push(BondPeriod {
-                        period: t,
-                        begin_balance: begin,
-                        coupon,
-                        interest_due: int,
-                        interest_paid: int,
-                        principal_paid: p,
-                        writedown: writedowns[i],
-                        end_balance: bal[i],
-                        ..Default::default()
-                    });
-                }
-                periods.push(PeriodInfo {
-                    period: t,
-                    payment_date: date,
-                    accrual_start: prev,
-                    accrual_days: days,
-                    bond_index_rate: idx,
-                    available_rate: f64::NAN,
-                });
-                pool = end;
-                prev = date;
-                if called || bal.iter().sum::<f64>() < 1e-9 {
-                    break;
-                }
-            }
-            Ok(DealRun {
-                horizon: spec.horizon,
-                settlement: settle,
-                periods,
-                collateral: PoolCashflows {
-                    periods: pool_periods,
-                    loans: Vec::new(),
-                },
-                bonds: self
-                    .bonds
-                    .iter()
-                    .zip(bps)
-                    .map(|(b, p)| BondFlows {
-                        name: b.0.clone(),
-                        original_balance: b.1,
-                        margin: b.2,
-                        periods: p,
-                    })
-                    .collect(),
-                call_period,
-            })
-        }
-
-        fn available_funds_rates(&self, run: &DealRun) -> Result<Vec<f64>> {
-            Ok(run
-                .periods
-                .iter()
-                .zip(&run.collateral.periods)
-                .map(|(p, c)| {
-                    let bonds: f64 = run
-                        .bonds
-                        .iter()
-                        .map(|b| b.periods[p.period as usize - 1].begin_balance)
-                        .sum();
-                    (self.wac - 0.005) * c.begin_balance / bonds * 30.0 / f64::from(p.accrual_days)
-                })
-                .collect())
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::testkit::ToyDeal;
     use super::*;
-
-    fn rates(level: f64) -> TableRates {
-        TableRates {
-            run: RateCurves::flat_all(level),
-            discount: IndexAssumption::Flat { rate: level },
-        }
-    }
+    use crate::testkit::small_model;
 
     #[test]
     fn price_table_layout_and_par_dm() {
-        let deal = ToyDeal::new();
-        let rows = price_table(&deal, &PriceTableOptions::standard(rates(0.011))).unwrap();
+        let m = small_model();
+        let speeds = [0.0, 80.0, 100.0, 150.0, 180.0];
+        let rows = price_table(&m, &Scenario::default(), &speeds).unwrap();
         assert_eq!(rows.len(), 2 * 2 * 5);
-        assert_eq!(rows[0].class, "A");
-        assert_eq!(rows[0].horizon, Horizon::Call);
+        assert_eq!(
+            (rows[0].class.as_str(), rows[0].horizon),
+            ("A", Horizon::Call)
+        );
         assert_eq!(rows[5].horizon, Horizon::Maturity);
         assert_eq!(rows[10].class, "M");
-        let speeds: Vec<f64> = rows[..5].iter().map(|r| r.speed_pct).collect();
-        assert_eq!(speeds, vec![0.0, 80.0, 100.0, 150.0, 180.0]);
-        // To call, uncapped, flat index: DM at par = margin.
+        let got: Vec<f64> = rows[..5].iter().map(|r| r.speed_pct).collect();
+        assert_eq!(got, speeds);
+        // To call, uncapped, flat index, at par: the DM is the margin.
         for r in rows.iter().filter(|r| r.horizon == Horizon::Call) {
             let margin = if r.class == "A" { 34.0 } else { 120.0 };
-            assert!((r.dm_bps - margin).abs() < 1e-6, "{r:?}");
+            assert!((r.dm_bps.unwrap() - margin).abs() < 1e-6, "{r:?}");
         }
-        // To maturity the step-up raises the DM above the margin.
-        let mat_a = rows
+        // To maturity the step-up lifts the DM above the margin.
+        let mat = rows
             .iter()
             .find(|r| r.class == "A" && r.horizon == Horizon::Maturity && r.speed_pct == 100.0)
             .unwrap();
-        assert!(mat_a.dm_bps > 34.0);
-        // Faster speeds shorten WAL and duration.
+        assert!(mat.dm_bps.unwrap() > 34.0);
         let wal: Vec<f64> = rows[..5].iter().map(|r| r.wal_years.unwrap()).collect();
         assert!(wal.windows(2).all(|w| w[0] > w[1]), "{wal:?}");
-        assert_eq!(rows[0].first_period, Some(1));
+        assert!(price_table(&m, &Scenario::default(), &[]).is_err());
+        assert!(price_table(&m, &Scenario::default(), &[-5.0]).is_err());
     }
 
     #[test]
-    fn summary_matches_price_table_at_pricing_speed() {
-        let deal = ToyDeal::new();
-        let r = rates(0.011);
-        let classes = vec![
-            ClassInfo {
-                name: "A".into(),
-                balance: 800.0,
-                tranche_type: "Floating Rate Senior".into(),
-            },
-            ClassInfo {
-                name: "M".into(),
-                balance: 200.0,
-                tranche_type: "Floating Rate Mezzanine".into(),
-            },
-        ];
-        let sum = term_sheet_summary(&deal, &classes, 100.0, &r).unwrap();
-        let table = price_table(&deal, &PriceTableOptions::standard(r)).unwrap();
-        let at = |c: &str, h: Horizon| {
-            table
-                .iter()
-                .find(|x| x.class == c && x.horizon == h && x.speed_pct == 100.0)
-                .unwrap()
-        };
+    fn summary_matches_the_price_table_at_the_pricing_speed() {
+        let m = small_model();
+        let base = Scenario::default();
+        let classes = ClassInfo::of_deal(&m.deal);
+        let sum = term_sheet_summary(&m, &classes, &base).unwrap();
+        let table = price_table(&m, &base, &[100.0]).unwrap();
         for s in &sum {
-            assert_eq!(s.wal_call, at(&s.class, Horizon::Call).wal_years);
-            assert_eq!(
-                s.mod_duration_maturity,
-                at(&s.class, Horizon::Maturity).mod_duration
-            );
-            // Level-pay pool of 120 months: the last scheduled payment is period 120.
-            assert_eq!(
-                s.last_scheduled_payment,
-                NaiveDate::from_ymd_opt(2014, 1, 27)
-            );
+            let at = |h: Horizon| {
+                table
+                    .iter()
+                    .find(|x| x.class == s.class && x.horizon == h)
+                    .unwrap()
+            };
+            assert_eq!(s.wal_call, at(Horizon::Call).wal_years);
+            assert_eq!(s.mod_duration_maturity, at(Horizon::Maturity).mod_duration);
+            assert!(s.last_scheduled_payment.is_some());
         }
         let bad = vec![ClassInfo {
             name: "Z".into(),
             balance: 1.0,
             tranche_type: String::new(),
         }];
-        assert!(term_sheet_summary(&deal, &bad, 100.0, &rates(0.011)).is_err());
+        assert!(term_sheet_summary(&m, &bad, &base).is_err());
     }
 
     #[test]
-    fn afr_schedule_covers_call_run() {
-        let deal = ToyDeal::new();
-        let rows = afr_schedule(&deal, &AfrOptions::standard(RateCurves::flat_all(0.011))).unwrap();
-        let call = deal
-            .run(&RunSpec::pricing(
-                100.0,
-                RateCurves::flat_all(0.011),
-                Horizon::Call,
-            ))
-            .unwrap();
-        assert_eq!(rows.len(), call.periods.len());
-        assert!(rows
-            .iter()
-            .all(|r| r.afr.is_finite() && r.afr_shocked.is_finite()));
-    }
-
-    #[test]
-    fn bad_speeds_are_rejected() {
-        let deal = ToyDeal::new();
-        let mut o = PriceTableOptions::standard(rates(0.011));
-        o.speeds = vec![-5.0];
-        assert!(matches!(price_table(&deal, &o), Err(Error::Invalid(_))));
-        o.speeds.clear();
-        assert!(price_table(&deal, &o).is_err());
+    fn afr_schedule_covers_the_call_run_and_the_shock_lifts_it() {
+        let m = small_model();
+        let mut base = Scenario::default();
+        base.rates.base = RateBase::Flat { pct: 1.0 };
+        let rows = afr_schedule(&m, &base, &AFR_SHOCK).unwrap();
+        let call = m.run(&base).unwrap();
+        assert_eq!(rows.len(), call.run.periods.len());
+        assert_eq!(rows[0].afr, rows[0].afr_shocked);
+        // The ARMs reset into the shock: later the shocked AFR is the higher.
+        assert!(
+            rows.iter().skip(30).all(|r| r.afr_shocked > r.afr),
+            "{rows:?}"
+        );
+        // Without forward curves the deal's curves cannot be the base.
+        let e = afr_schedule(&m, &afr_base(), &AFR_SHOCK).unwrap_err();
+        assert!(e.to_string().contains("no forward curves"), "{e}");
     }
 }

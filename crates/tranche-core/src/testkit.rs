@@ -4,7 +4,7 @@
 //! Every builder takes plain numbers already inside valid ranges; the caller (a proptest
 //! strategy or a fuzzer) decides how they are drawn.
 
-use crate::assumptions::{DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario};
+use crate::assumptions::{Assumptions, DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming};
 use crate::rates::RateCurves;
 use crate::tape::{AmortType, ArmTerms, Loan, RateIndex};
 use std::fmt::Write as _;
@@ -201,9 +201,9 @@ pub fn deal_toml(spec: &DealSpec, pool_balance: f64) -> String {
 }
 
 /// A scenario of constant CPR / CDR (decimals) with flat index rates.
-pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) -> Scenario {
+pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) -> Assumptions {
     let curve = PrepayCurve::Cpr { cpr };
-    Scenario {
+    Assumptions {
         prepay: PrepayAssumption {
             arm: curve.clone(),
             fixed: curve,
@@ -218,4 +218,51 @@ pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) ->
         },
         rates: RateCurves::flat_all(index_rate),
     }
+}
+
+/// A small deal ready to run: 24 loans (half 6-month LIBOR ARMs), two floating bonds
+/// (A 80%, M 15%) paid pro rata, 0.5% OC, a 10% clean-up call, index 5% flat for pricing.
+pub fn small_model() -> crate::runner::DealModel {
+    let loans: Vec<Loan> = (0..24)
+        .map(|i| {
+            let k = f64::from(i);
+            loan(
+                &format!("L{i:02}"),
+                &LoanSpec {
+                    balance: 150_000.0 + 10_000.0 * k,
+                    rate: 0.0575 + 0.00125 * f64::from(i % 8),
+                    rem_term: 360 - (i % 6) * 12,
+                    age: (i % 6) * 12,
+                    io_months: if i % 3 == 0 { 60 } else { 0 },
+                    servicing_fee: 0.00375,
+                    arm: (i % 2 == 0).then_some(ArmSpec {
+                        index: 1,
+                        margin: 0.0275,
+                        months_to_reset: i % 24,
+                        reset_freq: 6,
+                        periodic_cap: 0.01,
+                        life_cap_above: 0.05,
+                    }),
+                },
+            )
+        })
+        .collect();
+    let total: f64 = loans.iter().map(|l| l.balance).sum();
+    let spec = DealSpec {
+        bond_fractions: vec![0.80, 0.15],
+        margins_pct: vec![0.34, 1.20],
+        oc_target_pct: 0.5,
+        call_pct: 10.0,
+        sequential: false,
+        fixed_cap_pct: 11.5,
+        master_servicing_fee_pct: 0.03,
+        swap: None,
+    };
+    let toml_text = deal_toml(&spec, total);
+    #[allow(clippy::expect_used)]
+    let deal: crate::deal::Deal = toml::from_str(&toml_text).expect("the kit's deal file parses");
+    #[allow(clippy::expect_used)]
+    let pool = crate::collateral::LoanPool::from_loans(&loans).expect("the kit's loans are valid");
+    #[allow(clippy::expect_used)]
+    crate::runner::DealModel::new(deal, pool, None).expect("the kit's deal is valid")
 }

@@ -4,6 +4,7 @@
 //! every date and rate that analytics needs, so pricing never re-reads the deal.
 
 use crate::collateral::PoolCashflows;
+use crate::deal::YearMonth;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,42 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Horizon {
+    /// To the deal's clean-up call, exercised on the first date it may be.
     Call,
     Maturity,
+    /// The call exercised on the payment date in this month, whether or not the deal's
+    /// call is exercisable then; coupons step up after the deal's own first call date.
+    CallOn(YearMonth),
+}
+
+impl Horizon {
+    /// `call`, `maturity` or `call:YYYY-MM`: the one spelling every front end uses.
+    pub fn name(&self) -> String {
+        match self {
+            Horizon::Call => "call".into(),
+            Horizon::Maturity => "maturity".into(),
+            Horizon::CallOn(m) => format!("call:{m}"),
+        }
+    }
+
+    /// Reads [`Horizon::name`]'s spellings (also `to_call`, `to_maturity`, any case).
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        let t = s.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "call" | "to_call" | "to call" => return Ok(Horizon::Call),
+            "maturity" | "to_maturity" | "to maturity" => return Ok(Horizon::Maturity),
+            _ => {}
+        }
+        t.strip_prefix("call:")
+            .and_then(YearMonth::parse)
+            .map(Horizon::CallOn)
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    "horizon",
+                    format!("expected `call`, `maturity` or `call:YYYY-MM`, found `{s}`"),
+                )
+            })
+    }
 }
 
 /// Which limit set a bond's coupon in a period.
@@ -120,7 +155,6 @@ mod tests;
 pub use engine::{run_with_ledger, MAX_PERIODS};
 pub use ledger::{Ledger, LedgerPeriod, StepEntry, TriggerState};
 
-use crate::collateral::{LoanPool, ProjectionOptions};
 use crate::deal::Deal;
 use crate::rates::RateCurves;
 
@@ -132,29 +166,4 @@ pub fn run(
     horizon: Horizon,
 ) -> crate::Result<DealRun> {
     run_with_ledger(deal, pool, rates, horizon).map(|(r, _)| r)
-}
-
-/// Projects the pool under `scenario` (with the deal's fees) and runs the waterfall.
-pub fn run_deal(
-    deal: &Deal,
-    pool: &LoanPool,
-    scenario: &crate::assumptions::Scenario,
-    horizon: Horizon,
-) -> crate::Result<DealRun> {
-    run_deal_with_ledger(deal, pool, scenario, horizon).map(|(r, _)| r)
-}
-
-/// [`run_deal`] with the trust-side ledger.
-pub fn run_deal_with_ledger(
-    deal: &Deal,
-    pool: &LoanPool,
-    scenario: &crate::assumptions::Scenario,
-    horizon: Horizon,
-) -> crate::Result<(DealRun, Ledger)> {
-    let opts = ProjectionOptions {
-        max_periods: MAX_PERIODS as u32,
-        ..ProjectionOptions::default()
-    };
-    let cf = pool.project(scenario, &deal.pool_fees(), &opts)?;
-    run_with_ledger(deal, &cf, &scenario.rates, horizon)
 }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use tranche_core::assumptions::{
-    DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario,
+    Assumptions, DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming,
 };
 use tranche_core::collateral::{LoanPeriod, LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::rates::{RateCurves, RatePath};
@@ -103,7 +103,7 @@ fn default_strategy() -> impl Strategy<Value = DefaultCurve> {
     ]
 }
 
-fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+fn scenario_strategy() -> impl Strategy<Value = Assumptions> {
     (
         // Multipliers keep every curve at or below 100% CPR (0.6 × 1.6); above is an error.
         (curve_strategy(), curve_strategy(), 0.0f64..1.6),
@@ -114,7 +114,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
         .prop_map(|((arm, fixed, mult), default, (sev, lag, adv, f1), path)| {
             let mut rates = RateCurves::flat_all(0.03);
             rates.set(RateIndex::Libor6M, RatePath { values: path });
-            Scenario {
+            Assumptions {
                 prepay: PrepayAssumption {
                     arm,
                     fixed,
@@ -143,7 +143,7 @@ fn runner(cases: u32) -> TestRunner {
     )
 }
 
-fn project(loans: &[Loan], s: &Scenario) -> PoolCashflows {
+fn project(loans: &[Loan], s: &Assumptions) -> PoolCashflows {
     let fees = PoolFees {
         master_servicing: 0.0003,
         trustee: 0.00005,
@@ -210,7 +210,7 @@ fn zero_cpr_pays_off_by_last_maturity() {
     let strat = prop::collection::vec(loan_strategy(), 1..40);
     runner(64)
         .run(&strat, |loans| {
-            let s = Scenario {
+            let s = Assumptions {
                 prepay: PrepayAssumption {
                     arm: PrepayCurve::Cpr { cpr: 0.0 },
                     fixed: PrepayCurve::Cpr { cpr: 0.0 },
@@ -370,7 +370,7 @@ impl RefSums {
 /// The projection written the plain way: one loan at a time, month by month, straight from
 /// the tape record, with the pool sums taken per block of `CHUNK_LOANS` loans in loan order
 /// and the blocks added in order (the engine's documented summation order).
-fn reference(loans: &[Loan], s: &Scenario) -> (Vec<RefSums>, Vec<LoanPeriod>) {
+fn reference(loans: &[Loan], s: &Assumptions) -> (Vec<RefSums>, Vec<LoanPeriod>) {
     use tranche_core::collateral::CHUNK_LOANS;
     let pool = LoanPool::from_loans(loans).unwrap();
     let np = pool.periods_needed(s) as usize;
@@ -496,7 +496,7 @@ fn same_bits(a: f64, b: f64) -> bool {
 
 /// Projects `loans` per loan and checks every loan row and pool sum against the plain
 /// reference, bit for bit.
-fn check_against_reference(loans: &[Loan], s: &Scenario) -> Result<(), TestCaseError> {
+fn check_against_reference(loans: &[Loan], s: &Assumptions) -> Result<(), TestCaseError> {
     let cf = LoanPool::from_loans(loans)
         .unwrap()
         .project(
@@ -560,7 +560,7 @@ fn matches_plain_reference_bit_for_bit() {
         prop::collection::vec(loan_strategy(), 520..1200),
         scenario_strategy(),
     );
-    let check = |(loans, mut s): (Vec<Loan>, Scenario)| {
+    let check = |(loans, mut s): (Vec<Loan>, Assumptions)| {
         // Advanced interest is summed after the loan loop; off here so every pool figure
         // checked below is one of the loop's sums.
         s.advancing = false;
@@ -598,7 +598,7 @@ fn matches_plain_reference_bit_for_bit_without_defaults() {
         scenario_strategy(),
         zero_default,
     );
-    let check = |(loans, mut s, d): (Vec<Loan>, Scenario, DefaultCurve)| {
+    let check = |(loans, mut s, d): (Vec<Loan>, Assumptions, DefaultCurve)| {
         s.default = d;
         s.advancing = false;
         check_against_reference(&loans, &s)

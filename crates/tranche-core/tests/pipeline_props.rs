@@ -6,12 +6,13 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use tranche_core::analytics::{IndexAssumption, Priceable};
-use tranche_core::assumptions::Scenario;
 use tranche_core::collateral::{LoanPool, PoolCashflows, ProjectionOptions};
 use tranche_core::deal::Deal;
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::{DefaultRate, Defaults, Prepay, RateBase, Scenario, Speed};
 use tranche_core::tape::Loan;
 use tranche_core::testkit::{self, ArmSpec, DealSpec, LoanSpec};
-use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
+use tranche_core::waterfall::{DealRun, Horizon, Ledger};
 
 fn loan_spec() -> impl Strategy<Value = LoanSpec> {
     (
@@ -75,13 +76,25 @@ fn deal_spec() -> impl Strategy<Value = DealSpec> {
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
-        0.0f64..0.5,
-        0.0f64..0.2,
-        0.0f64..=1.0,
+        0.0f64..50.0,
+        0.0f64..20.0,
+        0.0f64..=100.0,
         0u32..12,
-        0.0f64..0.1,
+        0.0f64..10.0,
     )
-        .prop_map(|(cpr, cdr, sev, lag, ix)| testkit::scenario(cpr, cdr, sev, lag, ix))
+        .prop_map(|(cpr, cdr, sev, lag, ix)| {
+            let mut s = Scenario {
+                prepay: Prepay::all(Speed::Cpr { pct: cpr }),
+                defaults: Defaults {
+                    rate: DefaultRate::Cdr { pct: cdr },
+                    severity_pct: sev,
+                    lag_months: lag,
+                },
+                ..Scenario::default()
+            };
+            s.rates.base = RateBase::Flat { pct: ix };
+            s
+        })
 }
 
 /// One random case: loans, a deal over them, a scenario and a horizon.
@@ -132,9 +145,15 @@ fn runner(cases: u32) -> TestRunner {
     )
 }
 
+fn model(c: &Case, loans: &[Loan]) -> DealModel {
+    DealModel::new(c.deal.clone(), LoanPool::from_loans(loans).unwrap(), None).unwrap()
+}
+
 fn run(c: &Case, loans: &[Loan]) -> (DealRun, Ledger) {
-    let pool = LoanPool::from_loans(loans).unwrap();
-    run_deal_with_ledger(&c.deal, &pool, &c.scenario, c.horizon).unwrap()
+    let mut s = c.scenario.clone();
+    s.horizon = c.horizon;
+    let out = model(c, loans).run(&s).unwrap();
+    (out.run, out.ledger)
 }
 
 fn within(a: f64, b: f64, tol: f64) -> bool {
@@ -320,10 +339,14 @@ fn split_pool_projects_to_sum_of_halves() {
             let cut = cut.min(c.loans.len());
             let fees = c.deal.pool_fees();
             let opts = ProjectionOptions::default();
+            let assumptions = model(&c, &c.loans)
+                .resolve(&c.scenario)
+                .unwrap()
+                .assumptions;
             let project = |l: &[Loan]| {
                 LoanPool::from_loans(l)
                     .unwrap()
-                    .project(&c.scenario, &fees, &opts)
+                    .project(&assumptions, &fees, &opts)
                     .unwrap()
             };
             let whole = project(&c.loans);
@@ -353,7 +376,7 @@ fn split_pool_projects_to_sum_of_halves() {
                 appended.append(LoanPool::from_loans(b).unwrap());
             }
             prop_assert_eq!(appended.len(), c.loans.len());
-            prop_assert!(appended.project(&c.scenario, &fees, &opts).unwrap() == whole);
+            prop_assert!(appended.project(&assumptions, &fees, &opts).unwrap() == whole);
             Ok(())
         })
         .unwrap();

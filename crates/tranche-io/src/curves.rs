@@ -63,6 +63,76 @@ fn named_columns(curves: &RateCurves) -> Vec<String> {
 }
 
 fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurves, IoError> {
+    let cols = periodic_columns(
+        path,
+        t,
+        "no index columns; expected e.g. period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y",
+        "a finite percent rate between -100 and 100",
+        (-100.0, 100.0),
+    )?;
+    let mut errors = Vec::new();
+    let indices: Vec<RateIndex> = cols.iter().map(|(h, _)| RateIndex::parse(h)).collect();
+    for (k, ix) in indices.iter().enumerate() {
+        if indices[..k].contains(ix) {
+            errors.push(file_error(
+                Some(ix.name()),
+                "two columns name the same index",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(IoError::input(path, errors));
+    }
+    let mut curves = RateCurves::default();
+    for (ix, (_, v)) in indices.into_iter().zip(cols) {
+        curves.set(
+            ix,
+            RatePath {
+                values: v.iter().map(|x| x / 100.0).collect(),
+            },
+        );
+    }
+    Ok(curves)
+}
+
+/// Reads a vector by period: a CSV with a `period` column (1, 2, 3, ...) and one value
+/// column, e.g. `period,cpr_pct`. Values as written (percent); the core checks their range.
+pub fn read_vector(path: impl AsRef<Path>) -> Result<Vec<f64>, IoError> {
+    let path = path.as_ref();
+    let t = read_csv(path, "vector file")?;
+    let mut cols = periodic_columns(
+        path,
+        t,
+        "no value column; expected period,value",
+        "a finite number",
+        (f64::MIN, f64::MAX),
+    )?;
+    if cols.len() != 1 {
+        let names: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
+        return Err(IoError::input(
+            path,
+            vec![file_error(
+                None,
+                format!(
+                    "expected one value column beside `period`, found {}: {}",
+                    cols.len(),
+                    names.join(", ")
+                ),
+            )],
+        ));
+    }
+    Ok(cols.remove(0).1)
+}
+
+/// The value columns of a table keyed by `period` (1, 2, 3, ... without gaps), each value
+/// a finite number within `range`: (header, values) in file order.
+fn periodic_columns(
+    path: &Path,
+    t: crate::table::RawTable,
+    no_columns: &str,
+    expected: &str,
+    range: (f64, f64),
+) -> Result<Vec<(String, Vec<f64>)>, IoError> {
     let Some(pcol) = t.column("period") else {
         return Err(IoError::input(
             path,
@@ -75,32 +145,12 @@ fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurve
             )],
         ));
     };
-    let index_cols: Vec<(usize, RateIndex)> = t
-        .headers
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != pcol)
-        .map(|(i, h)| (i, RateIndex::parse(h)))
-        .collect();
-    if index_cols.is_empty() {
-        return Err(IoError::input(
-            path,
-            vec![file_error(
-                None,
-                "no index columns; expected e.g. period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y",
-            )],
-        ));
+    let value_cols: Vec<usize> = (0..t.headers.len()).filter(|i| *i != pcol).collect();
+    if value_cols.is_empty() {
+        return Err(IoError::input(path, vec![file_error(None, no_columns)]));
     }
     let mut errors = Vec::new();
-    for (k, (_, ix)) in index_cols.iter().enumerate() {
-        if index_cols[..k].iter().any(|(_, j)| j == ix) {
-            errors.push(file_error(
-                Some(ix.name()),
-                "two columns name the same index",
-            ));
-        }
-    }
-    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(t.rows.len()); index_cols.len()];
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(t.rows.len()); value_cols.len()];
     let mut dropped = 0;
     for (i, cells) in t.rows.iter().enumerate() {
         let row = i + 1;
@@ -112,15 +162,15 @@ fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurve
                 format!("expected period {row} (periods run 1, 2, 3, ... without gaps), got `{p}`"),
             ));
         }
-        for (k, (c, _)) in index_cols.iter().enumerate() {
+        for (k, c) in value_cols.iter().enumerate() {
             let s = cells[*c].trim();
             let v = match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && (-100.0..=100.0).contains(&v) => v,
+                Ok(v) if v.is_finite() && (range.0..=range.1).contains(&v) => v,
                 Ok(_) => {
                     errors.push(cell_error(
                         row,
                         &t.headers[*c],
-                        format!("expected a finite percent rate between -100 and 100, got `{s}`"),
+                        format!("expected {expected}, got `{s}`"),
                     ));
                     0.0
                 }
@@ -133,7 +183,7 @@ fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurve
                     0.0
                 }
             };
-            values[k].push(v / 100.0);
+            values[k].push(v);
         }
         if errors.len() > MAX_ERRORS {
             dropped += errors.len() - MAX_ERRORS;
@@ -146,11 +196,11 @@ fn curves_from_table(path: &Path, t: crate::table::RawTable) -> Result<RateCurve
         }
         return Err(IoError::input(path, errors));
     }
-    let mut curves = RateCurves::default();
-    for ((_, ix), v) in index_cols.into_iter().zip(values) {
-        curves.set(ix, RatePath { values: v });
-    }
-    Ok(curves)
+    Ok(value_cols
+        .iter()
+        .map(|c| t.headers[*c].trim().to_string())
+        .zip(values)
+        .collect())
 }
 
 /// The user-named (non-built-in) indices of a curve set, e.g. to accept them in a tape.
@@ -181,6 +231,26 @@ mod tests {
         assert!((c.rate(&RateIndex::Libor6M, 2).unwrap() - 0.0126).abs() < 1e-15);
         assert!((c.rate(&RateIndex::Libor6M, 99).unwrap() - 0.0126).abs() < 1e-15);
         assert_eq!(named_indices(&c), vec!["SOFR30A".to_string()]);
+    }
+
+    #[test]
+    fn vectors_read_one_column_by_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v.csv");
+        std::fs::write(&p, "period,cpr_pct\n1,2\n2,4.5\n3,6\n").unwrap();
+        assert_eq!(read_vector(&p).unwrap(), vec![2.0, 4.5, 6.0]);
+        std::fs::write(&p, "period,a,b\n1,2,3\n").unwrap();
+        let e = read_vector(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with("expected one value column beside `period`, found 2: a, b"),
+            "{e}"
+        );
+        std::fs::write(&p, "period,cpr\n1,2\n3,4\n").unwrap();
+        let e = read_vector(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("row 2, field `period`: expected period 2"),
+            "{e}"
+        );
     }
 
     #[test]

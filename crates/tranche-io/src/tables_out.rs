@@ -11,7 +11,8 @@ use std::path::Path;
 use tranche_core::dates::yyyy_mm;
 use tranche_core::error::{FieldError, Location};
 use tranche_core::grid::GridCell;
-use tranche_core::tables::tieout::{horizon_name, PublishedRow};
+use tranche_core::summary::BondSummary;
+use tranche_core::tables::tieout::PublishedRow;
 use tranche_core::tables::{AfrRow, PriceTableRow, SummaryRow};
 use tranche_core::waterfall::Horizon;
 
@@ -37,10 +38,11 @@ impl std::str::FromStr for TableFormat {
 
 /// The tables of this module that commands write to files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableKind {
+pub enum TableKind<'a> {
     PriceTable,
     Afr,
-    Grid,
+    /// A grid over these axes (their field names, in order).
+    Grid(&'a [String]),
 }
 
 /// How every output of `kind` in `format` begins, whatever its rows: the header line of a
@@ -49,7 +51,7 @@ pub fn signature(kind: TableKind, format: TableFormat) -> Signature {
     let first_field = match kind {
         TableKind::PriceTable => "class",
         TableKind::Afr => "period",
-        TableKind::Grid => "speed_pct",
+        TableKind::Grid(axes) => axes.first().map_or("pool_loss_pct", String::as_str),
     };
     if format == TableFormat::Json {
         return Signature(format!("[\n  {{\n    \"{first_field}\": "));
@@ -57,7 +59,7 @@ pub fn signature(kind: TableKind, format: TableFormat) -> Signature {
     let empty = match kind {
         TableKind::PriceTable => price_table(&[], format),
         TableKind::Afr => afr_schedule(&[], format),
-        TableKind::Grid => grid(&[], format),
+        TableKind::Grid(axes) => grid(axes, &[], format),
     };
     Signature(
         empty
@@ -72,6 +74,11 @@ fn opt(v: Option<f64>, dp: usize) -> String {
     v.map_or(String::new(), |x| format!("{x:.dp$}"))
 }
 
+/// A number for a Markdown table, `-` when absent.
+fn dash(v: Option<f64>, dp: usize) -> String {
+    v.map_or("-".into(), |x| format!("{x:.dp$}"))
+}
+
 fn month(d: Option<chrono::NaiveDate>) -> String {
     d.map_or(String::new(), yyyy_mm)
 }
@@ -80,11 +87,11 @@ fn month(d: Option<chrono::NaiveDate>) -> String {
 #[derive(Debug, Serialize)]
 struct PriceRecord<'a> {
     class: &'a str,
-    horizon: &'static str,
+    horizon: String,
     speed_pct: f64,
-    dm_bps: f64,
+    dm_bps: Option<f64>,
     wal_years: Option<f64>,
-    mod_duration: f64,
+    mod_duration: Option<f64>,
     first_principal: String,
     last_principal: String,
 }
@@ -93,7 +100,7 @@ fn price_records(rows: &[PriceTableRow]) -> Vec<PriceRecord<'_>> {
     rows.iter()
         .map(|r| PriceRecord {
             class: &r.class,
-            horizon: horizon_name(r.horizon),
+            horizon: r.horizon.name(),
             speed_pct: r.speed_pct,
             dm_bps: r.dm_bps,
             wal_years: r.wal_years,
@@ -113,13 +120,13 @@ pub fn price_table(rows: &[PriceTableRow], format: TableFormat) -> String {
             );
             for r in price_records(rows) {
                 s.push_str(&format!(
-                    "{},{},{},{:.6},{},{:.6},{},{}\n",
+                    "{},{},{},{},{},{},{},{}\n",
                     csv_field(r.class),
                     r.horizon,
                     r.speed_pct,
-                    r.dm_bps,
+                    opt(r.dm_bps, 6),
                     opt(r.wal_years, 6),
-                    r.mod_duration,
+                    opt(r.mod_duration, 6),
                     r.first_principal,
                     r.last_principal
                 ));
@@ -166,10 +173,10 @@ fn price_table_md(rows: &[PriceTableRow]) -> String {
             .collect();
         out.push_str(&format!(
             "### {class}, to {}\n\n| Percentage of Pricing Prepayment Speed |",
-            if h == Horizon::Call {
-                "call"
-            } else {
-                "maturity"
+            match h {
+                Horizon::Call => "call".to_string(),
+                Horizon::Maturity => "maturity".to_string(),
+                Horizon::CallOn(m) => format!("a call in {m}"),
             }
         ));
         for r in &block {
@@ -186,11 +193,11 @@ fn price_table_md(rows: &[PriceTableRow]) -> String {
             s.push('\n');
             s
         };
-        out.push_str(&line("DM at Par (bps)", &|r| format!("{:.0}", r.dm_bps)));
+        out.push_str(&line("DM at Par (bps)", &|r| dash(r.dm_bps, 0)));
         out.push_str(&line("WAL (yr)", &|r| {
             r.wal_years.map_or("-".into(), |w| format!("{w:.2}"))
         }));
-        out.push_str(&line("MDUR (yr)", &|r| format!("{:.2}", r.mod_duration)));
+        out.push_str(&line("MDUR (yr)", &|r| dash(r.mod_duration, 2)));
         out.push_str(&line("First Prin Pay", &|r| mon_yy(r.first_principal)));
         out.push_str(&line("Last Prin Pay", &|r| mon_yy(r.last_principal)));
         out.push('\n');
@@ -251,8 +258,8 @@ struct SummaryRecord<'a> {
     tranche_type: &'a str,
     wal_call: Option<f64>,
     wal_maturity: Option<f64>,
-    mod_duration_call: f64,
-    mod_duration_maturity: f64,
+    mod_duration_call: Option<f64>,
+    mod_duration_maturity: Option<f64>,
     window_call: String,
     window_maturity: String,
     last_scheduled_payment: String,
@@ -282,14 +289,14 @@ pub fn summary(rows: &[SummaryRow], format: TableFormat) -> String {
             let mut s = String::from("class,balance,tranche_type,wal_call,wal_maturity,mod_duration_call,mod_duration_maturity,window_call,window_maturity,last_scheduled_payment\n");
             for r in &recs {
                 s.push_str(&format!(
-                    "{},{:.2},{},{},{},{:.6},{:.6},{},{},{}\n",
+                    "{},{:.2},{},{},{},{},{},{},{},{}\n",
                     csv_field(r.class),
                     r.balance,
                     csv_field(r.tranche_type),
                     opt(r.wal_call, 6),
                     opt(r.wal_maturity, 6),
-                    r.mod_duration_call,
-                    r.mod_duration_maturity,
+                    opt(r.mod_duration_call, 6),
+                    opt(r.mod_duration_maturity, 6),
                     r.window_call,
                     r.window_maturity,
                     r.last_scheduled_payment
@@ -301,14 +308,14 @@ pub fn summary(rows: &[SummaryRow], format: TableFormat) -> String {
             let mut s = String::from("| Class | Approximate Bond Balance | Tranche Type | WAL (Yrs.) Call/Mat | Modified Duration (Yrs.) Call/Mat | Payment Window (Mos.) Call/Mat | Last Scheduled Payment Date |\n|---|---:|---|---|---|---|---|\n");
             for (r, row) in recs.iter().zip(rows) {
                 s.push_str(&format!(
-                    "| {} | {:.0} | {} | {} / {} | {:.2} / {:.2} | {} / {} | {} |\n",
+                    "| {} | {:.0} | {} | {} / {} | {} / {} | {} / {} | {} |\n",
                     r.class,
                     r.balance,
                     r.tranche_type,
                     opt(r.wal_call, 2),
                     opt(r.wal_maturity, 2),
-                    r.mod_duration_call,
-                    r.mod_duration_maturity,
+                    dash(r.mod_duration_call, 2),
+                    dash(r.mod_duration_maturity, 2),
                     r.window_call,
                     r.window_maturity,
                     row.last_scheduled_payment
@@ -320,38 +327,43 @@ pub fn summary(rows: &[SummaryRow], format: TableFormat) -> String {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// One grid record: the cell's axis values under their field names, then the bond's.
 struct GridRecord<'a> {
-    speed_pct: f64,
-    cdr_pct: f64,
-    severity_pct: f64,
-    shock_bps: f64,
+    axes: &'a [String],
+    point: &'a [f64],
     pool_loss_pct: f64,
-    class: &'a str,
-    dm_bps: Option<f64>,
-    wal_years: Option<f64>,
-    mod_duration: Option<f64>,
-    unpaid_principal: f64,
-    principal_loss_pct: f64,
+    bond: &'a BondSummary,
 }
 
-/// A scenario grid, one record per cell and class.
-pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
+impl Serialize for GridRecord<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let b = self.bond;
+        let mut m = ser.serialize_map(Some(self.axes.len() + 7))?;
+        for (a, v) in self.axes.iter().zip(self.point) {
+            m.serialize_entry(a, v)?;
+        }
+        m.serialize_entry("pool_loss_pct", &self.pool_loss_pct)?;
+        m.serialize_entry("class", &b.bond)?;
+        m.serialize_entry("dm_bps", &b.dm_bps)?;
+        m.serialize_entry("wal_years", &b.wal_years)?;
+        m.serialize_entry("mod_duration", &b.mod_duration)?;
+        m.serialize_entry("unpaid_principal", &b.unpaid_principal)?;
+        m.serialize_entry("principal_loss_pct", &b.principal_loss_pct)?;
+        m.end()
+    }
+}
+
+/// A scenario grid, one record per cell and class; `axes` names the cells' points.
+pub fn grid(axes: &[String], cells: &[GridCell], format: TableFormat) -> String {
     let recs: Vec<GridRecord> = cells
         .iter()
         .flat_map(|c| {
-            c.bonds.iter().map(move |b| GridRecord {
-                speed_pct: c.point.speed_pct,
-                cdr_pct: 100.0 * c.point.cdr,
-                severity_pct: 100.0 * c.point.severity,
-                shock_bps: c.point.shock_bps,
-                pool_loss_pct: c.pool_loss_pct,
-                class: &b.class,
-                dm_bps: b.dm_bps,
-                wal_years: b.wal_years,
-                mod_duration: b.mod_duration,
-                unpaid_principal: b.unpaid_principal,
-                principal_loss_pct: b.principal_loss_pct,
+            c.summary.bonds.iter().map(move |b| GridRecord {
+                axes,
+                point: &c.point,
+                pool_loss_pct: c.summary.pool_loss_pct,
+                bond: b,
             })
         })
         .collect();
@@ -359,11 +371,8 @@ pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
         TableFormat::Json => json(&recs),
         TableFormat::Csv | TableFormat::Md => {
             let md = format == TableFormat::Md;
-            let head = [
-                "speed_pct",
-                "cdr_pct",
-                "severity_pct",
-                "shock_bps",
+            let mut head: Vec<&str> = axes.iter().map(String::as_str).collect();
+            head.extend([
                 "pool_loss_pct",
                 "class",
                 "dm_bps",
@@ -371,26 +380,24 @@ pub fn grid(cells: &[GridCell], format: TableFormat) -> String {
                 "mod_duration",
                 "unpaid_principal",
                 "principal_loss_pct",
-            ];
+            ]);
             let mut s = if md {
                 format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()))
             } else {
                 format!("{}\n", head.join(","))
             };
             for r in &recs {
-                let f = [
-                    format!("{}", r.speed_pct),
-                    format!("{}", r.cdr_pct),
-                    format!("{}", r.severity_pct),
-                    format!("{}", r.shock_bps),
+                let b = r.bond;
+                let mut f: Vec<String> = r.point.iter().map(|v| format!("{v}")).collect();
+                f.extend([
                     format!("{:.6}", r.pool_loss_pct),
-                    csv_field(r.class),
-                    opt(r.dm_bps, 4),
-                    opt(r.wal_years, 6),
-                    opt(r.mod_duration, 6),
-                    format!("{:.2}", r.unpaid_principal),
-                    format!("{:.6}", r.principal_loss_pct),
-                ];
+                    csv_field(&b.bond),
+                    opt(b.dm_bps, 4),
+                    opt(b.wal_years, 6),
+                    opt(b.mod_duration, 6),
+                    format!("{:.2}", b.unpaid_principal),
+                    format!("{:.6}", b.principal_loss_pct),
+                ]);
                 if md {
                     s.push_str(&format!("| {} |\n", f.join(" | ")));
                 } else {
@@ -559,9 +566,9 @@ mod tests {
             class: "A-1".into(),
             horizon: Horizon::Maturity,
             speed_pct: 80.0,
-            dm_bps: 41.234,
+            dm_bps: Some(41.234),
             wal_years: Some(3.47123),
-            mod_duration: 3.35,
+            mod_duration: Some(3.35),
             first_principal: NaiveDate::from_ymd_opt(2004, 2, 25),
             last_principal: NaiveDate::from_ymd_opt(2021, 8, 25),
             first_period: Some(1),
@@ -589,6 +596,12 @@ mod tests {
         assert_eq!(js[0]["last_principal"], "2021-08");
     }
 
+    fn legacy_axes() -> Vec<String> {
+        ["speed_pct", "cdr_pct", "severity_pct", "shock_bps"]
+            .map(String::from)
+            .to_vec()
+    }
+
     #[test]
     fn every_output_begins_with_its_signature() {
         let afr = AfrRow {
@@ -608,7 +621,7 @@ mod tests {
             assert!(sig.len() > 10, "{f:?}: {sig:?}");
         }
         assert_eq!(
-            signature(TableKind::Grid, TableFormat::Csv).0,
+            signature(TableKind::Grid(&legacy_axes()), TableFormat::Csv).0,
             "speed_pct,cdr_pct,severity_pct,shock_bps,pool_loss_pct,class,dm_bps,wal_years,mod_duration,unpaid_principal,principal_loss_pct\n"
         );
         assert_eq!(

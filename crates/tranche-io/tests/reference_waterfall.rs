@@ -6,9 +6,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use std::path::Path;
-use tranche_core::assumptions::DefaultCurve;
 use tranche_core::collateral::LoanPool;
-use tranche_core::waterfall::{run_deal, DealRun, Horizon};
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::{DefaultRate, Scenario};
+use tranche_core::waterfall::{DealRun, Horizon};
 use tranche_io::deal::load_deal;
 
 fn wal(run: &DealRun, bond: usize) -> f64 {
@@ -57,8 +58,8 @@ fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
     let loaded = load_deal(&dir).unwrap();
     assert!(!loaded.loans.is_empty(), "the bundled tape loads");
-    let deal = &loaded.deal;
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
+    let model = DealModel::new(loaded.deal, pool, None).unwrap();
     let mut report = Vec::new();
     for (speed, horizon, pub_wal, pub_last) in published() {
         let h = if horizon == "to_call" {
@@ -66,14 +67,12 @@ fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
         } else {
             Horizon::Maturity
         };
-        let scenario = deal.scenario(
-            speed,
-            DefaultCurve::Cdr { cdr: 0.0 },
-            0.0,
-            0,
-            deal.pricing_rates(),
-        );
-        let run = run_deal(deal, &pool, &scenario, h).unwrap();
+        let mut scenario = Scenario {
+            horizon: h,
+            ..Scenario::default()
+        };
+        scenario.set("speed_pct", speed).unwrap();
+        let run = model.run(&scenario).unwrap().run;
         let w0 = wal(&run, 0);
         for b in 1..run.bonds.len() {
             assert!(
@@ -108,18 +107,18 @@ fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
 fn principal_never_repaid_is_reported_as_a_loss() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
     let loaded = load_deal(&dir).unwrap();
-    let deal = &loaded.deal;
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
-    let scenario = deal.scenario(
-        100.0,
-        DefaultCurve::Cdr { cdr: 0.30 },
-        0.60,
-        6,
-        deal.pricing_rates(),
-    );
-    let (run, ledger) =
-        tranche_core::waterfall::run_deal_with_ledger(deal, &pool, &scenario, Horizon::Maturity)
-            .unwrap();
+    let model = DealModel::new(loaded.deal, pool, None).unwrap();
+    let deal = &model.deal;
+    let mut scenario = Scenario {
+        horizon: Horizon::Maturity,
+        ..Scenario::default()
+    };
+    scenario.defaults.rate = DefaultRate::Cdr { pct: 30.0 };
+    scenario.defaults.severity_pct = 60.0;
+    scenario.defaults.lag_months = 6;
+    let out = model.run(&scenario).unwrap();
+    let (run, ledger) = (&out.run, &out.ledger);
     let a1 = &run.bonds[0];
     assert_eq!(a1.name, "A-1");
     assert!(!deal.realized_losses.writedown_order.contains(&a1.name));
@@ -129,8 +128,7 @@ fn principal_never_repaid_is_reported_as_a_loss() {
     assert!(last.pool_end_balance < 0.005);
     let total_unpaid: f64 = run.bonds.iter().map(|b| b.unpaid_principal()).sum();
     assert!((total_unpaid - last.unabsorbed_loss).abs() < 0.01);
-    let summary = tranche_core::grid::summarize_run(&run, 100.0).unwrap();
-    let s = &summary.bonds[0];
+    let s = &out.summary.bonds[0];
     assert_eq!(s.unpaid_principal, unpaid);
     assert!((s.principal_loss_pct - 100.0 * unpaid / a1.original_balance).abs() < 1e-9);
     for b in &run.bonds {

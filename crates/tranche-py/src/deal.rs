@@ -189,13 +189,13 @@ impl Deal {
         let deal = self.inner.clone();
         let (run, ledger, summary) = py
             .detach(|| -> Result<_, GridError> {
-                let (run, ledger) = deal.run_with_ledger(&spec)?;
-                let summary = deal.analyze(&run, spec.scenario.price)?;
+                let out = deal.run_spec(&spec)?;
+                let summary = tranche_arrow::engine::scenario_result(out.summary);
                 let batch = tranche_arrow::results::build_results(
                     std::slice::from_ref(&spec.scenario),
                     std::slice::from_ref(&summary),
                 )?;
-                Ok((run, ledger, batch))
+                Ok((out.run, out.ledger, batch))
             })
             .map_err(to_py)?;
         Ok(RunResult {

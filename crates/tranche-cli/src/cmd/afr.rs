@@ -1,32 +1,28 @@
-//! `tranche afr`: the Available Funds Rate schedule under forward curves and shocked curves.
+//! `tranche afr`: the Available Funds Rate schedule under the deal's forward curves (or
+//! any other rates) and under the same rates shocked.
 
+use super::scenario::{numbers, AssumptionArgs, Mode, PricingArgs};
 use super::tables_common::{emit, load, out_file, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
-use tranche_core::tables::{afr_schedule, AfrOptions};
+use tranche_core::scenario::{check, Shock};
+use tranche_core::tables::{afr_base, afr_schedule, AFR_SHOCK};
 use tranche_core::waterfall::Horizon;
-use tranche_io::outputs::Input;
 use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Deal directory (holding deal.toml) or the deal file.
     pub deal: PathBuf,
-    /// Forward curves (CSV: period,LIBOR1M,LIBOR6M,LIBOR12M,CMT1Y in percent); default: the
-    /// deal directory's curves.csv.
-    #[arg(long)]
-    pub curves: Option<PathBuf>,
-    /// Parallel shock of every curve, basis points.
-    #[arg(long, default_value_t = 1000.0)]
-    pub shock_bps: f64,
-    /// First period the shock applies to.
-    #[arg(long, default_value_t = 2)]
-    pub shock_from: usize,
-    /// Speed, percent of the pricing speed.
-    #[arg(long, default_value_t = 100.0)]
-    pub speed: f64,
-    /// Run to maturity instead of to the clean-up call.
-    #[arg(long)]
+    /// The schedule's scenario: by default the deal's forward curves (its curves.csv) at
+    /// the pricing speed to the call; --shock-bps (default 1000) and --shock-from (default
+    /// 2) give the shocked column's shift.
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    /// Run to maturity (the same as --to maturity).
+    #[arg(long, conflicts_with = "to")]
     pub to_maturity: bool,
     /// csv, json or md.
     #[arg(long, default_value = "csv")]
@@ -37,56 +33,60 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
+/// One number of the shocked column's shift.
+fn one(flag: &str, field: &str, raw: &Option<String>, default: f64) -> Result<f64, Failure> {
+    let Some(s) = raw else { return Ok(default) };
+    let v = numbers(flag, s)?;
+    if v.len() != 1 {
+        return Err(Failure::Input(format!(
+            "{flag}: expected one value, found `{s}`"
+        )));
+    }
+    check(field, v[0]).map_err(|e| match e {
+        tranche_core::Error::Invalid(fe) => Failure::Input(format!("{flag}: {}", fe.message)),
+        other => Failure::from(other),
+    })
+}
+
 pub fn run(args: Args) -> Result<(), Failure> {
-    if !args.shock_bps.is_finite() || args.shock_bps.abs() > 10_000.0 {
-        return Err(Failure::Input(format!(
-            "--shock-bps: expected basis points within ±10000, found {}",
-            args.shock_bps
-        )));
+    let a = &args.assumptions;
+    let shock = Shock {
+        bps: one("--shock-bps", "shock_bps", &a.shock_bps, AFR_SHOCK.bps)?,
+        from_period: one(
+            "--shock-from",
+            "shock_from",
+            &a.shock_from,
+            f64::from(AFR_SHOCK.from_period),
+        )? as u32,
+        index: a.shock_index.clone(),
+    };
+    if a.shocks.is_some() {
+        return Err(Failure::Input(
+            "--shocks: the schedule has one shocked column; give its shift with --shock-bps".into(),
+        ));
     }
-    if args.shock_from == 0 {
-        return Err(Failure::Input("--shock-from: periods count from 1".into()));
+    let mut rest = a.clone();
+    rest.shock_bps = None;
+    rest.shock_from = None;
+    rest.shock_index = None;
+    let mut base = afr_base();
+    if args.to_maturity {
+        base.horizon = Horizon::Maturity;
     }
-    if !(args.speed.is_finite() && args.speed >= 0.0) {
-        return Err(Failure::Input(format!(
-            "--speed: expected a percent ≥ 0, found {}",
-            args.speed
-        )));
-    }
-    let Loaded {
-        deal,
-        pool,
-        curves,
-        mut inputs,
-    } = load(&args.deal)?;
-    let curves = match &args.curves {
-        Some(p) => tranche_io::curves::read_curves(p)?,
-        None => curves.ok_or_else(|| {
+    let parsed = rest.parse(&args.pricing, base, Mode::Single, &[])?;
+    let Loaded { model, mut inputs } = load(&args.deal)?;
+    inputs.extend(parsed.inputs.iter().cloned());
+    let out = out_file(&inputs, args.out.as_deref(), TableKind::Afr, args.format)?;
+    let rows = afr_schedule(&model, &parsed.scenario, &shock).map_err(|e| {
+        if matches!(&e, tranche_core::Error::Invalid(fe) if fe.location.field.as_deref() == Some("curves"))
+        {
             Failure::Input(format!(
-                "{}: the deal has no curves.csv; pass --curves FILE",
+                "{}: the deal has no curves.csv; pass --curves FILE (or --libor PCT)",
                 args.deal.display()
             ))
-        })?,
-    };
-    if let Some(p) = &args.curves {
-        inputs.push(Input::file(p, "the forward curves"));
-    }
-    let out = out_file(&inputs, args.out.as_deref(), TableKind::Afr, args.format)?;
-    let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
-    let rows = afr_schedule(
-        &ctx,
-        &AfrOptions {
-            curves,
-            shock_bps: args.shock_bps,
-            shock_from: args.shock_from,
-            speed_pct: args.speed,
-            horizon: if args.to_maturity {
-                Horizon::Maturity
-            } else {
-                Horizon::Call
-            },
-        },
-    )
-    .map_err(|e| super::flag_error(e, &[("prepay.multiplier", "--speed")]))?;
+        } else {
+            parsed.error(e)
+        }
+    })?;
     emit(&tables_out::afr_schedule(&rows, args.format), out.as_ref())
 }

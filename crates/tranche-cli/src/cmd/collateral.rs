@@ -1,19 +1,20 @@
 //! `tranche collateral`: the pool's monthly cash flow table.
 //!
 //! With a deal directory (or deal file): the deal's tape, pricing speed, fees, dates and
-//! forward curves (`curves.csv`, else the flat pricing rates). With a tape file alone:
-//! `--cpr` is required, index rates come from `--curves` or `--index-rate`, fees from
-//! `--master-servicing-pct`/`--trustee-pct`, and dates from `--first-payment` if given.
+//! pricing rates (any other rates by the scenario flags, e.g. `--deal-curves`). With a
+//! tape file alone: `--cpr` (or `--psa`, `--cpr-vector`) is required, index rates come
+//! from `--curves` or `--index-rate`, fees from `--master-servicing-pct`/`--trustee-pct`,
+//! and dates from `--first-payment` if given.
 
+use super::scenario::{AssumptionArgs, Mode, Parsed, PricingArgs};
+use super::tables_common::{load, Loaded};
 use crate::Failure;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use tranche_core::assumptions::{
-    DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming, Scenario,
-};
+use tranche_core::assumptions::Assumptions;
 use tranche_core::collateral::{LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::dates::{payment_dates, Calendar};
-use tranche_core::rates::RateCurves;
+use tranche_core::scenario::{resolve_tape, RateBase, Scenario, TapeTerms};
 use tranche_io::outputs::{Input, Outputs, Signature};
 use tranche_io::tape::{read_tape_pool, TapeOptions};
 
@@ -28,32 +29,15 @@ pub enum Format {
 pub struct Args {
     /// Deal directory (holding deal.toml), a deal file, or a loan tape (.csv/.parquet).
     pub deal: PathBuf,
-    /// Prepayment speed, percent of the pricing speed (with `--cpr`: percent of that CPR).
-    #[arg(long, default_value_t = 100.0)]
-    pub speed: f64,
-    /// Constant CPR in percent for every loan, replacing the deal's pricing curves.
-    /// Required with a tape file.
-    #[arg(long)]
-    pub cpr: Option<f64>,
-    /// Constant annual default rate (CDR), percent.
-    #[arg(long, default_value_t = 0.0)]
-    pub cdr: f64,
-    /// Loss severity on defaulted balance, percent.
-    #[arg(long, default_value_t = 0.0)]
-    pub severity: f64,
-    /// Months from default to liquidation.
-    #[arg(long, default_value_t = 0)]
-    pub lag: u32,
+    /// Prepayment, defaults and rates, one value each. With a tape alone there is no
+    /// pricing speed or pricing rate: give --cpr, --psa or --cpr-vector, and for ARMs
+    /// --curves FILE or --index-rate PCT.
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
     /// Servicer advancing of interest on defaulted loans awaiting liquidation
     /// (default: the deal's setting; off for a tape alone).
     #[arg(long)]
     pub advancing: Option<bool>,
-    /// Forward curve file (`period,LIBOR1M,...` in percent); overrides the deal's.
-    #[arg(long)]
-    pub curves: Option<PathBuf>,
-    /// Flat level (percent) for every index, instead of forward curves.
-    #[arg(long)]
-    pub index_rate: Option<f64>,
     /// Master servicing fee, percent per annum (tape only; a deal has its own).
     #[arg(long, default_value_t = 0.0)]
     pub master_servicing_pct: f64,
@@ -64,12 +48,12 @@ pub struct Args {
     #[arg(long)]
     pub first_payment: Option<String>,
     /// Fraction of period-1 prepayments (tape only; a deal has its own).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     pub first_period_fraction: f64,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Also write the loan-level cash flows to this CSV file (atomically; an existing file
-    /// is replaced only if it is an earlier loan-level file, docs/outputs.md).
+    /// Also write the loan-level cash flows to this CSV file (replaced only if it is an
+    /// earlier --per-loan file; docs/outputs.md).
     #[arg(long)]
     pub per_loan: Option<PathBuf>,
     /// Hard limit on projection months.
@@ -80,7 +64,7 @@ pub struct Args {
 /// Everything one run needs, from a deal or from a tape.
 struct Setup {
     pool: LoanPool,
-    scenario: Scenario,
+    assumptions: Assumptions,
     fees: PoolFees,
     /// Payment date of period `p` at index `p - 1`, when known.
     dates: Option<Box<dyn Fn(u32) -> String>>,
@@ -105,97 +89,44 @@ fn is_deal(path: &Path) -> bool {
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
 
-fn default_curve(a: &Args) -> Result<DefaultCurve, Failure> {
-    Ok(DefaultCurve::Cdr {
-        cdr: pct_arg("cdr", a.cdr, 100.0)? / 100.0,
-    })
-}
-
-fn flat_rates(pct: f64) -> Result<RateCurves, Failure> {
-    if !pct.is_finite() || !(-100.0..=100.0).contains(&pct) {
-        return Err(Failure::Input(format!(
-            "--index-rate: expected a percent between -100 and 100, got {pct}"
-        )));
-    }
-    Ok(RateCurves::flat_all(pct / 100.0))
-}
-
-fn from_deal(a: &Args) -> Result<Setup, Failure> {
-    let loaded = tranche_io::deal::load_deal_pool(&a.deal)?;
-    let deal = loaded.deal;
-    let rates = match (&a.curves, a.index_rate, loaded.curves) {
-        (Some(p), _, _) => {
-            let c = tranche_io::curves::read_curves(p)?;
-            tranche_io::curves::check_covers(p, &c, &loaded.pool.indices)?;
-            c
+fn from_deal(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
+    let Loaded { model, mut inputs } = load(&a.deal)?;
+    if let Some(p) = &a.assumptions.curves {
+        if let RateBase::Curves { curves } = &parsed.scenario.rates.base {
+            tranche_io::curves::check_covers(p, curves, &model.pool.indices)?;
         }
-        (None, Some(r), _) => flat_rates(r)?,
-        (None, None, Some(c)) => c,
-        (None, None, None) => deal.pricing_rates(),
-    };
-    let mut scenario = deal.scenario(
-        a.speed,
-        default_curve(a)?,
-        pct_arg("severity", a.severity, 100.0)? / 100.0,
-        a.lag,
-        rates,
-    );
-    if let Some(c) = a.cpr {
-        let cpr = PrepayCurve::Cpr {
-            cpr: pct_arg("cpr", c, 100.0)? / 100.0,
-        };
-        scenario.prepay.arm = cpr.clone();
-        scenario.prepay.fixed = cpr;
     }
+    inputs.extend(parsed.inputs.iter().cloned());
+    let mut assumptions = model
+        .resolve(&parsed.scenario)
+        .map_err(|e| parsed.error(e))?
+        .assumptions;
     if let Some(adv) = a.advancing {
-        scenario.advancing = adv;
+        assumptions.advancing = adv;
     }
-    if loaded.pool.is_empty() {
-        let tape = loaded.dir.join(&deal.collateral.tape);
-        let what = if !tape.exists() {
-            "does not exist; expected the CSV or Parquet file named by collateral.tape"
-        } else if tape.is_dir() {
-            "is a directory; expected the CSV or Parquet file named by collateral.tape"
-        } else {
-            "has no loans"
-        };
-        return Err(Failure::Input(format!(
-            "{}: the deal's tape `{}` {what}",
-            a.deal.display(),
-            tape.display()
-        )));
-    }
-    let fees = deal.pool_fees();
-    let d = deal.clone();
-    let mut inputs = loaded.inputs;
-    inputs.extend(
-        a.curves
-            .iter()
-            .map(|p| Input::file(p, "the forward curves")),
-    );
+    let fees = model.deal.pool_fees();
+    let d = model.deal.clone();
     Ok(Setup {
-        pool: loaded.pool,
-        scenario,
+        pool: model.pool,
+        assumptions,
         fees,
         dates: Some(Box::new(move |p| d.payment_date(p).to_string())),
         inputs,
     })
 }
 
-fn from_tape(a: &Args) -> Result<Setup, Failure> {
-    let Some(cpr) = a.cpr else {
+fn from_tape(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
+    if a.assumptions.no_prepay() {
         return Err(Failure::Input(format!(
             "{}: a tape without a deal needs --cpr PCT (the deal's pricing speed is unknown)",
             a.deal.display()
         )));
-    };
-    let curves = match (&a.curves, a.index_rate) {
-        (Some(p), _) => Some(tranche_io::curves::read_curves(p)?),
-        (None, Some(r)) => Some(flat_rates(r)?),
-        (None, None) => None,
+    }
+    let curves = match &parsed.scenario.rates.base {
+        RateBase::Curves { curves } => Some(curves),
+        _ => None,
     };
     let extra = curves
-        .as_ref()
         .map(tranche_io::curves::named_indices)
         .unwrap_or_default();
     // Straight into the pool's arrays: a tape of millions of loans never sits in memory
@@ -207,44 +138,30 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
             cutoff: None,
         },
     )?;
-    if let (Some(p), Some(c)) = (&a.curves, &curves) {
+    if let (Some(p), Some(c)) = (&a.assumptions.curves, curves) {
         tranche_io::curves::check_covers(p, c, &pool.indices)?;
     }
     let has_arms = pool.is_arm.iter().any(|a| *a);
-    let rates = match curves {
-        Some(c) => c,
-        None if has_arms => {
-            return Err(Failure::Input(format!(
+    if has_arms
+        && matches!(
+            parsed.scenario.rates.base,
+            RateBase::Pricing | RateBase::DealCurves
+        )
+    {
+        return Err(Failure::Input(format!(
             "{}: the tape has ARMs; give their index rates with --curves FILE or --index-rate PCT",
             a.deal.display()
-        )))
-        }
-        None => RateCurves::default(),
-    };
-    let curve = PrepayCurve::Cpr {
-        cpr: pct_arg("cpr", cpr, 100.0)? / 100.0,
-    };
-    let f1 = a.first_period_fraction;
-    if !(0.0..=1.0).contains(&f1) {
-        return Err(Failure::Input(format!(
-            "--first-period-fraction: expected a fraction between 0 and 1, got {f1}"
         )));
     }
-    let scenario = Scenario {
-        prepay: PrepayAssumption {
-            arm: curve.clone(),
-            fixed: curve,
-            multiplier: a.speed / 100.0,
+    let assumptions = resolve_tape(
+        &parsed.scenario,
+        &TapeTerms {
+            curves: None,
+            advancing: a.advancing.unwrap_or(false),
+            first_period_fraction: a.first_period_fraction,
         },
-        default: default_curve(a)?,
-        severity: pct_arg("severity", a.severity, 100.0)? / 100.0,
-        recovery_lag: a.lag,
-        advancing: a.advancing.unwrap_or(false),
-        timing: PrepayTiming {
-            first_period_fraction: f1,
-        },
-        rates,
-    };
+    )
+    .map_err(|e| parsed.error(e))?;
     let fees = PoolFees {
         master_servicing: pct_arg("master-servicing-pct", a.master_servicing_pct, 100.0)? / 100.0,
         trustee: pct_arg("trustee-pct", a.trustee_pct, 100.0)? / 100.0,
@@ -267,14 +184,10 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
         }
     };
     let mut inputs = vec![Input::file(&a.deal, "the loan tape")];
-    inputs.extend(
-        a.curves
-            .iter()
-            .map(|p| Input::file(p, "the forward curves")),
-    );
+    inputs.extend(parsed.inputs.iter().cloned());
     Ok(Setup {
         pool,
-        scenario,
+        assumptions,
         fees,
         dates,
         inputs,
@@ -282,12 +195,6 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
 }
 
 pub fn run(a: Args) -> Result<(), Failure> {
-    if !a.speed.is_finite() || a.speed < 0.0 {
-        return Err(Failure::Input(format!(
-            "--speed: expected a percent >= 0, got {}",
-            a.speed
-        )));
-    }
     // A path that does not exist is the first thing to say, before any missing option.
     if !a.deal.exists() {
         return Err(Failure::Input(format!(
@@ -296,10 +203,20 @@ pub fn run(a: Args) -> Result<(), Failure> {
             a.deal.display()
         )));
     }
+    let parsed = a
+        .assumptions
+        .parse(
+            &PricingArgs::default(),
+            Scenario::default(),
+            Mode::Single,
+            &[],
+        )?
+        .with_flag("first_period_fraction", "--first-period-fraction")
+        .with_flag("max_periods", "--max-periods");
     let setup = if is_deal(&a.deal) {
-        from_deal(&a)?
+        from_deal(&a, &parsed)?
     } else {
-        from_tape(&a)?
+        from_tape(&a, &parsed)?
     };
     let per_loan = match &a.per_loan {
         Some(p) => Some(Outputs::new(&setup.inputs).file(
@@ -314,17 +231,9 @@ pub fn run(a: Args) -> Result<(), Failure> {
         per_loan: a.per_loan.is_some(),
         max_periods: a.max_periods,
     };
-    let mut flags = super::SCENARIO_FLAGS.to_vec();
-    flags.extend([
-        ("first_period_fraction", "--first-period-fraction"),
-        ("max_periods", "--max-periods"),
-    ]);
-    if a.cpr.is_some() {
-        flags.extend([("prepay.arm", "--cpr"), ("prepay.fixed", "--cpr")]);
-    }
     let cf = pool
-        .project(&setup.scenario, &setup.fees, &opts)
-        .map_err(|e| super::flag_error(e, &flags))?;
+        .project(&setup.assumptions, &setup.fees, &opts)
+        .map_err(|e| parsed.error(e))?;
     let dates: Vec<String> = (1..=cf.periods.len() as u32)
         .map(|p| setup.dates.as_ref().map(|f| f(p)).unwrap_or_default())
         .collect();

@@ -1,39 +1,41 @@
-//! `tranche grid`: a scenario grid (speeds × CDR × severity × rate shocks), run in
-//! parallel, with a progress bar on a terminal.
+//! `tranche grid`: a scenario grid, the cross product of every list given (speeds × CDR ×
+//! severity × rate shocks by default), run in parallel, with a progress bar on a terminal.
 
-use super::tables_common::{emit, load, out_file, parse_list, Loaded};
+use super::scenario::{AssumptionArgs, Mode, PricingArgs};
+use super::tables_common::{emit, load, out_file, Loaded};
 use crate::Failure;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use tranche_core::grid::{run_grid, GridSpec};
+use tranche_core::grid::{run_grid, GridSpec, DEFAULT_MAX_CELLS};
+use tranche_core::scenario::Scenario;
 use tranche_core::waterfall::Horizon;
 use tranche_io::tables_out::{self, TableFormat, TableKind};
+
+/// The axes crossed when no flag of their kind is given.
+const DEFAULT_AXES: [(&str, &[f64]); 4] = [
+    ("speed_pct", &[50.0, 100.0, 150.0]),
+    ("cdr_pct", &[0.0, 2.0, 5.0, 10.0]),
+    ("severity_pct", &[30.0, 50.0]),
+    ("shock_bps", &[0.0]),
+];
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Deal directory (holding deal.toml) or the deal file.
     pub deal: PathBuf,
-    /// Speeds, percent of the pricing speed.
-    #[arg(long, default_value = "50,100,150")]
-    pub speeds: String,
-    /// Constant default rates, percent CDR.
-    #[arg(long, default_value = "0,2,5,10")]
-    pub cdr: String,
-    /// Loss severities, percent.
-    #[arg(long, default_value = "30,50")]
-    pub severity: String,
-    /// Parallel index shocks from period 1, basis points.
-    #[arg(long, default_value = "0")]
-    pub shocks: String,
-    /// Months from default to liquidation.
-    #[arg(long, default_value_t = 12)]
-    pub lag: u32,
-    /// Price for DM and duration, percent of par.
-    #[arg(long, default_value_t = 100.0)]
-    pub price: f64,
-    /// Run to the clean-up call instead of to maturity.
-    #[arg(long)]
+    /// Every scenario flag takes a comma list, and every list is an axis of the grid:
+    /// --speeds [50,100,150], --cdr [0,2,5,10], --severity [30,50], --shocks [0] by
+    /// default; --lag defaults to 12 months and --to to maturity.
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    /// Run to the clean-up call (the same as --to call).
+    #[arg(long, conflicts_with = "to")]
     pub to_call: bool,
+    /// Most cells the grid may have.
+    #[arg(long, default_value_t = DEFAULT_MAX_CELLS)]
+    pub max_cells: usize,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -47,36 +49,38 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let pct = |v: Vec<f64>| v.into_iter().map(|x| x / 100.0).collect::<Vec<_>>();
-    let speeds = parse_list("--speeds", &args.speeds)?;
-    let cdrs = pct(percents("--cdr", parse_list("--cdr", &args.cdr)?)?);
-    let severities = pct(percents(
-        "--severity",
-        parse_list("--severity", &args.severity)?,
-    )?);
-    let shocks_bps = parse_list("--shocks", &args.shocks)?;
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads: needs at least 1".into()));
     }
-    let Loaded {
-        deal, pool, inputs, ..
-    } = load(&args.deal)?;
-    let out = out_file(&inputs, args.out.as_deref(), TableKind::Grid, args.format)?;
-    let spec = GridSpec {
-        speeds,
-        cdrs,
-        severities,
-        shocks_bps,
-        lag: args.lag,
+    let mut base = Scenario {
         horizon: if args.to_call {
             Horizon::Call
         } else {
             Horizon::Maturity
         },
-        price: args.price,
-        rates: deal.pricing_rates(),
+        ..Scenario::default()
     };
-    let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);
+    base.defaults.lag_months = 12;
+    let parsed = args
+        .assumptions
+        .parse(&args.pricing, base, Mode::Grid, &DEFAULT_AXES)?
+        .with_flag("max_cells", "--max-cells");
+    let spec = GridSpec {
+        base: parsed.scenario.clone(),
+        axes: parsed.axes.clone(),
+        max_cells: args.max_cells,
+    };
+    // Refuse an oversized grid before loading the deal.
+    spec.scenarios().map_err(|e| parsed.error(e))?;
+    let Loaded { model, mut inputs } = load(&args.deal)?;
+    inputs.extend(parsed.inputs.iter().cloned());
+    let axes: Vec<String> = spec.axes.iter().map(|a| a.field.clone()).collect();
+    let out = out_file(
+        &inputs,
+        args.out.as_deref(),
+        TableKind::Grid(&axes),
+        args.format,
+    )?;
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(spec.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -94,30 +98,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .num_threads(n)
             .build()
             .map_err(|e| Failure::Internal(format!("thread pool: {e}")))?
-            .install(|| run_grid(&ctx, &spec, &tick)),
-        None => run_grid(&ctx, &spec, &tick),
+            .install(|| run_grid(&model, &spec, &tick)),
+        None => run_grid(&model, &spec, &tick),
     }
-    .map_err(|e| {
-        super::flag_error(
-            e,
-            &[
-                ("speeds", "--speeds"),
-                ("prepay.multiplier", "--speeds"),
-                ("shocks_bps", "--shocks"),
-            ],
-        )
-    })?;
+    .map_err(|e| parsed.error(e))?;
     bar.finish_and_clear();
-    emit(&tables_out::grid(&cells, args.format), out.as_ref())
-}
-
-/// Percent values (CDR, severity) must lie in 0–100; checked here, where the message can
-/// show them as typed (the engine sees decimals).
-fn percents(flag: &str, v: Vec<f64>) -> Result<Vec<f64>, Failure> {
-    match v.iter().find(|x| !(0.0..=100.0).contains(*x)) {
-        Some(x) => Err(Failure::Input(format!(
-            "{flag}: expected percents between 0 and 100, got {x}"
-        ))),
-        None => Ok(v),
-    }
+    emit(&tables_out::grid(&axes, &cells, args.format), out.as_ref())
 }

@@ -8,16 +8,10 @@ pub mod price_table;
 pub mod report;
 pub mod report_deal;
 pub mod run;
+pub mod scenario;
 pub mod schema;
 pub mod strats;
 mod tables_common;
-
-/// The engine's scenario fields set by the flags that `run` and `collateral` share.
-pub const SCENARIO_FLAGS: [(&str, &str); 3] = [
-    ("prepay.multiplier", "--speed"),
-    ("default", "--cdr"),
-    ("severity", "--severity"),
-];
 
 /// An engine error about a scenario value told as an error about the command-line flag
 /// that set it (`prepay.multiplier` → `--speed`), so the message names what the user

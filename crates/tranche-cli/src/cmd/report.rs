@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         pb.set_message(s.to_string());
         pb.inc(1);
     })
-    .map_err(|e| super::flag_io_error(e, &[("prepay.multiplier", "--speeds")]))?;
+    .map_err(|e| super::flag_io_error(e, &[("speed_pct", "--speeds")]))?;
     pb.set_message("building the report");
     let doc = build_document(&inputs);
     pb.inc(1);

@@ -3,12 +3,12 @@
 
 use crate::Failure;
 use std::path::Path;
-use tranche_core::analytics::IndexAssumption;
 use tranche_core::collateral::{LoanPool, PoolFees};
 use tranche_core::deal::SpeedCurve;
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::Scenario;
 use tranche_core::strats::{compute_all, default_tables, summarize, StratContext};
-use tranche_core::tables::runner::DealModel;
-use tranche_core::tables::{AfrOptions, TableRates};
+use tranche_core::tables::{afr_base, ClassInfo, AFR_SHOCK};
 use tranche_io::outputs::Input;
 use tranche_io::render::Table;
 use tranche_io::report::ReportSpec;
@@ -61,9 +61,12 @@ pub fn load(
 ) -> Result<(DealModel, ReportSpec, Vec<Input>), Failure> {
     let loaded = tranche_io::deal::load_deal(path)?;
     let pool = LoanPool::from_loans(&loaded.loans)?;
-    let model = DealModel::new(loaded.deal.clone(), pool);
+    let model = DealModel::new(loaded.deal.clone(), pool, loaded.curves.clone())?;
     let deal = &model.deal;
     let collateral = collateral_tables(&loaded, deal.pool_fees())?;
+    let mut base = Scenario::default();
+    base.set("price", price)
+        .map_err(|e| Failure::Input(format!("--price: {}", field_message(e))))?;
     let spec = ReportSpec {
         deal_name: if deal.title.is_empty() {
             deal.name.clone()
@@ -71,16 +74,10 @@ pub fn load(
             deal.title.clone()
         },
         pricing_speed: speed_text(&deal.pricing.arm_curve),
-        classes: model.context().classes(),
-        price,
+        classes: ClassInfo::of_deal(deal),
+        base,
         speeds: speeds.to_vec(),
-        rates: TableRates {
-            run: deal.pricing_rates(),
-            discount: IndexAssumption::Flat {
-                rate: deal.pricing.index_rate_pct / 100.0,
-            },
-        },
-        afr: loaded.curves.clone().map(AfrOptions::standard),
+        afr: loaded.curves.as_ref().map(|_| (afr_base(), AFR_SHOCK)),
         collateral,
         notes: vec![format!(
             "Pricing runs: {} flat at {:.2}%; no defaults.",
@@ -88,4 +85,11 @@ pub fn load(
         )],
     };
     Ok((model, spec, loaded.inputs))
+}
+
+fn field_message(e: tranche_core::Error) -> String {
+    match e {
+        tranche_core::Error::Invalid(fe) => fe.message,
+        other => other.to_string(),
+    }
 }

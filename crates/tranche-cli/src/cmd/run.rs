@@ -1,19 +1,15 @@
-//! `tranche run`: a deal's bond cash flows (or, with `--ledger`, the trust side) for one
-//! scenario, as CSV, JSON or Markdown on standard output.
+//! `tranche run`: a deal's bond cash flows (or, with `--ledger`, the trust side; with
+//! `--summary`, one row of analytics per bond) for one scenario, as CSV, JSON or Markdown
+//! on standard output.
 
+use super::scenario::{AssumptionArgs, Mode, PricingArgs};
+use super::tables_common::{load, Loaded};
 use crate::Failure;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use tranche_core::assumptions::DefaultCurve;
-use tranche_core::rates::{RateCurves, RatePath};
-use tranche_core::tape::RateIndex;
-use tranche_core::waterfall::{run_deal_with_ledger, DealRun, Horizon, Ledger};
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum To {
-    Call,
-    Maturity,
-}
+use tranche_core::scenario::Scenario;
+use tranche_core::summary::RunSummary;
+use tranche_core::waterfall::{DealRun, Ledger};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -26,108 +22,93 @@ pub enum Format {
 pub struct Args {
     /// Deal directory (holding deal.toml) or a deal file.
     pub deal: PathBuf,
-    /// Prepayment speed, percent of the deal's pricing speed.
-    #[arg(long, default_value_t = 100.0)]
-    pub speed: f64,
-    /// Run to the clean-up call or to maturity.
-    #[arg(long, value_enum, default_value = "call")]
-    pub to: To,
-    /// Hold every index flat at this level (percent).
-    #[arg(long, conflicts_with = "curves")]
-    pub libor: Option<f64>,
-    /// Forward curves file (columns period,LIBOR1M,...; percent). Default: the deal
-    /// directory's curves.csv if present, else the deal's flat pricing rates.
-    #[arg(long)]
-    pub curves: Option<PathBuf>,
-    /// Constant default rate, percent CDR.
-    #[arg(long, default_value_t = 0.0)]
-    pub cdr: f64,
-    /// Loss severity, percent of the defaulted balance.
-    #[arg(long, default_value_t = 0.0)]
-    pub severity: f64,
-    /// Months from default to liquidation.
-    #[arg(long, default_value_t = 0)]
-    pub lag: u32,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
     /// Print the trust side (per period and step) instead of the bond table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "summary")]
     pub ledger: bool,
-}
-
-fn check_pct(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), Failure> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(Failure::Input(format!(
-            "--{name}: expected a percentage between {lo} and {hi}, found {v}"
-        )))
-    }
+    /// Print one row per bond: WAL, DM, yield and modified duration at --price, payment
+    /// window, principal paid, written down and never repaid.
+    #[arg(long)]
+    pub summary: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    check_pct("speed", args.speed, 0.0, 10_000.0)?;
-    check_pct("cdr", args.cdr, 0.0, 100.0)?;
-    check_pct("severity", args.severity, 0.0, 100.0)?;
-    if let Some(l) = args.libor {
-        check_pct("libor", l, -10.0, 100.0)?;
-    }
-    let loaded = tranche_io::deal::load_deal_pool(&args.deal)?;
-    let deal = &loaded.deal;
-    if loaded.pool.is_empty() {
-        return Err(Failure::Input(format!(
-            "{}: no loans were loaded from the deal's tape `{}`",
-            loaded.dir.display(),
-            deal.collateral.tape
-        )));
-    }
-    let rates = match (args.libor, &args.curves) {
-        (Some(l), _) => {
-            let mut rc = RateCurves::flat_all(l / 100.0);
-            for n in &deal.collateral.indices {
-                rc.set(RateIndex::parse(n), RatePath::flat(l / 100.0));
-            }
-            rc
-        }
-        (None, Some(path)) => read_curves(path)?,
-        (None, None) => loaded
-            .curves
-            .clone()
-            .unwrap_or_else(|| deal.pricing_rates()),
-    };
-    let scenario = deal.scenario(
-        args.speed,
-        DefaultCurve::Cdr {
-            cdr: args.cdr / 100.0,
-        },
-        args.severity / 100.0,
-        args.lag,
-        rates,
-    );
-    let pool = &loaded.pool;
-    let horizon = match args.to {
-        To::Call => Horizon::Call,
-        To::Maturity => Horizon::Maturity,
-    };
-    let (run, ledger) = run_deal_with_ledger(deal, pool, &scenario, horizon)
-        .map_err(|e| super::flag_error(e, &super::SCENARIO_FLAGS))?;
-    let text = match (args.format, args.ledger) {
-        (Format::Json, false) => json(&run)?,
-        (Format::Json, true) => json(&ledger)?,
-        (Format::Csv, false) => bonds_table(&run, ',', false),
-        (Format::Md, false) => bonds_table(&run, '|', true),
-        (Format::Csv, true) => ledger_table(&ledger, ',', false),
-        (Format::Md, true) => ledger_table(&ledger, '|', true),
+    let Loaded { model, .. } = load(&args.deal)?;
+    let parsed = args
+        .assumptions
+        .parse(&args.pricing, Scenario::default(), Mode::Single, &[])?;
+    let out = model.run(&parsed.scenario).map_err(|e| parsed.error(e))?;
+    let text = match (args.format, args.ledger, args.summary) {
+        (Format::Json, true, _) => json(&out.ledger)?,
+        (Format::Json, _, true) => json(&out.summary)?,
+        (Format::Json, _, _) => json(&out.run)?,
+        (f, true, _) => ledger_table(&out.ledger, sep(f), f == Format::Md),
+        (f, _, true) => summary_table(&out.summary, sep(f), f == Format::Md),
+        (f, _, _) => bonds_table(&out.run, sep(f), f == Format::Md),
     };
     print!("{text}");
     Ok(())
 }
 
-fn read_curves(path: &std::path::Path) -> Result<RateCurves, Failure> {
-    Err(Failure::Input(format!(
-        "{}: reading forward curves is not available in this build yet; use --libor",
-        path.display()
-    )))
+fn sep(f: Format) -> char {
+    if f == Format::Md {
+        '|'
+    } else {
+        ','
+    }
+}
+
+/// One row per bond (`run --summary`).
+pub fn summary_table(s: &RunSummary, sep: char, md: bool) -> String {
+    let mut out = String::new();
+    header(
+        &mut out,
+        &[
+            "bond",
+            "wal_years",
+            "dm_bps",
+            "yield_pct",
+            "mod_duration",
+            "first_principal",
+            "last_principal",
+            "principal_paid",
+            "writedown",
+            "unpaid_principal",
+            "principal_loss_pct",
+        ],
+        sep,
+        md,
+    );
+    let opt = |v: Option<f64>, dp: usize| v.map_or(String::new(), |x| format!("{x:.dp$}"));
+    for b in &s.bonds {
+        let month = |d: Option<chrono::NaiveDate>| {
+            d.map_or(String::new(), |d| d.format("%Y-%m").to_string())
+        };
+        line(
+            &mut out,
+            &[
+                cell(&b.bond, sep),
+                opt(b.wal_years, 6),
+                opt(b.dm_bps, 4),
+                opt(b.yield_pct, 6),
+                opt(b.mod_duration, 6),
+                month(b.window.map(|w| w.first_date)),
+                month(b.window.map(|w| w.last_date)),
+                format!("{:.2}", b.principal_paid),
+                format!("{:.2}", b.writedown - b.reimbursed),
+                format!("{:.2}", b.unpaid_principal),
+                format!("{:.6}", b.principal_loss_pct),
+            ],
+            sep,
+            md,
+        );
+    }
+    out
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -285,7 +266,8 @@ pub fn ledger_table(ledger: &Ledger, sep: char, md: bool) -> String {
 mod tests {
     use super::*;
     use tranche_core::collateral::{PoolCashflows, PoolPeriod};
-    use tranche_core::waterfall::run_with_ledger;
+    use tranche_core::rates::RateCurves;
+    use tranche_core::waterfall::{run_with_ledger, Horizon};
 
     fn toy_run() -> (DealRun, Ledger) {
         let src = include_str!("../../../tranche-io/tests/good_toy.toml");

@@ -2,25 +2,37 @@
 
 use crate::Failure;
 use std::path::Path;
-use tranche_core::collateral::LoanPool;
-use tranche_core::deal::Deal;
+use tranche_core::runner::DealModel;
 use tranche_io::outputs::{Input, OutFile, Outputs};
 use tranche_io::tables_out::{self, TableFormat, TableKind};
 
+/// A deal ready to run, and every file it was read from.
 pub struct Loaded {
-    pub deal: Deal,
-    pub pool: LoanPool,
-    pub curves: Option<tranche_core::rates::RateCurves>,
+    pub model: DealModel,
     /// Every file read, for the output guard.
     pub inputs: Vec<Input>,
 }
 
+/// Loads a deal directory (or deal file) with its pool and forward curves, checked once.
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
     let loaded = tranche_io::deal::load_deal_pool(path)?;
+    if loaded.pool.is_empty() {
+        let tape = loaded.dir.join(&loaded.deal.collateral.tape);
+        let what = if !tape.exists() {
+            "does not exist; expected the CSV or Parquet file named by collateral.tape"
+        } else if tape.is_dir() {
+            "is a directory; expected the CSV or Parquet file named by collateral.tape"
+        } else {
+            "has no loans"
+        };
+        return Err(Failure::Input(format!(
+            "{}: the deal's tape `{}` {what}",
+            path.display(),
+            tape.display()
+        )));
+    }
     Ok(Loaded {
-        deal: loaded.deal,
-        pool: loaded.pool,
-        curves: loaded.curves,
+        model: DealModel::new(loaded.deal, loaded.pool, loaded.curves)?,
         inputs: loaded.inputs,
     })
 }
@@ -40,30 +52,6 @@ pub fn out_file(
             p,
             tables_out::signature(kind, format),
         )?)),
-    }
-}
-
-/// A comma-separated list of numbers.
-pub fn parse_list(option: &str, s: &str) -> Result<Vec<f64>, Failure> {
-    let v: Result<Vec<f64>, _> = s
-        .split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| {
-            x.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    format!("{option}: expected numbers separated by commas, found `{x}`")
-                })
-        })
-        .collect();
-    match v {
-        Ok(v) if !v.is_empty() => Ok(v),
-        Ok(_) => Err(Failure::Input(format!(
-            "{option}: needs at least one value"
-        ))),
-        Err(e) => Err(Failure::Input(e)),
     }
 }
 

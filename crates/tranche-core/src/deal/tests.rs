@@ -46,21 +46,29 @@ fn reference_payment_dates_and_derivative_notional() {
 
 #[test]
 fn scenario_scales_the_pricing_speed() {
+    use crate::scenario::{resolve, DefaultRate, Scenario};
     let deal = reference();
-    let s = deal.scenario(
-        150.0,
-        DefaultCurve::Cdr { cdr: 0.02 },
-        0.35,
-        6,
-        deal.pricing_rates(),
-    );
+    let mut sc = Scenario::default();
+    sc.set("speed_pct", 150.0).unwrap();
+    sc.defaults.rate = DefaultRate::Cdr { pct: 2.0 };
+    sc.defaults.severity_pct = 35.0;
+    sc.defaults.lag_months = 6;
+    let s = resolve(&deal, None, &sc).unwrap().assumptions;
     assert_eq!(s.prepay.arm, PrepayCurve::Cpr { cpr: 0.30 });
     assert!((s.prepay.multiplier - 1.5).abs() < 1e-12);
     assert_eq!(s.recovery_lag, 6);
     assert_eq!(
+        s.default,
+        crate::assumptions::DefaultCurve::Cdr { cdr: 0.02 }
+    );
+    assert_eq!(
         s.rates.rate(&RateIndex::Libor1M, 7),
         Some(deal.pricing.index_rate_pct / 100.0)
     );
+    // A speed whose peak passes 100% CPR is refused, naming the field.
+    sc.set("speed_pct", 400.0).unwrap();
+    let e = resolve(&deal, None, &sc).unwrap_err().to_string();
+    assert!(e.contains("`speed_pct`") && e.contains("120% CPR"), "{e}");
     let fees = deal.pool_fees();
     assert!((fees.master_servicing - 0.0003).abs() < 1e-15);
     assert!((fees.trustee - 0.000043).abs() < 1e-15);

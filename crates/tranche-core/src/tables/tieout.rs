@@ -80,9 +80,9 @@ impl TieOut {
             let p = &c.published;
             let (dm, wal, md, f, l) = match &c.computed {
                 Some(r) => (
-                    format!("{:.2}", r.dm_bps),
+                    r.dm_bps.map_or("-".into(), |d| format!("{d:.2}")),
                     r.wal_years.map_or("-".into(), |w| format!("{w:.3}")),
-                    format!("{:.3}", r.mod_duration),
+                    r.mod_duration.map_or("-".into(), |d| format!("{d:.3}")),
                     r.first_principal.map_or("-".into(), yyyy_mm),
                     r.last_principal.map_or("-".into(), yyyy_mm),
                 ),
@@ -91,7 +91,7 @@ impl TieOut {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {:.2} | {} | {:.2} | {} | {} | {} | {} | {} | {} |\n",
                 p.class,
-                horizon_name(p.horizon),
+                p.horizon.name(),
                 p.speed_pct,
                 p.dm_bps,
                 dm,
@@ -119,13 +119,6 @@ impl TieOut {
     }
 }
 
-pub fn horizon_name(h: Horizon) -> &'static str {
-    match h {
-        Horizon::Call => "call",
-        Horizon::Maturity => "maturity",
-    }
-}
-
 /// Compares every published cell with the computed row of the same class, horizon and
 /// speed.
 pub fn tie_out(published: &[PublishedRow], computed: &[PriceTableRow], tol: &Tolerances) -> TieOut {
@@ -142,8 +135,8 @@ pub fn tie_out(published: &[PublishedRow], computed: &[PriceTableRow], tol: &Tol
         let cell = match &c {
             Some(r) => {
                 let wal_diff = r.wal_years.map_or(f64::INFINITY, |w| w - p.wal_years);
-                let mdur_diff = r.mod_duration - p.mod_duration;
-                let dm_diff_bps = r.dm_bps - p.dm_bps;
+                let mdur_diff = r.mod_duration.map_or(f64::INFINITY, |d| d - p.mod_duration);
+                let dm_diff_bps = r.dm_bps.map_or(f64::INFINITY, |d| d - p.dm_bps);
                 let first_ok =
                     r.first_principal.map(yyyy_mm).as_deref() == Some(p.first_principal.as_str());
                 let last_ok =
@@ -199,9 +192,9 @@ mod tests {
             class: "A-1".into(),
             horizon: Horizon::Call,
             speed_pct: 100.0,
-            dm_bps: 34.2,
+            dm_bps: Some(34.2),
             wal_years: Some(wal),
-            mod_duration: 2.11,
+            mod_duration: Some(2.11),
             first_principal: NaiveDate::from_ymd_opt(2004, 2, 25),
             last_principal: NaiveDate::from_ymd_opt(last.0, last.1, 26),
             first_period: Some(1),

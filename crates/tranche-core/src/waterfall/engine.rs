@@ -222,8 +222,12 @@ pub fn run_with_ledger(
         };
         let days = (date - start).num_days().max(1) as u32;
         let dayf = f64::from(days);
-        let stepped = horizon == Horizon::Maturity && call_t.is_some_and(|c| t > c);
-        let is_call = horizon == Horizon::Call && call_t == Some(t);
+        let stepped = horizon != Horizon::Call && call_t.is_some_and(|c| t > c);
+        let is_call = match horizon {
+            Horizon::Call => call_t == Some(t),
+            Horizon::Maturity => false,
+            Horizon::CallOn(m) => YearMonth::of(deal.unadjusted_payment_date(t)) == m,
+        };
 
         let pool_begin = p.begin_balance + prev_pending;
         let pool_end_collected = p.end_balance + p.pending_default_balance;

@@ -70,8 +70,8 @@ pub fn summary_table(rows: &[SummaryRow]) -> Table {
             Cell::text(&r.tranche_type),
             Cell::opt_decimal(r.wal_call, 2),
             Cell::opt_decimal(r.wal_maturity, 2),
-            Cell::decimal(r.mod_duration_call, 2),
-            Cell::decimal(r.mod_duration_maturity, 2),
+            Cell::opt_decimal(r.mod_duration_call, 2),
+            Cell::opt_decimal(r.mod_duration_maturity, 2),
             window_text(r.window_call),
             window_text(r.window_maturity),
             r.last_scheduled_payment.map_or(Cell::Empty, Cell::Month),
@@ -100,8 +100,9 @@ pub fn price_block(
         return None;
     }
     let (hname, hid) = match horizon {
-        Horizon::Call => ("To Call", "call"),
-        Horizon::Maturity => ("To Maturity", "maturity"),
+        Horizon::Call => ("To Call".to_string(), "call".to_string()),
+        Horizon::Maturity => ("To Maturity".to_string(), "maturity".to_string()),
+        Horizon::CallOn(m) => (format!("To Call in {m}"), format!("call-{m}")),
     };
     let mut cols = vec!["Percentage of Pricing Prepayment Speed".to_string()];
     cols.extend(sel.iter().map(|r| speed_label(r.speed_pct)));
@@ -118,9 +119,9 @@ pub fn price_block(
         v.extend(sel.iter().map(|r| f(r)));
         v
     };
-    t.push(line(&dm_label, &|r| Cell::decimal(r.dm_bps, 0)));
+    t.push(line(&dm_label, &|r| Cell::opt_decimal(r.dm_bps, 0)));
     t.push(line("WAL (yr)", &|r| Cell::opt_decimal(r.wal_years, 2)));
-    t.push(line("MDUR (yr)", &|r| Cell::decimal(r.mod_duration, 2)));
+    t.push(line("MDUR (yr)", &|r| Cell::opt_decimal(r.mod_duration, 2)));
     t.push(line("First Prin Pay", &|r| {
         r.first_principal.map_or(Cell::Empty, Cell::Month)
     }));
@@ -268,9 +269,9 @@ mod tests {
             class: class.into(),
             horizon: h,
             speed_pct: speed,
-            dm_bps: 34.0,
+            dm_bps: Some(34.0),
             wal_years: Some(wal),
-            mod_duration: wal * 0.98,
+            mod_duration: Some(wal * 0.98),
             first_principal: Some(d(2004, 2)),
             last_principal: Some(d(2007, 12)),
             first_period: Some(1),
@@ -322,8 +323,8 @@ mod tests {
             tranche_type: "Floating Rate Senior".into(),
             wal_call: Some(2.13),
             wal_maturity: Some(2.73),
-            mod_duration_call: 2.10,
-            mod_duration_maturity: 2.65,
+            mod_duration_call: Some(2.10),
+            mod_duration_maturity: Some(2.65),
             window_call: Some((1, 47)),
             window_maturity: Some((1, 169)),
             last_scheduled_payment: Some(d(2033, 12)),

@@ -1,32 +1,30 @@
 //! Runs what the report shows through the engine's table functions: the term-sheet
-//! summary, the Price/DM report, the Available Funds Rate schedule and the chart runs.
-//! Works on any [`DealRunner`], so it does not depend on how a deal is loaded.
+//! summary, the Price/DM report, the Available Funds Rate schedule and the chart runs,
+//! every one through the one runner.
 
 use super::build::ReportInputs;
 use crate::render::Table;
 use crate::IoError;
-use tranche_core::tables::{
-    afr_schedule, price_table, run_all, term_sheet_summary, AfrOptions, ClassInfo, DealRunner,
-    PriceTableOptions, RunSpec, TableRates,
-};
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::{Scenario, Shock};
+use tranche_core::tables::{afr_schedule, price_table, run_all, term_sheet_summary, ClassInfo};
 use tranche_core::waterfall::Horizon;
 
-/// What to compute, besides the runner.
+/// What to compute, besides the deal.
 #[derive(Debug, Clone)]
 pub struct ReportSpec {
     pub deal_name: String,
     /// What 100% of the pricing speed is, in words (e.g. "30% CPR").
     pub pricing_speed: String,
     pub classes: Vec<ClassInfo>,
-    /// Price of the Price/DM tables, percent of par.
-    pub price: f64,
+    /// The pricing scenario (rates, defaults, price) of the summary, the Price/DM tables
+    /// and the charts; its speed is replaced by each of `speeds`.
+    pub base: Scenario,
     /// Percentages of the pricing speed.
     pub speeds: Vec<f64>,
-    /// Rates of the pricing runs and of discounting.
-    pub rates: TableRates,
-    /// The Available Funds Rate schedule's options; `None` leaves the schedule out
-    /// (e.g. a deal without forward curves).
-    pub afr: Option<AfrOptions>,
+    /// The Available Funds Rate schedule's scenario and the shock of its second column;
+    /// `None` leaves the schedule out (e.g. a deal without forward curves).
+    pub afr: Option<(Scenario, Shock)>,
     pub collateral: Vec<Table>,
     pub notes: Vec<String>,
 }
@@ -41,64 +39,70 @@ pub const STEPS: [&str; 4] = [
 
 /// Computes the report's figures; `step` is called as each step starts.
 pub fn gather(
-    runner: &impl DealRunner,
+    model: &DealModel,
     spec: &ReportSpec,
     step: &mut dyn FnMut(&str),
 ) -> Result<ReportInputs, IoError> {
     step(STEPS[0]);
-    let summary = term_sheet_summary(runner, &spec.classes, spec.price, &spec.rates)?;
+    let summary = term_sheet_summary(model, &spec.classes, &spec.base)?;
     step(STEPS[1]);
-    let opts = PriceTableOptions {
-        price: spec.price,
-        speeds: spec.speeds.clone(),
-        rates: spec.rates.clone(),
-    };
-    let price_rows = price_table(runner, &opts)?;
+    let price_rows = price_table(model, &spec.base, &spec.speeds)?;
     step(STEPS[2]);
     let (afr, afr_notes) = match &spec.afr {
-        Some(o) => (afr_schedule(runner, o)?, afr_notes(o)),
+        Some((base, shock)) => (afr_schedule(model, base, shock)?, afr_notes(base, shock)),
         None => (
             Vec::new(),
             vec!["The deal has no forward curves: the schedule is left out.".to_string()],
         ),
     };
     step(STEPS[3]);
-    let specs: Vec<RunSpec> = spec
+    let scenarios = spec
         .speeds
         .iter()
-        .map(|s| RunSpec::pricing(*s, spec.rates.run.clone(), Horizon::Call))
-        .collect();
-    let runs = run_all(runner, &specs)?;
+        .map(|s| {
+            let mut sc = spec.base.clone();
+            sc.set("speed_pct", *s)?;
+            sc.horizon = Horizon::Call;
+            Ok(sc)
+        })
+        .collect::<tranche_core::Result<Vec<_>>>()?;
+    let runs = run_all(model, &scenarios)?;
     Ok(ReportInputs {
         deal_name: spec.deal_name.clone(),
-        settlement: Some(runner.settlement()),
-        price: spec.price,
+        settlement: Some(model.deal.dates.settlement),
+        price: spec.base.price,
         pricing_speed: spec.pricing_speed.clone(),
         classes: spec.classes.clone(),
         summary,
         price_rows,
         afr,
         afr_notes,
-        runs: spec.speeds.iter().copied().zip(runs).collect(),
+        runs: spec
+            .speeds
+            .iter()
+            .copied()
+            .zip(runs.into_iter().map(|r| r.run))
+            .collect(),
         collateral: spec.collateral.clone(),
         notes: spec.notes.clone(),
     })
 }
 
-fn afr_notes(o: &AfrOptions) -> Vec<String> {
-    let horizon = match o.horizon {
-        Horizon::Call => "to the clean-up call",
-        Horizon::Maturity => "to maturity",
+fn afr_notes(base: &Scenario, shock: &Shock) -> Vec<String> {
+    let horizon = match base.horizon {
+        Horizon::Call => "to the clean-up call".to_string(),
+        Horizon::Maturity => "to maturity".to_string(),
+        Horizon::CallOn(m) => format!("to a call in {m}"),
     };
     vec![
         format!(
-            "Run at {:.0}% of the pricing prepayment speed, {horizon}; rates are per annum, actual/360 accrual.",
-            o.speed_pct
+            "Run at {}, {horizon}; rates are per annum, actual/360 accrual.",
+            base.prepay.arm
         ),
         "Forward curves: every index at its forward path (the deal's curves file).".into(),
         format!(
             "Shocked curves: every index {:+.0} bp from period {} on.",
-            o.shock_bps, o.shock_from
+            shock.bps, shock.from_period
         ),
     ]
 }

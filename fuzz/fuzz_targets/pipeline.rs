@@ -80,13 +80,14 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let Ok(csv) = tranche_io::tape_write::tape_csv_bytes(&loans) else {
         return Ok(());
     };
-    let Ok(loans) = tranche_io::tape::read_tape_csv_from(
+    let Ok(tape) = tranche_io::tape::read_tape_csv_from(
         Path::new("tape.csv"),
         csv.as_slice(),
         &Default::default(),
     ) else {
         return Ok(());
     };
+    let loans = tape.loans;
     let total: f64 = loans.iter().map(|l| l.balance).sum();
     let text = testkit::deal_toml(&spec, total);
     let Ok(deal) = tranche_io::deal::parse_deal(Path::new("deal.toml"), &text) else {

@@ -30,7 +30,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let loaded = tranche_io::deal::load_deal(root().join("deals/impac-cmb-2004-1")).unwrap();
+    let loaded = tranche_io::deal::load_deal(root().join("deals/impac-cmb-2004-1"), false).unwrap();
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
     Setup {
         deal: loaded.deal,

@@ -55,7 +55,7 @@ fn published() -> Vec<(f64, String, f64, String)> {
 #[test]
 fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
-    let loaded = load_deal(&dir).unwrap();
+    let loaded = load_deal(&dir, false).unwrap();
     assert!(!loaded.loans.is_empty(), "the bundled tape loads");
     let deal = &loaded.deal;
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();

@@ -33,6 +33,8 @@ pub struct Args {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -51,7 +53,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             args.speed
         )));
     }
-    let Loaded { deal, pool, curves } = load(&args.deal)?;
+    let Loaded { deal, pool, curves } = load(&args.deal, args.check)?;
     let curves = match &args.curves {
         Some(p) => tranche_io::curves::read_curves(p)?,
         None => curves.ok_or_else(|| {

@@ -73,6 +73,8 @@ pub struct Args {
     /// Hard limit on projection months.
     #[arg(long, default_value_t = 720)]
     pub max_periods: u32,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// Everything one run needs, from a deal or from a tape.
@@ -117,7 +119,8 @@ fn flat_rates(pct: f64) -> Result<RateCurves, Failure> {
 }
 
 fn from_deal(a: &Args) -> Result<Setup, Failure> {
-    let loaded = tranche_io::deal::load_deal_pool(&a.deal)?;
+    let loaded = tranche_io::deal::load_deal_pool(&a.deal, a.check.strict)?;
+    super::print_warnings(&loaded.warnings);
     let deal = loaded.deal;
     let rates = match (&a.curves, a.index_rate, loaded.curves) {
         (Some(p), _, _) => {
@@ -189,13 +192,16 @@ fn from_tape(a: &Args) -> Result<Setup, Failure> {
         .unwrap_or_default();
     // Straight into the pool's arrays: a tape of millions of loans never sits in memory
     // as `Loan`s.
-    let pool = read_tape_pool(
+    let tape = read_tape_pool(
         &a.deal,
         &TapeOptions {
             extra_indices: extra,
             cutoff: None,
+            strict: a.check.strict,
         },
     )?;
+    super::print_warnings(&tape.warnings);
+    let pool = tape.loans;
     if let (Some(p), Some(c)) = (&a.curves, &curves) {
         tranche_io::curves::check_covers(p, c, &pool.indices)?;
     }

@@ -43,6 +43,8 @@ pub struct Args {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -57,7 +59,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads: needs at least 1".into()));
     }
-    let Loaded { deal, pool, .. } = load(&args.deal)?;
+    let Loaded { deal, pool, .. } = load(&args.deal, args.check)?;
     let spec = GridSpec {
         speeds,
         cdrs,

@@ -26,12 +26,14 @@ pub struct Args {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let speeds = parse_list("--speeds", &args.speeds)?;
     check_price(args.price).map_err(|m| Failure::Input(format!("--price: {m}")))?;
-    let Loaded { deal, pool, .. } = load(&args.deal)?;
+    let Loaded { deal, pool, .. } = load(&args.deal, args.check)?;
     let rates = TableRates::for_deal(&deal, args.libor)
         .map_err(|m| Failure::Input(format!("--libor: {m}")))?;
     let ctx = tranche_core::tables::runner::DealContext::new(&deal, &pool);

@@ -21,6 +21,8 @@ pub struct Args {
     /// Prepayment speeds of the Price/DM tables and charts, percent of the pricing speed.
     #[arg(long, value_delimiter = ',', default_values_t = [0.0, 80.0, 100.0, 150.0, 180.0])]
     pub speeds: Vec<f64>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// A bar on stderr when it is a terminal; hidden otherwise (CI, pipes, files).
@@ -58,7 +60,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Steps: load + the gather steps + build; files are added once their count is known.
     let pb = progress((2 + gather::STEPS.len()) as u64);
     pb.set_message("loading the deal");
-    let (runner, spec) = super::report_deal::load(&args.deal, args.price, &args.speeds)?;
+    let (runner, spec, warnings) =
+        super::report_deal::load(&args.deal, args.price, &args.speeds, args.check)?;
+    pb.suspend(|| super::print_warnings(&warnings));
     pb.inc(1);
     let inputs = gather(&runner, &spec, &mut |s| {
         pb.set_message(s.to_string());

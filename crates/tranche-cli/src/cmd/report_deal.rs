@@ -12,6 +12,7 @@ use tranche_core::tables::{AfrOptions, TableRates};
 use tranche_io::render::Table;
 use tranche_io::report::ReportSpec;
 use tranche_io::strats_out::{render_all, StratsReport};
+use tranche_io::tape::TapeWarnings;
 
 fn speed_text(c: &SpeedCurve) -> String {
     match c {
@@ -53,8 +54,14 @@ fn collateral_tables(
 }
 
 /// Loads `path` and prepares the report's runner and spec.
-pub fn load(path: &Path, price: f64, speeds: &[f64]) -> Result<(DealModel, ReportSpec), Failure> {
-    let loaded = tranche_io::deal::load_deal(path)?;
+/// The tape's warnings are returned, for the caller to print.
+pub fn load(
+    path: &Path,
+    price: f64,
+    speeds: &[f64],
+    check: super::TapeCheck,
+) -> Result<(DealModel, ReportSpec, TapeWarnings), Failure> {
+    let loaded = tranche_io::deal::load_deal(path, check.strict)?;
     let pool = LoanPool::from_loans(&loaded.loans)?;
     let model = DealModel::new(loaded.deal.clone(), pool);
     let deal = &model.deal;
@@ -82,5 +89,5 @@ pub fn load(path: &Path, price: f64, speeds: &[f64]) -> Result<(DealModel, Repor
             deal.pricing.index, deal.pricing.index_rate_pct
         )],
     };
-    Ok((model, spec))
+    Ok((model, spec, loaded.warnings))
 }

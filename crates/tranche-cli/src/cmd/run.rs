@@ -53,6 +53,8 @@ pub struct Args {
     /// Print the trust side (per period and step) instead of the bond table.
     #[arg(long)]
     pub ledger: bool,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 fn check_pct(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), Failure> {
@@ -72,7 +74,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(l) = args.libor {
         check_pct("libor", l, -10.0, 100.0)?;
     }
-    let loaded = tranche_io::deal::load_deal_pool(&args.deal)?;
+    let loaded = tranche_io::deal::load_deal_pool(&args.deal, args.check.strict)?;
+    super::print_warnings(&loaded.warnings);
     let deal = &loaded.deal;
     if loaded.pool.is_empty() {
         return Err(Failure::Input(format!(

@@ -11,8 +11,10 @@ pub struct Loaded {
     pub curves: Option<tranche_core::rates::RateCurves>,
 }
 
-pub fn load(path: &Path) -> Result<Loaded, Failure> {
-    let loaded = tranche_io::deal::load_deal_pool(path)?;
+/// Loads a deal and its pool, printing the tape's warnings (`check`: `--strict`).
+pub fn load(path: &Path, check: super::TapeCheck) -> Result<Loaded, Failure> {
+    let loaded = tranche_io::deal::load_deal_pool(path, check.strict)?;
+    super::print_warnings(&loaded.warnings);
     Ok(Loaded {
         deal: loaded.deal,
         pool: loaded.pool,

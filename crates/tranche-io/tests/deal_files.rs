@@ -122,3 +122,44 @@ fn every_bad_deal_gives_its_expected_message() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `clean_up_call.none = true`: the deal has no call, so its "to call" run is its maturity
+/// run, period for period; the same deal with a call is shorter to call.
+#[test]
+fn a_deal_without_a_call_runs_to_call_as_to_maturity() {
+    use tranche_core::assumptions::DefaultCurve;
+    use tranche_core::collateral::LoanPool;
+    use tranche_core::deal::Coupon;
+    use tranche_core::waterfall::{run_deal, Horizon};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
+    let loaded = load_deal(&dir, false).unwrap();
+    let pool = LoanPool::from_loans(&loaded.loans).unwrap();
+    let mut deal = loaded.deal;
+    let s = deal.scenario(
+        100.0,
+        DefaultCurve::Cdr { cdr: 0.0 },
+        0.0,
+        0,
+        deal.pricing_rates(),
+    );
+    let called = run_deal(&deal, &pool, &s, Horizon::Call).unwrap();
+    assert!(called.call_period.is_some());
+    deal.clean_up_call.pool_pct_of_cut_off = None;
+    deal.clean_up_call.date = None;
+    deal.clean_up_call.none = true;
+    for b in &mut deal.bonds {
+        if let Coupon::Floating {
+            step_up_multiple, ..
+        } = &mut b.coupon
+        {
+            *step_up_multiple = 1.0;
+        }
+    }
+    assert_eq!(deal.validate(), vec![]);
+    let to_call = run_deal(&deal, &pool, &s, Horizon::Call).unwrap();
+    let to_maturity = run_deal(&deal, &pool, &s, Horizon::Maturity).unwrap();
+    assert_eq!(to_call.call_period, None);
+    assert_eq!(to_call.bonds, to_maturity.bonds);
+    assert_eq!(to_call.periods, to_maturity.periods);
+    assert!(called.periods.len() < to_call.periods.len());
+}

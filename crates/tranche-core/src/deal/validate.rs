@@ -288,8 +288,11 @@ fn collateral(e: &mut Errs, deal: &Deal) {
         e.push(
             field,
             format!(
-                "the deal-level fees total {total}% a year (master servicing {}% + trustee {}%); expected at most {MAX_DEAL_FEES_PCT}% (fee rates are percent: 0.03 is 3 bp)",
-                c.master_servicing_fee_pct, c.trustee_fee_pct
+                "the deal-level fees total {}% a year (master servicing {}% + trustee {}%); expected at most {MAX_DEAL_FEES_PCT}% (fee rates are percent: 0.03 is 3 bp)",
+                // The sum without binary noise (0.3 + 0.82 is 1.1199999999999999).
+                crate::tape::fmt_pct(total / 100.0),
+                c.master_servicing_fee_pct,
+                c.trustee_fee_pct
             ),
         );
     }

@@ -83,8 +83,12 @@ fn deal_fees_have_a_ceiling() {
     deal.collateral.master_servicing_fee_pct = 0.2;
     deal.collateral.trustee_fee_pct = 0.8;
     valid(&deal);
-    deal.collateral.trustee_fee_pct = 0.9;
-    assert!(only_error(&deal).starts_with("collateral.trustee_fee_pct: the deal-level fees total"));
+    deal.collateral.master_servicing_fee_pct = 0.3;
+    deal.collateral.trustee_fee_pct = 0.82;
+    assert_eq!(
+        only_error(&deal),
+        "collateral.trustee_fee_pct: the deal-level fees total 1.12% a year (master servicing 0.3% + trustee 0.82%); expected at most 1% (fee rates are percent: 0.03 is 3 bp)"
+    );
 }
 
 #[test]

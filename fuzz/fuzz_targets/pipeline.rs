@@ -62,7 +62,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         call_pct: f(u, 0.0, 30.0)?,
         sequential: u.arbitrary()?,
         fixed_cap_pct: f(u, 0.0, 20.0)?,
-        master_servicing_fee_pct: f(u, 0.0, 12.0)?,
+        master_servicing_fee_pct: f(u, 0.0, 0.99)?,
         swap: if u.arbitrary()? {
             Some((f(u, 0.0, 1.0)?, f(u, 0.0, 15.0)?, u.arbitrary()?))
         } else {
@@ -86,13 +86,14 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let Ok(csv) = tranche_io::tape_write::tape_csv_bytes(&loans) else {
         return Ok(());
     };
-    let Ok(loans) = tranche_io::tape::read_tape_csv_from(
+    let Ok(tape) = tranche_io::tape::read_tape_csv_from(
         Path::new("tape.csv"),
         csv.as_slice(),
         &Default::default(),
     ) else {
         return Ok(());
     };
+    let loans = tape.loans;
     let total: f64 = loans.iter().map(|l| l.balance).sum();
     let text = testkit::deal_toml(&spec, total);
     let Ok(deal) = tranche_io::deal::parse_deal(Path::new("deal.toml"), &text) else {

@@ -11,9 +11,11 @@ fuzz_target!(|data: &[u8]| {
     let opts = TapeOptions {
         extra_indices: vec!["SOFR30A".into()],
         cutoff: chrono::NaiveDate::from_ymd_opt(2004, 1, 1),
+        strict: false,
     };
     match read_tape_csv_from(Path::new("tape.csv"), data, &opts) {
-        Ok(loans) => {
+        Ok(tape) => {
+            let loans = tape.loans;
             assert!(!loans.is_empty());
             for l in &loans {
                 assert!(l.balance.is_finite() && (0.0..=MAX_BALANCE).contains(&l.balance));

@@ -20,7 +20,8 @@ fuzz_target!(|data: &[u8]| {
     });
     let opts = TapeOptions::default();
     match read_tape_parquet_bytes(Path::new("tape.parquet"), data.to_vec(), &opts) {
-        Ok(loans) => {
+        Ok(tape) => {
+            let loans = tape.loans;
             assert!(!loans.is_empty());
             for l in &loans {
                 assert!(l.balance.is_finite() && l.balance >= 0.0);

@@ -149,6 +149,8 @@ pub struct PreparedDeal {
     path: PathBuf,
     model: DealModel,
     loans: Vec<tranche_core::tape::Loan>,
+    /// The tape's warnings, one line per broken rule.
+    warnings: Vec<String>,
 }
 
 /// Engine errors as the CLI classes them: a solver that found no solution is the engine's
@@ -161,9 +163,15 @@ pub fn core_error(e: tranche_core::Error) -> GridError {
 }
 
 impl PreparedDeal {
-    /// Loads a deal directory (or deal file): deal file, tape and curves.
+    /// Loads a deal directory (or deal file): deal file, tape and curves. Tape loans that
+    /// break a warning rule are counted ([`PreparedDeal::warnings`]), not refused.
     pub fn load(path: &Path) -> Result<Self, GridError> {
-        let loaded = tranche_io::deal::load_deal(path)?;
+        Self::load_with(path, false)
+    }
+
+    /// [`PreparedDeal::load`]; `strict`: tape loans that break a warning rule are errors.
+    pub fn load_with(path: &Path, strict: bool) -> Result<Self, GridError> {
+        let loaded = tranche_io::deal::load_deal(path, strict)?;
         let tape = loaded.dir.join(&loaded.deal.collateral.tape);
         let pool = LoanPool::from_loans(&loaded.loans)
             .map_err(|e| GridError::Input(format!("{}: {}", tape.display(), e)))?;
@@ -173,7 +181,14 @@ impl PreparedDeal {
             path: path.to_path_buf(),
             model,
             loans: loaded.loans,
+            warnings: loaded.warnings.lines(),
         })
+    }
+
+    /// The tape's warnings, one line per broken rule, each naming the file, the first
+    /// row, the column and the count (`docs/validation.md`).
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     /// Where the deal was loaded from.
@@ -327,4 +342,44 @@ impl ScenarioEngine for PreparedDeal {
 /// Loads a deal directory (or deal file) with the real engine.
 pub fn load_engine(path: &Path) -> Result<Arc<dyn ScenarioEngine>, GridError> {
     Ok(Arc::new(PreparedDeal::load(path)?))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn repo(rel: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(rel)
+    }
+
+    #[test]
+    fn tape_warnings_come_with_the_deal_and_strict_refuses_them() {
+        let reference = PreparedDeal::load(&repo("deals/impac-cmb-2004-1")).unwrap();
+        assert!(reference.warnings().is_empty());
+        // The toy deal with one loan whose age and remaining term overrun its term.
+        let dir = tempfile::tempdir().unwrap();
+        let toy = repo("tests/bad_inputs/_base/toy");
+        for f in ["deal.toml", "curves.csv", "tape.csv"] {
+            std::fs::copy(toy.join(f), dir.path().join(f)).unwrap();
+        }
+        let tape = dir.path().join("tape.csv");
+        let body = std::fs::read_to_string(&tape).unwrap();
+        std::fs::write(&tape, body.replacen("358,2,arm", "358,10,arm", 1)).unwrap();
+        let d = PreparedDeal::load(dir.path()).unwrap();
+        let w = d.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].ends_with("tape.csv: row 1, field `age`: age 10 + remaining term 358 = 368 months exceeds the original term 360 (loan `L1`); projected over its remaining term, with its age as given"),
+            "{w:?}"
+        );
+        assert_eq!(d.loan_count(), 4);
+        match PreparedDeal::load_with(dir.path(), true) {
+            Err(GridError::Input(e)) => assert!(e.contains("row 1, field `age`"), "{e}"),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("strict load accepted a warned loan"),
+        }
+    }
 }

@@ -25,7 +25,7 @@ fn fixtures() -> PathBuf {
 
 /// The reference deal, its pool and curves, through the one runner.
 fn model() -> DealModel {
-    let loaded = tranche_io::deal::load_deal(root().join("deals/impac-cmb-2004-1")).unwrap();
+    let loaded = tranche_io::deal::load_deal(root().join("deals/impac-cmb-2004-1"), false).unwrap();
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
     DealModel::new(loaded.deal, pool, loaded.curves).unwrap()
 }

@@ -511,7 +511,8 @@ impl Derivative {
 
 /// The optional clean-up call: exercisable on the first payment date on which the pool
 /// balance is at or below `pool_pct_of_cut_off` of the Cut-off Date Balance, or on the
-/// payment date in `date`, whichever comes first.
+/// payment date in `date`, whichever comes first. A deal without one says `none = true`
+/// (and gives neither): its "to call" runs are its maturity runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CleanUpCall {
@@ -519,6 +520,10 @@ pub struct CleanUpCall {
     pub pool_pct_of_cut_off: Option<f64>,
     #[serde(default)]
     pub date: Option<YearMonth>,
+    /// The deal has no clean-up call. Stated, never inferred: a call section left empty
+    /// by mistake is an error, not a deal that runs to maturity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub none: bool,
 }
 
 /// How realized losses that OC and Excess Cash Flow do not absorb write bonds down.

@@ -6,6 +6,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod check;
+pub use check::{check_loan, fmt_pct, LoanFinding, LoanRule, LoanWarnings, RuleTally};
+
 /// A rate index that drives ARM resets or floating coupons.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RateIndex {

@@ -17,7 +17,12 @@ use tranche_core::waterfall::{DealRun, Horizon, Ledger};
 fn loan_spec() -> impl Strategy<Value = LoanSpec> {
     (
         (10_000.0f64..800_000.0, 0.02f64..0.11, 12u32..=360, 0u32..36),
-        (prop_oneof![Just(0u32), 60u32..=120], 0.0f64..0.005),
+        // Servicing fees up to 3%: some above the loan's coupon, so fees can exceed the
+        // interest collected.
+        (
+            prop_oneof![Just(0u32), 60u32..=120],
+            prop_oneof![4 => 0.0f64..0.005, 1 => 0.0f64..0.03],
+        ),
         prop::option::of((
             0u8..4,
             0.01f64..0.05,
@@ -52,10 +57,11 @@ fn deal_spec() -> impl Strategy<Value = DealSpec> {
         prop::collection::vec((0.05f64..1.0, 0.1f64..2.0), 1..=3),
         0.6f64..0.995,
         (0.5f64..15.0, 0.0f64..5.0, any::<bool>(), 8.0f64..14.0),
-        // Fees from the usual 0.03% to more than most coupons; a swap paying up to 15%
-        // fixed on up to the whole bond balance.
+        // Deal fees from the usual 0.03% to the 1% a deal file may state (loan fees above
+        // their coupons come from the loans); a swap paying up to 15% fixed on up to the
+        // whole bond balance.
         (
-            prop_oneof![3 => Just(0.03), 1 => 0.0f64..12.0],
+            prop_oneof![3 => Just(0.03), 1 => 0.0f64..0.99],
             prop::option::of((0.0f64..1.0, 0.0f64..15.0, any::<bool>())),
         ),
     )

@@ -15,6 +15,8 @@ use tranche_core::error::FieldError;
 use tranche_core::rates::RateCurves;
 use tranche_core::tape::Loan;
 
+use crate::tape::TapeWarnings;
+
 pub use locate::{line_col, snippet};
 
 /// A deal with everything its directory holds.
@@ -28,6 +30,8 @@ pub struct LoadedDeal {
     pub curves: Option<RateCurves>,
     /// The files the deal is made of (deal file, tape, curves), for the output guard.
     pub inputs: Vec<Input>,
+    /// Loans of the tape that break a warning rule, counted per rule.
+    pub warnings: TapeWarnings,
 }
 
 /// One problem in a deal file.
@@ -190,15 +194,17 @@ fn read_deal_text(file: &Path) -> Result<String, IoError> {
 
 /// Loads a deal directory (or a deal file): the deal, its tape (as a list of loans, for
 /// strats) and its curves. To project, [`load_deal_pool`] needs far less memory.
-pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
+/// `strict`: tape loans that break a warning rule are errors.
+pub fn load_deal(path: impl AsRef<Path>, strict: bool) -> Result<LoadedDeal, IoError> {
     let d = open_deal(path.as_ref())?;
     // A deal whose tape is not there (yet) loads without loans; runs then fail with a
     // "no loans" error naming the tape.
-    let loans = if d.tape.is_file() {
-        crate::tape::read_tape_with(&d.tape, &d.tape_options())?
+    let tape = if d.tape.is_file() {
+        crate::tape::read_tape_with(&d.tape, &d.tape_options(strict))?
     } else {
-        Vec::new()
+        d.no_tape(Vec::new())
     };
+    let loans = tape.loans;
     if !loans.is_empty() {
         d.check_balance(loans.iter().map(|l| l.balance).sum())?;
     }
@@ -213,6 +219,7 @@ pub fn load_deal(path: impl AsRef<Path>) -> Result<LoadedDeal, IoError> {
         deal: d.deal,
         loans,
         curves,
+        warnings: tape.warnings,
     })
 }
 
@@ -226,19 +233,22 @@ pub struct PooledDeal {
     pub curves: Option<RateCurves>,
     /// The files the deal is made of (deal file, tape, curves), for the output guard.
     pub inputs: Vec<Input>,
+    /// Loans of the tape that break a warning rule, counted per rule.
+    pub warnings: TapeWarnings,
 }
 
 /// Loads a deal directory (or a deal file) with its tape read straight into a pool in
 /// chunks ([`crate::tape::read_tape_pool`]): the tape is never held whole as loans, so a
 /// deal of millions of loans loads in the memory of its pool. Same checks and errors as
 /// [`load_deal`].
-pub fn load_deal_pool(path: impl AsRef<Path>) -> Result<PooledDeal, IoError> {
+pub fn load_deal_pool(path: impl AsRef<Path>, strict: bool) -> Result<PooledDeal, IoError> {
     let d = open_deal(path.as_ref())?;
-    let pool = if d.tape.is_file() {
-        crate::tape::read_tape_pool(&d.tape, &d.tape_options())?
+    let tape = if d.tape.is_file() {
+        crate::tape::read_tape_pool(&d.tape, &d.tape_options(strict))?
     } else {
-        LoanPool::default()
+        d.no_tape(LoanPool::default())
     };
+    let pool = tape.loans;
     if !pool.is_empty() {
         d.check_balance(pool.total_balance())?;
     }
@@ -249,6 +259,7 @@ pub fn load_deal_pool(path: impl AsRef<Path>) -> Result<PooledDeal, IoError> {
         deal: d.deal,
         pool,
         curves,
+        warnings: tape.warnings,
     })
 }
 
@@ -294,10 +305,22 @@ impl OpenDeal {
         self.dir.join("curves.csv")
     }
 
-    fn tape_options(&self) -> crate::tape::TapeOptions {
+    fn tape_options(&self, strict: bool) -> crate::tape::TapeOptions {
         crate::tape::TapeOptions {
             extra_indices: self.deal.collateral.indices.clone(),
             cutoff: Some(self.deal.dates.cut_off),
+            strict,
+        }
+    }
+
+    /// What a deal whose tape is missing loads: no loans, no warnings.
+    fn no_tape<T>(&self, loans: T) -> crate::tape::Tape<T> {
+        crate::tape::Tape {
+            loans,
+            warnings: TapeWarnings {
+                path: self.tape.clone(),
+                ..TapeWarnings::default()
+            },
         }
     }
 

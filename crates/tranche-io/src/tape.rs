@@ -9,10 +9,12 @@ use crate::table::{cell_error, file_error, more_errors, CsvRows, RowError, RowSo
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tranche_core::collateral::LoanPool;
 use tranche_core::error::FieldError;
-use tranche_core::tape::{AmortType, ArmTerms, Loan, RateIndex};
+use tranche_core::tape::{
+    check_loan, AmortType, ArmTerms, Loan, LoanRule, LoanWarnings, RateIndex,
+};
 
 /// Columns every tape must have.
 pub const REQUIRED_COLUMNS: [&str; 6] = [
@@ -75,15 +77,49 @@ pub struct TapeOptions {
     pub extra_indices: Vec<String>,
     /// Cut-off date: needed only to turn a `next_reset_date` column into months to reset.
     pub cutoff: Option<NaiveDate>,
+    /// Loans that break a warning rule (`docs/validation.md`) are errors, not warnings.
+    pub strict: bool,
+}
+
+/// The warnings of one tape read: each rule's count and first loan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TapeWarnings {
+    pub path: PathBuf,
+    pub loans: LoanWarnings,
+}
+
+impl TapeWarnings {
+    pub fn is_empty(&self) -> bool {
+        self.loans.is_empty()
+    }
+
+    /// One line per broken rule, starting with the file: what a front end prints once.
+    pub fn lines(&self) -> Vec<String> {
+        self.loans
+            .lines()
+            .into_iter()
+            .map(|l| format!("{}: {l}", self.path.display()))
+            .collect()
+    }
+}
+
+/// A tape as read: its loans (a list, or laid out as a pool) and the warnings counted.
+#[derive(Debug, Clone)]
+pub struct Tape<T> {
+    pub loans: T,
+    pub warnings: TapeWarnings,
 }
 
 /// Reads a tape (`.parquet` → Parquet, anything else → CSV) with the built-in indices.
-pub fn read_tape(path: impl AsRef<Path>) -> Result<Vec<Loan>, IoError> {
+pub fn read_tape(path: impl AsRef<Path>) -> Result<Tape<Vec<Loan>>, IoError> {
     read_tape_with(path, &TapeOptions::default())
 }
 
-/// Reads a tape with options (declared indices, cut-off date).
-pub fn read_tape_with(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<Vec<Loan>, IoError> {
+/// Reads a tape with options (declared indices, cut-off date, strictness).
+pub fn read_tape_with(
+    path: impl AsRef<Path>,
+    opts: &TapeOptions,
+) -> Result<Tape<Vec<Loan>>, IoError> {
     let path = path.as_ref();
     build_loans(path, open_rows(path)?.as_mut(), opts, |_| Ok(()))
 }
@@ -94,7 +130,7 @@ pub fn read_tape_parquet_bytes(
     path: &Path,
     data: Vec<u8>,
     opts: &TapeOptions,
-) -> Result<Vec<Loan>, IoError> {
+) -> Result<Tape<Vec<Loan>>, IoError> {
     let mut rows = crate::parquet_table::ParquetRows::from_bytes(path, "loan tape", data)?;
     build_loans(path, &mut rows, opts, |_| Ok(()))
 }
@@ -105,11 +141,18 @@ pub const POOL_CHUNK: usize = 65_536;
 /// Reads a tape straight into a [`LoanPool`]: rows (CSV lines, Parquet rows) are validated
 /// one at a time and laid out in chunks of [`POOL_CHUNK`] loans, so memory holds the pool's
 /// arrays and one chunk of [`Loan`]s, never the whole tape as loans or as text.
-pub fn read_tape_pool(path: impl AsRef<Path>, opts: &TapeOptions) -> Result<LoanPool, IoError> {
+pub fn read_tape_pool(
+    path: impl AsRef<Path>,
+    opts: &TapeOptions,
+) -> Result<Tape<LoanPool>, IoError> {
     read_tape_pool_in(path.as_ref(), opts, POOL_CHUNK)
 }
 
-fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<LoanPool, IoError> {
+fn read_tape_pool_in(
+    path: &Path,
+    opts: &TapeOptions,
+    chunk: usize,
+) -> Result<Tape<LoanPool>, IoError> {
     let mut pool = LoanPool::default();
     let rest = build_loans(path, open_rows(path)?.as_mut(), opts, |b| {
         if b.loans.len() >= chunk && b.errors.is_empty() {
@@ -118,10 +161,13 @@ fn read_tape_pool_in(path: &Path, opts: &TapeOptions, chunk: usize) -> Result<Lo
         }
         Ok(())
     })?;
-    if !rest.is_empty() {
-        pool.append(LoanPool::from_loans(&rest)?);
+    if !rest.loans.is_empty() {
+        pool.append(LoanPool::from_loans(&rest.loans)?);
     }
-    Ok(pool)
+    Ok(Tape {
+        loans: pool,
+        warnings: rest.warnings,
+    })
 }
 
 /// True for a tape read as Parquet (`.parquet`, `.pq`); anything else is CSV.
@@ -169,19 +215,19 @@ pub fn read_tape_csv_from<R: std::io::Read>(
     path: &Path,
     reader: R,
     opts: &TapeOptions,
-) -> Result<Vec<Loan>, IoError> {
+) -> Result<Tape<Vec<Loan>>, IoError> {
     let mut src = CsvRows::new(path, "loan tape", reader)?;
     build_loans(path, &mut src, opts, |_| Ok(()))
 }
 
 /// Reads every row into a [`Builder`], calling `after_row` after each (to drain loans
-/// already built), and returns the loans left at the end.
+/// already built), and returns the loans left at the end with the tape's warnings.
 fn build_loans<S: RowSource + ?Sized>(
     path: &Path,
     src: &mut S,
     opts: &TapeOptions,
     mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError>,
-) -> Result<Vec<Loan>, IoError> {
+) -> Result<Tape<Vec<Loan>>, IoError> {
     let mut b = Builder::new(column_map(path, src.headers())?);
     while let Some((row, r)) = src.next_row() {
         match r {
@@ -349,10 +395,12 @@ fn known_index(ix: &RateIndex, extra: &[String]) -> bool {
     ix.is_builtin() || extra.iter().any(|e| RateIndex::parse(e) == *ix)
 }
 
-/// Loans validated so far, and the errors found (the first MAX_ERRORS, then a count).
+/// Loans validated so far, the errors found (the first MAX_ERRORS, then a count) and the
+/// warnings counted.
 struct Builder {
     cols: HashMap<&'static str, usize>,
     errors: Vec<FieldError>,
+    warnings: LoanWarnings,
     loans: Vec<Loan>,
     seen: HashMap<String, usize>,
     dropped: usize,
@@ -363,6 +411,7 @@ impl Builder {
         Builder {
             cols,
             errors: Vec::new(),
+            warnings: LoanWarnings::default(),
             loans: Vec::new(),
             seen: HashMap::new(),
             dropped: 0,
@@ -377,6 +426,15 @@ impl Builder {
             errors: &mut self.errors,
         };
         if let Some(loan) = parse_row(&mut r, opts) {
+            // The loan's fields against one another, once every field has parsed.
+            for f in check_loan(&loan) {
+                if f.rule.is_warning() && !opts.strict {
+                    self.warnings.add(row, &loan.loan_id, &f);
+                } else {
+                    let col = rule_column(&r, f.rule);
+                    r.err(col, f.message);
+                }
+            }
             if let Some(first) = self.seen.get(&loan.loan_id) {
                 r.err(
                     "loan_id",
@@ -408,7 +466,7 @@ impl Builder {
         }
     }
 
-    fn finish(mut self, path: &Path, rows: usize) -> Result<Vec<Loan>, IoError> {
+    fn finish(mut self, path: &Path, rows: usize) -> Result<Tape<Vec<Loan>>, IoError> {
         if !self.errors.is_empty() {
             if self.dropped > 0 {
                 self.errors.push(more_errors(self.dropped));
@@ -425,7 +483,23 @@ impl Builder {
             ));
         }
         self.loans.shrink_to_fit();
-        Ok(self.loans)
+        Ok(Tape {
+            loans: self.loans,
+            warnings: TapeWarnings {
+                path: path.to_path_buf(),
+                loans: self.warnings,
+            },
+        })
+    }
+}
+
+/// The column a broken rule names: its own, or `next_reset_date` when the months to the
+/// reset came from that column.
+fn rule_column(r: &Row<'_>, rule: LoanRule) -> &'static str {
+    if rule == LoanRule::ResetAfterMaturity && r.raw("months_to_reset").is_empty() {
+        "next_reset_date"
+    } else {
+        rule.column()
     }
 }
 
@@ -451,17 +525,15 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
     }
     let rate = r.pct("gross_rate_pct", true, 0.0, 100.0);
     let orig_term = r.int_req("orig_term");
+    if orig_term == Some(0) {
+        r.err(
+            "orig_term",
+            "expected an original term of at least 1 month, got 0",
+        );
+    }
     let rem_term = r.int_req("rem_term");
-    if let (Some(o), Some(m)) = (orig_term, rem_term) {
-        if m > o {
-            r.err(
-                "rem_term",
-                format!("remaining term {m} exceeds the original term {o}"),
-            );
-        }
-        if m == 0 {
-            r.err("rem_term", "expected at least 1 month remaining, got 0");
-        }
+    if rem_term == Some(0) {
+        r.err("rem_term", "expected at least 1 month remaining, got 0");
     }
     let age = match r.int_opt("age") {
         Some(a) => Some(a),
@@ -483,18 +555,10 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
         }
     };
     let io_months = r.int_opt("io_months").unwrap_or(0);
-    if let Some(o) = orig_term {
-        if io_months > o {
-            r.err(
-                "io_months",
-                format!("interest-only months {io_months} exceed the original term {o}"),
-            );
-        }
-    }
     let servicing_fee = r.pct("servicing_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
     let mi_fee = r.pct("mi_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
     let arm = if amort == Some(AmortType::Arm) {
-        parse_arm(r, opts, rate, age)
+        parse_arm(r, opts, age)
     } else {
         None
     };
@@ -563,12 +627,7 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month())
 }
 
-fn parse_arm(
-    r: &mut Row<'_>,
-    opts: &TapeOptions,
-    rate: Option<f64>,
-    age: Option<u32>,
-) -> Option<ArmTerms> {
+fn parse_arm(r: &mut Row<'_>, opts: &TapeOptions, age: Option<u32>) -> Option<ArmTerms> {
     let index_raw = r.text("index");
     let index = if index_raw.is_empty() {
         r.err(
@@ -636,30 +695,6 @@ fn parse_arm(
     let life_floor = r.pct("life_floor_pct", true, 0.0, 100.0);
     let rounding = r.pct("rounding_pct", false, 0.0, 1.0).unwrap_or(0.0);
     let lookback_months = r.int_opt("lookback_months").unwrap_or(0);
-    if let (Some(cap), Some(g)) = (life_cap, rate) {
-        if cap < g - 1e-12 {
-            r.err(
-                "life_cap_pct",
-                format!(
-                    "lifetime cap {}% is below the current rate {}%",
-                    fmt_pct(cap),
-                    fmt_pct(g)
-                ),
-            );
-        }
-    }
-    if let (Some(cap), Some(fl)) = (life_cap, life_floor) {
-        if fl > cap + 1e-12 {
-            r.err(
-                "life_floor_pct",
-                format!(
-                    "lifetime floor {}% is above the lifetime cap {}%",
-                    fmt_pct(fl),
-                    fmt_pct(cap)
-                ),
-            );
-        }
-    }
     let mtr = months_to_reset?;
     let first_reset_pending = match (first_reset_months, age) {
         (Some(f), Some(a)) => a + mtr <= f,
@@ -678,12 +713,6 @@ fn parse_arm(
         rounding,
         lookback_months,
     })
-}
-
-/// A decimal rate as a percent without float noise (0.0575 → "5.75").
-fn fmt_pct(v: f64) -> String {
-    let s = format!("{:.6}", v * 100.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -707,7 +736,7 @@ mod tests {
              2,100000,6.5,360,360,,fixed,120,0.5,0.1,,,,,,,,,,,,30Y FIX,NV,,95,,\n"
         );
         let p = write(&dir, "t.csv", &body);
-        let loans = read_tape(&p).unwrap();
+        let loans = read_tape(&p).unwrap().loans;
         assert_eq!(loans.len(), 2);
         let a = &loans[0];
         assert_eq!(a.balance, 250_000.0);
@@ -739,7 +768,7 @@ mod tests {
             cutoff: NaiveDate::from_ymd_opt(2004, 1, 1),
             ..Default::default()
         };
-        let loans = read_tape_with(&p, &opts).unwrap();
+        let loans = read_tape_with(&p, &opts).unwrap().loans;
         assert_eq!(loans[0].arm.as_ref().unwrap().months_to_reset, 5);
     }
 
@@ -755,7 +784,7 @@ mod tests {
             extra_indices: vec!["SOFR30A".into()],
             ..Default::default()
         };
-        let loans = read_tape_with(&p, &opts).unwrap();
+        let loans = read_tape_with(&p, &opts).unwrap().loans;
         assert_eq!(
             loans[0].arm.as_ref().unwrap().index,
             RateIndex::Named("SOFR30A".into())
@@ -780,6 +809,59 @@ mod tests {
         }
     }
 
+    /// Loans breaking a warning rule are kept and counted once per rule, in chunked pool
+    /// reads too; strict, each is an error naming its row.
+    #[test]
+    fn warnings_are_counted_per_rule_and_strict_refuses_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::from(
+            "loan_id,balance,gross_rate_pct,orig_term,rem_term,age,amort_type,index,margin_pct,months_to_reset,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct\n",
+        );
+        // Rows 1 and 3: rates below their floors; row 4: age + term beyond the term.
+        body.push_str("a,1000,2,360,359,1,arm,LIBOR6M,3,5,6,3,1,11,3\n");
+        body.push_str("b,1000,5,360,359,1,arm,LIBOR6M,3,5,6,3,1,11,3\n");
+        body.push_str("c,1000,2.5,360,359,1,arm,LIBOR6M,3,5,6,3,1,11,3\n");
+        body.push_str("d,1000,5,360,350,12,fixed,,,,,,,,\n");
+        let p = write(&dir, "t.csv", &body);
+        let want = vec![
+            format!("{}: row 1, field `life_floor_pct`: the current rate 2% is below the lifetime floor 3% (loan `a`, the first of 2 loans); the rate holds until the next rate change, which applies the floor", p.display()),
+            format!("{}: row 4, field `age`: age 12 + remaining term 350 = 362 months exceeds the original term 360 (loan `d`); projected over its remaining term, with its age as given", p.display()),
+        ];
+        let tape = read_tape(&p).unwrap();
+        assert_eq!(tape.loans.len(), 4);
+        assert_eq!(tape.warnings.lines(), want);
+        for chunk in [1, 2, 10] {
+            let pool = read_tape_pool_in(&p, &TapeOptions::default(), chunk).unwrap();
+            assert_eq!(pool.loans.len(), 4);
+            assert_eq!(pool.warnings.lines(), want, "chunk {chunk}");
+        }
+        let strict = TapeOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let e = read_tape_with(&p, &strict).unwrap_err().to_string();
+        let rows: Vec<&str> = e.lines().collect();
+        assert_eq!(rows.len(), 3, "{e}");
+        assert!(rows[0].ends_with("t.csv: row 1, field `life_floor_pct`: the current rate 2% is below the lifetime floor 3%"), "{e}");
+        assert!(rows[1].contains("row 3, field `life_floor_pct`"), "{e}");
+        assert!(rows[2].contains("row 4, field `age`"), "{e}");
+        assert!(read_tape_pool_in(&p, &strict, 1).is_err());
+    }
+
+    #[test]
+    fn a_reset_after_maturity_names_the_column_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,index,margin_pct,next_reset_date,reset_freq_months,initial_cap_pct,periodic_cap_pct,life_cap_pct,life_floor_pct\n\
+                    a,1000,5,360,12,arm,LIBOR6M,3,2006-01-01,6,3,1,11,3\n";
+        let p = write(&dir, "t.csv", body);
+        let opts = TapeOptions {
+            cutoff: NaiveDate::from_ymd_opt(2004, 1, 1),
+            ..Default::default()
+        };
+        let e = read_tape_with(&p, &opts).unwrap_err().to_string();
+        assert!(e.ends_with("t.csv: row 1, field `next_reset_date`: the next rate change, 24 months after the cut-off, comes after the loan's last payment in month 12"), "{e}");
+    }
+
     #[test]
     fn pool_read_in_chunks_is_the_pool_of_all_loans() {
         let dir = tempfile::tempdir().unwrap();
@@ -799,9 +881,11 @@ mod tests {
             }
         }
         let p = write(&dir, "t.csv", &body);
-        let all = LoanPool::from_loans(&read_tape(&p).unwrap()).unwrap();
+        let all = LoanPool::from_loans(&read_tape(&p).unwrap().loans).unwrap();
         for chunk in [1, 3, 4, 10, 11] {
-            let got = read_tape_pool_in(&p, &TapeOptions::default(), chunk).unwrap();
+            let got = read_tape_pool_in(&p, &TapeOptions::default(), chunk)
+                .unwrap()
+                .loans;
             assert_eq!(format!("{got:?}"), format!("{all:?}"), "chunk {chunk}");
         }
         // Errors anywhere still fail the whole read.

@@ -111,8 +111,8 @@ fn parquet_and_csv_give_the_same_loans() {
          B,100000,6.0,360,360,fixed,,,,,,,,,\n",
     )
     .unwrap();
-    let from_pq = read_tape(&pq).unwrap();
-    let from_csv = read_tape(&csv).unwrap();
+    let from_pq = read_tape(&pq).unwrap().loans;
+    let from_csv = read_tape(&csv).unwrap().loans;
     assert_eq!(from_pq, from_csv);
     assert_eq!(from_pq.len(), 2);
 }
@@ -204,7 +204,7 @@ fn parquet_written_several_ways_reads_like_its_csv() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("t.csv");
     std::fs::write(&csv, csv_tape(5_000)).unwrap();
-    let want = read_tape(&csv).unwrap();
+    let want = read_tape(&csv).unwrap().loans;
     let want_pool = format!("{:?}", LoanPool::from_loans(&want).unwrap());
     for (k, (codec, version, dictionary, group)) in [
         (Compression::SNAPPY, WriterVersion::PARQUET_1_0, true, 1_000),
@@ -235,9 +235,11 @@ fn parquet_written_several_ways_reads_like_its_csv() {
         let pq = dir.path().join(format!("t{k}.parquet"));
         let n = tranche_io::parquet_table::csv_to_parquet(&csv, &pq, group, props).unwrap();
         assert_eq!(n, 5_000);
-        let got = read_tape(&pq).unwrap_or_else(|e| panic!("case {k}: {e}"));
+        let got = read_tape(&pq)
+            .unwrap_or_else(|e| panic!("case {k}: {e}"))
+            .loans;
         assert!(got == want, "case {k}: loans differ");
-        let pool = read_tape_pool(&pq, &TapeOptions::default()).unwrap();
+        let pool = read_tape_pool(&pq, &TapeOptions::default()).unwrap().loans;
         assert_eq!(format!("{pool:?}"), want_pool, "case {k}");
     }
 }

@@ -56,7 +56,7 @@ fn published() -> Vec<(f64, String, f64, String)> {
 #[test]
 fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
-    let loaded = load_deal(&dir).unwrap();
+    let loaded = load_deal(&dir, false).unwrap();
     assert!(!loaded.loans.is_empty(), "the bundled tape loads");
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
     let model = DealModel::new(loaded.deal, pool, None).unwrap();
@@ -106,7 +106,7 @@ fn pro_rata_classes_share_one_wal_and_the_call_falls_where_published() {
 #[test]
 fn principal_never_repaid_is_reported_as_a_loss() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deals/impac-cmb-2004-1");
-    let loaded = load_deal(&dir).unwrap();
+    let loaded = load_deal(&dir, false).unwrap();
     let pool = LoanPool::from_loans(&loaded.loans).unwrap();
     let model = DealModel::new(loaded.deal, pool, None).unwrap();
     let deal = &model.deal;

@@ -31,6 +31,8 @@ pub struct Args {
     /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// One number of the shocked column's shift.
@@ -74,7 +76,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         base.horizon = Horizon::Maturity;
     }
     let parsed = rest.parse(&args.pricing, base, Mode::Single, &[])?;
-    let Loaded { model, mut inputs } = load(&args.deal)?;
+    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let out = out_file(&inputs, args.out.as_deref(), TableKind::Afr, args.format)?;
     let rows = afr_schedule(&model, &parsed.scenario, &shock).map_err(|e| {

@@ -59,6 +59,8 @@ pub struct Args {
     /// Hard limit on projection months.
     #[arg(long, default_value_t = 720)]
     pub max_periods: u32,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// Everything one run needs, from a deal or from a tape.
@@ -90,7 +92,7 @@ fn is_deal(path: &Path) -> bool {
 }
 
 fn from_deal(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
-    let Loaded { model, mut inputs } = load(&a.deal)?;
+    let Loaded { model, mut inputs } = load(&a.deal, a.check)?;
     if let Some(p) = &a.assumptions.curves {
         if let RateBase::Curves { curves } = &parsed.scenario.rates.base {
             tranche_io::curves::check_covers(p, curves, &model.pool.indices)?;
@@ -131,13 +133,16 @@ fn from_tape(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
         .unwrap_or_default();
     // Straight into the pool's arrays: a tape of millions of loans never sits in memory
     // as `Loan`s.
-    let pool = read_tape_pool(
+    let tape = read_tape_pool(
         &a.deal,
         &TapeOptions {
             extra_indices: extra,
             cutoff: None,
+            strict: a.check.strict,
         },
     )?;
+    super::print_warnings(&tape.warnings);
+    let pool = tape.loans;
     if let (Some(p), Some(c)) = (&a.assumptions.curves, curves) {
         tranche_io::curves::check_covers(p, c, &pool.indices)?;
     }

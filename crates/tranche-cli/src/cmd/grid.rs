@@ -46,6 +46,8 @@ pub struct Args {
     /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -72,7 +74,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     // Refuse an oversized grid before loading the deal.
     spec.scenarios().map_err(|e| parsed.error(e))?;
-    let Loaded { model, mut inputs } = load(&args.deal)?;
+    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let axes: Vec<String> = spec.axes.iter().map(|a| a.field.clone()).collect();
     let out = out_file(

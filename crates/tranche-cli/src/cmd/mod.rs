@@ -13,6 +13,22 @@ pub mod schema;
 pub mod strats;
 mod tables_common;
 
+/// `--strict`, on every command that loads a loan tape.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct TapeCheck {
+    /// Refuse tape loans that break a warning rule (docs/validation.md) instead of
+    /// counting them; they are then errors, with exit code 2.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Prints a tape's warnings on standard error, one line per broken rule.
+pub fn print_warnings(w: &tranche_io::tape::TapeWarnings) {
+    for line in w.lines() {
+        eprintln!("warning: {line}; --strict refuses these loans");
+    }
+}
+
 /// An engine error about a scenario value told as an error about the command-line flag
 /// that set it (`prepay.multiplier` → `--speed`), so the message names what the user
 /// typed. `flags` pairs the engine's field names with flags; other errors pass through.

@@ -28,6 +28,8 @@ pub struct Args {
     /// replaced only if it is an earlier output of this command (docs/outputs.md).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// The columns of a table command: `--speeds` (or `--speed`) as a list.
@@ -74,7 +76,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .set("speed_pct", *s)
             .map_err(|e| flag_of_speeds(&args.assumptions, e))?;
     }
-    let Loaded { model, mut inputs } = load(&args.deal)?;
+    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let out = out_file(
         &inputs,

@@ -23,6 +23,8 @@ pub struct Args {
     /// Prepayment speeds of the Price/DM tables and charts, percent of the pricing speed.
     #[arg(long, value_delimiter = ',', default_values_t = [0.0, 80.0, 100.0, 150.0, 180.0])]
     pub speeds: Vec<f64>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 /// A bar on stderr when it is a terminal; hidden otherwise (CI, pipes, files).
@@ -60,7 +62,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Steps: load + the gather steps + build; files are added once their count is known.
     let pb = progress((2 + gather::STEPS.len()) as u64);
     pb.set_message("loading the deal");
-    let (runner, spec, read) = super::report_deal::load(&args.deal, args.price, &args.speeds)?;
+    let (runner, spec, read, warnings) =
+        super::report_deal::load(&args.deal, args.price, &args.speeds, args.check)?;
+    pb.suspend(|| super::print_warnings(&warnings));
     // Before any work: the directory may be written (docs/outputs.md).
     let out = Outputs::new(&read).dir("--out", &args.out)?;
     pb.inc(1);

@@ -13,6 +13,7 @@ use tranche_io::outputs::Input;
 use tranche_io::render::Table;
 use tranche_io::report::ReportSpec;
 use tranche_io::strats_out::{render_all, StratsReport};
+use tranche_io::tape::TapeWarnings;
 
 fn speed_text(c: &SpeedCurve) -> String {
     match c {
@@ -53,13 +54,15 @@ fn collateral_tables(
         .collect())
 }
 
-/// Loads `path` and prepares the report's runner and spec; also returns the files read.
+/// Loads `path` and prepares the report's runner and spec; also returns the files read and
+/// the tape's warnings, for the caller to print.
 pub fn load(
     path: &Path,
     price: f64,
     speeds: &[f64],
-) -> Result<(DealModel, ReportSpec, Vec<Input>), Failure> {
-    let loaded = tranche_io::deal::load_deal(path)?;
+    check: super::TapeCheck,
+) -> Result<(DealModel, ReportSpec, Vec<Input>, TapeWarnings), Failure> {
+    let loaded = tranche_io::deal::load_deal(path, check.strict)?;
     let pool = LoanPool::from_loans(&loaded.loans)?;
     let model = DealModel::new(loaded.deal.clone(), pool, loaded.curves.clone())?;
     let deal = &model.deal;
@@ -84,7 +87,7 @@ pub fn load(
             deal.pricing.index, deal.pricing.index_rate_pct
         )],
     };
-    Ok((model, spec, loaded.inputs))
+    Ok((model, spec, loaded.inputs, loaded.warnings))
 }
 
 fn field_message(e: tranche_core::Error) -> String {

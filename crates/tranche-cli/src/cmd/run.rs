@@ -35,10 +35,12 @@ pub struct Args {
     /// window, principal paid, written down and never repaid.
     #[arg(long)]
     pub summary: bool,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let Loaded { model, .. } = load(&args.deal)?;
+    let Loaded { model, .. } = load(&args.deal, args.check)?;
     let parsed = args
         .assumptions
         .parse(&args.pricing, Scenario::default(), Mode::Single, &[])?;

@@ -44,6 +44,8 @@ pub struct Args {
     /// adjustment date table is left out.
     #[arg(long)]
     pub cutoff_date: Option<NaiveDate>,
+    #[command(flatten)]
+    pub check: super::TapeCheck,
 }
 
 struct Inputs {
@@ -64,12 +66,19 @@ fn is_tape(p: &Path) -> bool {
 }
 
 fn load(args: &Args) -> Result<Inputs, Failure> {
+    let strict = args.check.strict;
     let (loans, fees, cutoff, files) = if is_tape(&args.input) {
-        let loans = tranche_io::tape::read_tape(&args.input)?;
+        let opts = tranche_io::tape::TapeOptions {
+            strict,
+            ..Default::default()
+        };
+        let tape = tranche_io::tape::read_tape_with(&args.input, &opts)?;
+        super::print_warnings(&tape.warnings);
         let files = vec![Input::file(&args.input, "the loan tape")];
-        (loans, NetFees::default(), None, files)
+        (tape.loans, NetFees::default(), None, files)
     } else {
-        let d = tranche_io::deal::load_deal(&args.input)?;
+        let d = tranche_io::deal::load_deal(&args.input, strict)?;
+        super::print_warnings(&d.warnings);
         let fees = d.deal.pool_fees();
         (d.loans, fees, Some(d.deal.dates.cut_off), d.inputs)
     };

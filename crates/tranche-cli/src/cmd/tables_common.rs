@@ -13,9 +13,11 @@ pub struct Loaded {
     pub inputs: Vec<Input>,
 }
 
-/// Loads a deal directory (or deal file) with its pool and forward curves, checked once.
-pub fn load(path: &Path) -> Result<Loaded, Failure> {
-    let loaded = tranche_io::deal::load_deal_pool(path)?;
+/// Loads a deal directory (or deal file) with its pool and forward curves, checked once;
+/// prints the tape's warnings (`check`: `--strict` makes them errors).
+pub fn load(path: &Path, check: super::TapeCheck) -> Result<Loaded, Failure> {
+    let loaded = tranche_io::deal::load_deal_pool(path, check.strict)?;
+    super::print_warnings(&loaded.warnings);
     if loaded.pool.is_empty() {
         let tape = loaded.dir.join(&loaded.deal.collateral.tape);
         let what = if !tape.exists() {

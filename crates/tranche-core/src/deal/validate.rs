@@ -1,23 +1,49 @@
-//! Rules a deal file must satisfy. Every error names the field path it concerns.
+//! Rules a deal file must satisfy, each field against the others (`docs/validation.md`).
+//! Every error names the field path it concerns.
 
 use super::{
-    field_error, Condition, Coupon, Deal, DerivativeKind, Source, SpeedCurve, StepKind,
-    FORMAT_VERSION, MAX_STEPS,
+    field_error, Condition, Coupon, Deal, Source, SpeedCurve, StepKind, YearMonth, FORMAT_VERSION,
+    MAX_STEPS,
 };
+use crate::dates::add_months_on_day;
 use crate::error::FieldError;
 use crate::tape::RateIndex;
+use chrono::NaiveDate;
 use std::collections::HashSet;
 
+/// Payment dates a deal may have: 60 years, the projection's default period limit. A date
+/// after the last of them (a call, a stepdown, a contract's end) is outside the deal's life.
+pub const MAX_LIFE_MONTHS: u32 = 720;
+/// Most the deal-level fees (master servicing + trustee) may total, percent a year. Real
+/// deals charge a few basis points; more is a unit slip (basis points written as percent).
+pub const MAX_DEAL_FEES_PCT: f64 = 1.0;
+/// Largest step-up multiple of a floating margin.
+pub const MAX_STEP_UP_MULTIPLE: f64 = 10.0;
+/// Largest strike (or swap rate) of a derivative, percent.
+pub const MAX_STRIKE_PCT: f64 = 20.0;
+
+mod credit;
+
 struct Errs(Vec<FieldError>);
+
+/// A number as the file might have written it: 1e300, not three hundred digits.
+fn num(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
 
 impl Errs {
     fn push(&mut self, field: impl Into<String>, msg: impl Into<String>) {
         self.0.push(field_error(field, msg));
     }
 
-    /// A percentage that must be finite and within `[lo, hi]`.
-    fn pct(&mut self, field: String, v: f64, lo: f64, hi: f64, what: &str) {
-        if !v.is_finite() || v < lo || v > hi {
+    /// A percentage that must be finite and within `[lo, hi]`; false when it is not.
+    fn pct(&mut self, field: String, v: f64, lo: f64, hi: f64, what: &str) -> bool {
+        let ok = v.is_finite() && v >= lo && v <= hi;
+        if !ok {
             let range = if hi.is_infinite() {
                 format!("at least {lo}")
             } else {
@@ -25,9 +51,72 @@ impl Errs {
             };
             self.push(
                 field,
-                format!("expected {what} {range} (percent), found {v}"),
+                format!("expected {what} {range} (percent), found {}", num(v)),
             );
         }
+        ok
+    }
+
+    /// A percentage that must be finite, above `lo` and at most `hi`; false when it is not.
+    fn pct_above(&mut self, field: String, v: f64, lo: f64, hi: f64, what: &str) -> bool {
+        let ok = v.is_finite() && v > lo && v <= hi;
+        if !ok {
+            self.push(
+                field,
+                format!(
+                    "expected {what} above {lo} and at most {hi} (percent), found {}",
+                    num(v)
+                ),
+            );
+        }
+        ok
+    }
+
+    /// A month that must fall within the deal's life: up to the last possible payment
+    /// month, and from the first payment month on when `from_first`.
+    fn month_in_life(&mut self, field: String, m: YearMonth, life: &Life, from_first: bool) {
+        if from_first && m < life.first {
+            self.push(
+                field,
+                format!(
+                    "expected a month from the first payment month {} on, found {m}",
+                    life.first
+                ),
+            );
+        } else if m > life.last {
+            self.push(field, life.beyond(&m.to_string()));
+        }
+    }
+}
+
+/// The span of payment dates a deal can have.
+struct Life {
+    first: YearMonth,
+    last: YearMonth,
+    last_date: NaiveDate,
+}
+
+impl Life {
+    fn of(deal: &Deal) -> Life {
+        let d = &deal.dates;
+        // An invalid payment day is reported on its own; clamp it to bound the dates.
+        let last_date = add_months_on_day(
+            d.first_payment,
+            MAX_LIFE_MONTHS - 1,
+            d.payment_day.clamp(1, 31),
+        );
+        Life {
+            first: YearMonth::of(d.first_payment),
+            last: YearMonth::of(last_date),
+            last_date,
+        }
+    }
+
+    fn beyond(&self, found: &str) -> String {
+        format!(
+            "expected a date within the deal's life ({} payment dates from the first payment, to {}), found {found}",
+            MAX_LIFE_MONTHS, self.last
+        )
     }
 }
 
@@ -78,13 +167,14 @@ pub(super) fn validate(deal: &Deal) -> Vec<FieldError> {
             ),
         );
     }
+    let life = Life::of(deal);
     dates(&mut e, deal);
     collateral(&mut e, deal);
     bonds(&mut e, deal);
-    oc(&mut e, deal);
-    triggers(&mut e, deal);
-    derivatives(&mut e, deal);
-    call(&mut e, deal);
+    credit::oc(&mut e, deal, &life);
+    credit::triggers(&mut e, deal, &life);
+    credit::derivatives(&mut e, deal, &life);
+    credit::call(&mut e, deal, &life);
     check_bond_refs(
         &mut e,
         deal,
@@ -124,12 +214,35 @@ fn dates(e: &mut Errs, deal: &Deal) {
             ),
         );
     }
+    if d.first_payment > d.closing && d.settlement >= d.first_payment {
+        e.push(
+            "dates.settlement",
+            format!(
+                "expected a date before the first payment date {}, found {}",
+                d.first_payment, d.settlement
+            ),
+        );
+    }
     if !(1..=31).contains(&d.payment_day) {
         e.push(
             "dates.payment_day",
             format!(
                 "expected a day of the month from 1 to 31, found {}",
                 d.payment_day
+            ),
+        );
+        return;
+    }
+    // Every payment date, the first included, is `payment_day` of its month: a first payment
+    // on another day would be moved in silence. The rolled date (next business day) is
+    // accepted, as term sheets often print it.
+    let unadjusted = add_months_on_day(d.first_payment, 0, d.payment_day);
+    if d.first_payment != unadjusted && d.first_payment != d.calendar.roll_following(unadjusted) {
+        e.push(
+            "dates.first_payment",
+            format!(
+                "expected day {} of its month (payment_day), {unadjusted}, or the business day it rolls to, found {}",
+                d.payment_day, d.first_payment
             ),
         );
     }
@@ -151,20 +264,38 @@ fn collateral(e: &mut Errs, deal: &Deal) {
             );
         }
     }
-    e.pct(
+    let ms = e.pct(
         "collateral.master_servicing_fee_pct".into(),
         c.master_servicing_fee_pct,
         0.0,
         100.0,
         "a fee rate",
     );
-    e.pct(
+    let tr = e.pct(
         "collateral.trustee_fee_pct".into(),
         c.trustee_fee_pct,
         0.0,
         100.0,
         "a fee rate",
     );
+    let total = c.master_servicing_fee_pct + c.trustee_fee_pct;
+    if ms && tr && total > MAX_DEAL_FEES_PCT {
+        let field = if c.master_servicing_fee_pct >= c.trustee_fee_pct {
+            "collateral.master_servicing_fee_pct"
+        } else {
+            "collateral.trustee_fee_pct"
+        };
+        e.push(
+            field,
+            format!(
+                "the deal-level fees total {}% a year (master servicing {}% + trustee {}%); expected at most {MAX_DEAL_FEES_PCT}% (fee rates are percent: 0.03 is 3 bp)",
+                // The sum without binary noise (0.3 + 0.82 is 1.1199999999999999).
+                crate::tape::fmt_pct(total / 100.0),
+                c.master_servicing_fee_pct,
+                c.trustee_fee_pct
+            ),
+        );
+    }
     if let Some(b) = c.cut_off_balance {
         if !(b.is_finite() && b > 0.0) {
             e.push(
@@ -191,6 +322,19 @@ fn collateral(e: &mut Errs, deal: &Deal) {
         100.0,
         "a rate",
     );
+    for (name, v) in &p.other_index_rates_pct {
+        let field = format!("pricing.other_index_rates_pct.{name}");
+        if !index_declared(deal, name) {
+            e.push(
+                field.clone(),
+                format!(
+                    "index `{name}` is not declared; expected one of {}",
+                    declared_list(deal)
+                ),
+            );
+        }
+        e.pct(field, *v, -100.0, 100.0, "a rate");
+    }
     speed_curve(e, "pricing.arm_curve", &p.arm_curve);
     speed_curve(e, "pricing.fixed_curve", &p.fixed_curve);
     if !(0.0..=1.0).contains(&p.first_period_prepay_fraction) {
@@ -212,14 +356,18 @@ const MAX_PSA_PCT: f64 = 100.0 / 6.0 * 100.0;
 fn speed_curve(e: &mut Errs, field: &str, c: &SpeedCurve) {
     let cpr = "a CPR";
     match c {
-        SpeedCurve::Cpr { cpr_pct } => e.pct(format!("{field}.cpr_pct"), *cpr_pct, 0.0, 100.0, cpr),
-        SpeedCurve::Psa { psa_pct } => e.pct(
-            format!("{field}.psa_pct"),
-            *psa_pct,
-            0.0,
-            MAX_PSA_PCT.floor(),
-            "a PSA speed (its peak is 6% CPR at 100)",
-        ),
+        SpeedCurve::Cpr { cpr_pct } => {
+            e.pct(format!("{field}.cpr_pct"), *cpr_pct, 0.0, 100.0, cpr);
+        }
+        SpeedCurve::Psa { psa_pct } => {
+            e.pct(
+                format!("{field}.psa_pct"),
+                *psa_pct,
+                0.0,
+                MAX_PSA_PCT.floor(),
+                "a PSA speed (its peak is 6% CPR at 100)",
+            );
+        }
         SpeedCurve::Ramp {
             start_cpr_pct,
             end_cpr_pct,
@@ -275,9 +423,13 @@ fn bonds(e: &mut Errs, deal: &Deal) {
         if !(b.balance.is_finite() && b.balance > 0.0) {
             e.push(
                 f("balance"),
-                format!("expected a balance above 0, found {}", b.balance),
+                format!("expected a balance above 0, found {}", num(b.balance)),
             );
         }
+        // The cap's own range is reported below; compare only a cap in range.
+        let cap = b
+            .fixed_cap_pct
+            .filter(|c| c.is_finite() && (0.0..=100.0).contains(c));
         match &b.coupon {
             Coupon::Floating {
                 index,
@@ -293,26 +445,59 @@ fn bonds(e: &mut Errs, deal: &Deal) {
                         ),
                     );
                 }
-                e.pct(f("coupon.margin_pct"), *margin_pct, 0.0, 100.0, "a margin");
-                if !(step_up_multiple.is_finite() && *step_up_multiple >= 1.0) {
+                let margin_ok = e.pct(f("coupon.margin_pct"), *margin_pct, 0.0, 100.0, "a margin");
+                if !(step_up_multiple.is_finite()
+                    && (1.0..=MAX_STEP_UP_MULTIPLE).contains(step_up_multiple))
+                {
                     e.push(
                         f("coupon.step_up_multiple"),
-                        format!("expected a multiple of at least 1, found {step_up_multiple}"),
+                        format!(
+                            "expected a multiple from 1 (no step-up) to {MAX_STEP_UP_MULTIPLE}, found {}",
+                            num(*step_up_multiple)
+                        ),
                     );
+                } else if *step_up_multiple > 1.0 && deal.clean_up_call.none {
+                    e.push(f("coupon.step_up_multiple"), NO_CALL_NO_STEP_UP);
+                }
+                // The cap is index-independent; at or below the margin it binds at every
+                // index level from 0 up, and the bond is not a floater.
+                if let Some(c) = cap.filter(|_| margin_ok) {
+                    if c <= *margin_pct {
+                        e.push(
+                            f("fixed_cap_pct"),
+                            format!(
+                                "a fixed cap of {c}% is at or below the margin {margin_pct}%: the coupon would be capped at every index level; expected a cap above the margin"
+                            ),
+                        );
+                    }
                 }
             }
             Coupon::Fixed {
                 rate_pct,
                 step_up_pct,
             } => {
-                e.pct(f("coupon.rate_pct"), *rate_pct, 0.0, 100.0, "a coupon");
-                e.pct(
+                let rate_ok = e.pct(f("coupon.rate_pct"), *rate_pct, 0.0, 100.0, "a coupon");
+                if e.pct(
                     f("coupon.step_up_pct"),
                     *step_up_pct,
                     0.0,
                     100.0,
                     "a step-up",
-                );
+                ) && *step_up_pct > 0.0
+                    && deal.clean_up_call.none
+                {
+                    e.push(f("coupon.step_up_pct"), NO_CALL_NO_STEP_UP);
+                }
+                if let Some(c) = cap.filter(|_| rate_ok) {
+                    if c < *rate_pct {
+                        e.push(
+                            f("fixed_cap_pct"),
+                            format!(
+                                "a fixed cap of {c}% is below the fixed coupon {rate_pct}%; expected a cap at or above the coupon"
+                            ),
+                        );
+                    }
+                }
             }
         }
         if let Some(c) = b.fixed_cap_pct {
@@ -332,49 +517,7 @@ fn bonds(e: &mut Errs, deal: &Deal) {
     }
 }
 
-fn oc(e: &mut Errs, deal: &Deal) {
-    let o = &deal.overcollateralization;
-    e.pct(
-        "overcollateralization.target_pct_of_cut_off".into(),
-        o.target_pct_of_cut_off,
-        0.0,
-        100.0,
-        "a target",
-    );
-    if let Some(s) = &o.stepdown {
-        e.pct(
-            "overcollateralization.stepdown.target_pct_of_current".into(),
-            s.target_pct_of_current,
-            0.0,
-            100.0,
-            "a target",
-        );
-        e.pct(
-            "overcollateralization.stepdown.floor_pct_of_cut_off".into(),
-            s.floor_pct_of_cut_off,
-            0.0,
-            100.0,
-            "a floor",
-        );
-        if let Some(z) = o.zero_through {
-            if s.on_or_after <= z {
-                e.push(
-                    "overcollateralization.stepdown.on_or_after",
-                    format!(
-                        "expected a month after zero_through {z}, found {}",
-                        s.on_or_after
-                    ),
-                );
-            }
-        }
-        check_triggers(
-            e,
-            deal,
-            "overcollateralization.stepdown.blocked_by",
-            &s.blocked_by,
-        );
-    }
-}
+const NO_CALL_NO_STEP_UP: &str = "a step-up applies after the first clean-up call date, but the deal has no clean-up call (clean_up_call.none = true); expected no step-up";
 
 fn check_triggers(e: &mut Errs, deal: &Deal, field: &str, names: &[String]) {
     for (i, n) in names.iter().enumerate() {
@@ -384,131 +527,6 @@ fn check_triggers(e: &mut Errs, deal: &Deal, field: &str, names: &[String]) {
                 format!("trigger `{n}` is not defined in [[triggers]]"),
             );
         }
-    }
-}
-
-fn triggers(e: &mut Errs, deal: &Deal) {
-    let mut seen = HashSet::new();
-    for (i, t) in deal.triggers.iter().enumerate() {
-        if !seen.insert(t.name.as_str()) {
-            e.push(
-                format!("triggers[{i}].name"),
-                format!("duplicate trigger name `{}`", t.name),
-            );
-        }
-        if t.thresholds.is_empty() {
-            e.push(
-                format!("triggers[{i}].thresholds"),
-                "expected at least one threshold",
-            );
-        }
-        for (j, th) in t.thresholds.iter().enumerate() {
-            e.pct(
-                format!("triggers[{i}].thresholds[{j}].pct"),
-                th.pct,
-                0.0,
-                100.0,
-                "a threshold",
-            );
-            if j > 0 && th.from <= t.thresholds[j - 1].from {
-                e.push(
-                    format!("triggers[{i}].thresholds[{j}].from"),
-                    format!(
-                        "expected months in ascending order; {} does not follow {}",
-                        th.from,
-                        t.thresholds[j - 1].from
-                    ),
-                );
-            }
-        }
-    }
-}
-
-fn derivatives(e: &mut Errs, deal: &Deal) {
-    let mut seen = HashSet::new();
-    for (i, d) in deal.derivatives.iter().enumerate() {
-        let f = |s: &str| format!("derivatives[{i}].{s}");
-        if !seen.insert(d.name.as_str()) {
-            e.push(f("name"), format!("duplicate derivative name `{}`", d.name));
-        }
-        if !index_declared(deal, &d.index) {
-            e.push(
-                f("index"),
-                format!(
-                    "index `{}` is not declared; expected one of {}",
-                    d.index,
-                    declared_list(deal)
-                ),
-            );
-        }
-        e.pct(f("strike_pct"), d.strike_pct, 0.0, 100.0, "a strike");
-        match (d.kind, d.upper_strike_pct) {
-            (DerivativeKind::Corridor, None) => {
-                e.push(f("upper_strike_pct"), "a corridor needs an upper strike")
-            }
-            (DerivativeKind::Corridor, Some(u)) if u.is_nan() || u < d.strike_pct => e.push(
-                f("upper_strike_pct"),
-                format!(
-                    "expected an upper strike at or above the strike {}, found {u}",
-                    d.strike_pct
-                ),
-            ),
-            (DerivativeKind::Cap | DerivativeKind::Swap, Some(_)) => {
-                e.push(f("upper_strike_pct"), "only a corridor has an upper strike")
-            }
-            _ => {}
-        }
-        if d.notional.is_empty() {
-            e.push(f("notional"), "expected at least one notional entry");
-        }
-        for (j, s) in d.notional.iter().enumerate() {
-            if !(s.amount.is_finite() && s.amount >= 0.0) {
-                e.push(
-                    format!("derivatives[{i}].notional[{j}].amount"),
-                    format!("expected a notional of at least 0, found {}", s.amount),
-                );
-            }
-            if j > 0 && s.date <= d.notional[j - 1].date {
-                e.push(
-                    format!("derivatives[{i}].notional[{j}].date"),
-                    format!(
-                        "expected dates in ascending order; {} does not follow {}",
-                        s.date,
-                        d.notional[j - 1].date
-                    ),
-                );
-            }
-        }
-        if let Some(first) = d.notional.first() {
-            if d.end < first.date {
-                e.push(
-                    f("end"),
-                    format!(
-                        "expected an end on or after the first notional date {}, found {}",
-                        first.date, d.end
-                    ),
-                );
-            }
-        }
-    }
-}
-
-fn call(e: &mut Errs, deal: &Deal) {
-    let c = &deal.clean_up_call;
-    if c.pool_pct_of_cut_off.is_none() && c.date.is_none() {
-        e.push(
-            "clean_up_call",
-            "expected pool_pct_of_cut_off, date, or both",
-        );
-    }
-    if let Some(p) = c.pool_pct_of_cut_off {
-        e.pct(
-            "clean_up_call.pool_pct_of_cut_off".into(),
-            p,
-            0.0,
-            100.0,
-            "a pool percentage",
-        );
     }
 }
 
@@ -636,3 +654,6 @@ pub(super) fn against_pool(deal: &Deal, cut_off_balance: f64) -> Vec<FieldError>
     }
     e.0
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,6 @@ pub mod dates;
 pub mod deal;
 pub mod error;
 pub mod grid;
-pub mod poolfit;
 pub mod rates;
 pub mod runner;
 pub mod scenario;

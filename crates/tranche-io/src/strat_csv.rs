@@ -9,7 +9,7 @@
 use crate::IoError;
 use std::path::{Path, PathBuf};
 use tranche_core::error::{FieldError, Location};
-use tranche_core::poolfit::{PoolSummary, StratRow, StratTable, SummaryFigure};
+use tranche_poolfit::{PoolSummary, StratRow, StratTable, SummaryFigure};
 
 fn ferr(row: Option<usize>, field: &str, message: impl Into<String>) -> FieldError {
     FieldError {

@@ -3,8 +3,8 @@
 use crate::atomic::write_atomic;
 use crate::IoError;
 use std::path::Path;
-use tranche_core::poolfit::parse_product;
 use tranche_core::tape::{AmortType, Loan};
+use tranche_poolfit::parse_product;
 
 /// The tape's columns, in order.
 pub const TAPE_COLUMNS: [&str; 35] = [

@@ -3,8 +3,8 @@
 //! tables (the fit targets of `tranche pool-from-strats`), and the tape writer round trip.
 
 use std::path::PathBuf;
-use tranche_core::poolfit::stratify_check;
 use tranche_core::tape::{AmortType, ArmTerms, Loan, RateIndex};
+use tranche_poolfit::stratify_check;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

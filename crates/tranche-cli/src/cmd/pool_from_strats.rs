@@ -3,8 +3,8 @@
 
 use crate::Failure;
 use std::path::PathBuf;
-use tranche_core::poolfit::{fit_pool, FeeTier, FitOptions};
 use tranche_io::outputs::{Input, Outputs};
+use tranche_poolfit::{fit_pool, FeeTier, FitOptions};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -10,8 +10,8 @@
 //!    coupon step; the best improving one is applied.
 
 use super::{Fit, Src};
-use crate::poolfit::init::{State, NONE};
-use crate::poolfit::prng::Rng;
+use crate::init::{State, NONE};
+use crate::prng::Rng;
 
 mod compound;
 
@@ -87,7 +87,7 @@ impl Fit<'_> {
     /// Runs `rounds` of transfers and targeted exchanges, then up to `compound` passes of
     /// compound moves (each applies at most one per bucket beyond tolerance; they stop when
     /// none improves).
-    pub(in crate::poolfit) fn polish(&mut self, rounds: usize, compound: usize, rng: &mut Rng) {
+    pub(crate) fn polish(&mut self, rounds: usize, compound: usize, rng: &mut Rng) {
         if self.st.n < 2 {
             return;
         }

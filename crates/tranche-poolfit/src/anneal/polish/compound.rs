@@ -10,9 +10,9 @@
 //! errors beyond the published tolerances than before.
 
 use super::{Mv, PAIR_MOVES, SINGLE_MOVES};
-use crate::poolfit::anneal::{beyond, Fit, Global, Group, NACC};
-use crate::poolfit::init::{State, NONE};
-use crate::poolfit::prng::Rng;
+use crate::anneal::{beyond, Fit, Global, Group, NACC};
+use crate::init::{State, NONE};
+use crate::prng::Rng;
 
 /// Exchanges carried to the repair stage, per bucket: the best by objective and the best
 /// by the bucket's own cost.
@@ -76,7 +76,7 @@ impl Fit<'_> {
     }
 
     /// Sum over all buckets of the squared excess of their errors over the tolerances.
-    pub(in crate::poolfit) fn violations(&self) -> f64 {
+    pub(crate) fn violations(&self) -> f64 {
         self.buckets()
             .map(|(si, k)| self.bucket_excess(si, k))
             .sum()

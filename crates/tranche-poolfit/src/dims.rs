@@ -1,9 +1,9 @@
 //! What each table stratifies (its dimension) and what each bucket label means.
 
 use super::{PoolSummary, StratTable};
-use crate::error::{Error, Result};
-use crate::tape::RateIndex;
 use chrono::{Datelike, NaiveDate};
+use tranche_core::error::{Error, Result};
+use tranche_core::tape::RateIndex;
 
 /// The loan attribute a table stratifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,7 +5,7 @@
 use super::dims::{parse_product, Dim, PoolSpec, ProductSpec, RangeSpec};
 use super::prng::Rng;
 use super::{FitOptions, PoolSummary, StratTable};
-use crate::error::{Error, Result};
+use tranche_core::error::{Error, Result};
 
 pub const NONE: u16 = u16::MAX;
 

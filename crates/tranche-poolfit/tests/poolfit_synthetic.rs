@@ -4,7 +4,7 @@
 //! pool from the strats alone, and the rebuilt pool's own strats are compared with them.
 
 use chrono::NaiveDate;
-use tranche_core::poolfit::{
+use tranche_poolfit::{
     fit_pool, FeeTier, FitOptions, PoolSummary, StratRow, StratTable, SummaryFigure,
 };
 
@@ -282,7 +282,7 @@ fn io_share_is_spread_across_products() {
 
 /// Figures of the product and coupon tables beyond their tolerances (share 0.05 pp, gross
 /// and net WAC and remaining term 0.02): per table, the largest error's excess, summed.
-fn excess(fit: &tranche_core::poolfit::FitResult) -> f64 {
+fn excess(fit: &tranche_poolfit::FitResult) -> f64 {
     let mut e = 0.0;
     for t in &fit.report.tables {
         e += (t.max_share_err_pp - 0.05).max(0.0);

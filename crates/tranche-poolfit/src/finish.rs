@@ -5,9 +5,9 @@ use super::dims::{Dim, PoolSpec, RangeSpec};
 use super::init::{State, NONE};
 use super::prng::Rng;
 use super::{FitOptions, PoolSummary, StratTable};
-use crate::error::{Error, Result};
-use crate::tape::{AmortType, ArmTerms, Loan};
 use chrono::{Datelike, Duration, NaiveDate};
+use tranche_core::error::{Error, Result};
+use tranche_core::tape::{AmortType, ArmTerms, Loan};
 
 fn add_months(d: NaiveDate, months: i32) -> NaiveDate {
     let idx = d.year() * 12 + d.month0() as i32 + months;
@@ -292,7 +292,10 @@ pub fn build_loans(
                 Error::NoSolution(format!("loan {}: ARM without months to roll", i + 1))
             })?;
             Some(ArmTerms {
-                index: p.index.clone().unwrap_or(crate::tape::RateIndex::Libor6M),
+                index: p
+                    .index
+                    .clone()
+                    .unwrap_or(tranche_core::tape::RateIndex::Libor6M),
                 margin: r8(margin[i] / 100.0),
                 months_to_reset: mtr,
                 reset_freq: p.reset_freq,

@@ -27,10 +27,10 @@ mod report;
 pub use dims::{parse_product, Dim, ProductSpec, RangeSpec};
 pub use report::{stratify_check, FitReport, TableFit};
 
-use crate::error::{Error, Result};
-use crate::tape::Loan;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use tranche_core::error::{Error, Result};
+use tranche_core::tape::Loan;
 
 /// One row of a published stratification table. Rates and percentages in percent, as printed.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -2,9 +2,9 @@
 
 use super::dims::{parse_bucket, Dim, RangeSpec};
 use super::{PoolSummary, StratTable};
-use crate::tape::Loan;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
+use tranche_core::tape::Loan;
 
 /// How one table is reproduced by a tape.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,9 +76,9 @@ impl fmt::Display for FitReport {
 }
 
 /// Months to roll as a term sheet counts it: from the loan's own cut-off date (the later of
-/// the pool cut-off and its origination); see [`crate::strats::months_to_roll`].
+/// the pool cut-off and its origination); see [`tranche_core::strats::months_to_roll`].
 pub fn strat_months_to_roll(l: &Loan, cutoff: NaiveDate) -> Option<u32> {
-    crate::strats::months_to_roll(l, Some(cutoff))
+    tranche_core::strats::months_to_roll(l, Some(cutoff))
 }
 
 fn find(buckets: &[RangeSpec], v: f64) -> Option<usize> {
@@ -285,7 +285,7 @@ pub fn pool_check(loans: &[Loan], s: &PoolSummary, opts: &super::FitOptions) -> 
             0.0
         }
     };
-    let wa_arm = |f: &dyn Fn(&crate::tape::ArmTerms) -> f64| {
+    let wa_arm = |f: &dyn Fn(&tranche_core::tape::ArmTerms) -> f64| {
         if arm_tot > 0.0 {
             arm.iter()
                 .filter_map(|l| l.arm.as_ref().map(|a| l.balance * f(a)))

@@ -22,23 +22,32 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Project the collateral pool's monthly cash flows.
+    #[command(allow_negative_numbers = true)]
     Collateral(cmd::collateral::Args),
     /// Run a deal's waterfall for one scenario: bond cash flows or the trust ledger.
+    #[command(allow_negative_numbers = true)]
     Run(cmd::run::Args),
     /// Print the JSON Schema of the deal file.
+    #[command(allow_negative_numbers = true)]
     Schema(cmd::schema::Args),
     /// Build a loan tape whose strats reproduce a term sheet's strat tables.
+    #[command(allow_negative_numbers = true)]
     PoolFromStrats(cmd::pool_from_strats::Args),
     /// Pool summary and stratification tables of a deal's tape (md, csv, json, xlsx).
+    #[command(allow_negative_numbers = true)]
     Strats(cmd::strats::Args),
     /// Write the deal's Computational Materials (Markdown, HTML, XLSX, CSV, charts).
+    #[command(allow_negative_numbers = true)]
     Report(cmd::report::Args),
     /// The Price/DM sensitivity report: DM, WAL, modified duration and principal window of
     /// every class, to call and to maturity, at several speeds.
+    #[command(allow_negative_numbers = true)]
     PriceTable(cmd::price_table::Args),
     /// The Available Funds Rate schedule under forward curves and shocked curves.
+    #[command(allow_negative_numbers = true)]
     Afr(cmd::afr::Args),
     /// A scenario grid (speeds × CDR × severity × rate shocks), run in parallel.
+    #[command(allow_negative_numbers = true)]
     Grid(cmd::grid::Args),
 }
 

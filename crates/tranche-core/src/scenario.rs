@@ -118,15 +118,14 @@ pub fn check(name: &str, v: f64) -> Result<f64> {
         .ok_or_else(|| Error::invalid(name, "is not a scenario field".to_string()))?;
     let low_ok = if f.min_open { v > f.min } else { v >= f.min };
     if !v.is_finite() || !low_ok || v > f.max {
-        let lo = if f.min_open { "above" } else { "from" };
+        let range = if f.min_open {
+            format!("above {} and at most {}", num(f.min), num(f.max))
+        } else {
+            format!("from {} to {}", num(f.min), num(f.max))
+        };
         return Err(Error::invalid(
             f.name,
-            format!(
-                "expected {} {lo} {} to {}, found {v}",
-                f.unit,
-                num(f.min),
-                num(f.max)
-            ),
+            format!("expected {} {range}, found {v}", f.unit),
         ));
     }
     if f.whole && v.fract() != 0.0 {
@@ -712,7 +711,7 @@ mod tests {
         );
         let e = check("price", 0.0).unwrap_err().to_string();
         assert!(
-            e.contains("expected percent of par above 0 to 1000, found 0"),
+            e.contains("expected percent of par above 0 and at most 1000, found 0"),
             "{e}"
         );
         let e = check("lag_months", 2.5).unwrap_err().to_string();
@@ -725,6 +724,29 @@ mod tests {
             e.contains("period 2: expected percent CPR from 0 to 100"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn docs_list_every_field_with_its_unit() {
+        let doc = include_str!("../../../docs/scenarios.md");
+        for f in FIELDS {
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", f.name)))
+                .unwrap_or_else(|| panic!("docs/scenarios.md has no row for {}", f.name));
+            assert!(
+                row.contains(f.unit),
+                "{}: unit {} not in `{row}`",
+                f.name,
+                f.unit
+            );
+            assert!(
+                row.contains(&format!("{}", f.max)),
+                "{}: max {} not in `{row}`",
+                f.name,
+                f.max
+            );
+        }
     }
 
     #[test]

@@ -38,18 +38,18 @@ pub struct Args {
     /// (default: the deal's setting; off for a tape alone).
     #[arg(long)]
     pub advancing: Option<bool>,
-    /// Master servicing fee, percent per annum (tape only; a deal has its own).
-    #[arg(long, default_value_t = 0.0)]
-    pub master_servicing_pct: f64,
-    /// Trustee fee, percent per annum (tape only).
-    #[arg(long, default_value_t = 0.0)]
-    pub trustee_pct: f64,
+    /// Master servicing fee, percent per annum (tape only, default 0; a deal has its own).
+    #[arg(long)]
+    pub master_servicing_pct: Option<f64>,
+    /// Trustee fee, percent per annum (tape only, default 0).
+    #[arg(long)]
+    pub trustee_pct: Option<f64>,
     /// First payment date YYYY-MM-DD (tape only; payment day = its day, US banking days).
     #[arg(long)]
     pub first_payment: Option<String>,
-    /// Fraction of period-1 prepayments (tape only; a deal has its own).
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    pub first_period_fraction: f64,
+    /// Fraction of period-1 prepayments (tape only, default 1; a deal has its own).
+    #[arg(long)]
+    pub first_period_fraction: Option<f64>,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
     /// Also write the loan-level cash flows to this CSV file (replaced only if it is an
@@ -92,6 +92,19 @@ fn is_deal(path: &Path) -> bool {
 }
 
 fn from_deal(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
+    // A deal states these itself: a flag that would be ignored is refused.
+    for (flag, given) in [
+        ("--master-servicing-pct", a.master_servicing_pct.is_some()),
+        ("--trustee-pct", a.trustee_pct.is_some()),
+        ("--first-payment", a.first_payment.is_some()),
+        ("--first-period-fraction", a.first_period_fraction.is_some()),
+    ] {
+        if given {
+            return Err(Failure::Input(format!(
+                "{flag}: only for a tape alone; the deal file states its own (edit the deal, or pass its tape)"
+            )));
+        }
+    }
     let Loaded { model, mut inputs } = load(&a.deal, a.check)?;
     if let Some(p) = &a.assumptions.curves {
         if let RateBase::Curves { curves } = &parsed.scenario.rates.base {
@@ -163,13 +176,17 @@ fn from_tape(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
         &TapeTerms {
             curves: None,
             advancing: a.advancing.unwrap_or(false),
-            first_period_fraction: a.first_period_fraction,
+            first_period_fraction: a.first_period_fraction.unwrap_or(1.0),
         },
     )
     .map_err(|e| parsed.error(e))?;
     let fees = PoolFees {
-        master_servicing: pct_arg("master-servicing-pct", a.master_servicing_pct, 100.0)? / 100.0,
-        trustee: pct_arg("trustee-pct", a.trustee_pct, 100.0)? / 100.0,
+        master_servicing: pct_arg(
+            "master-servicing-pct",
+            a.master_servicing_pct.unwrap_or(0.0),
+            100.0,
+        )? / 100.0,
+        trustee: pct_arg("trustee-pct", a.trustee_pct.unwrap_or(0.0), 100.0)? / 100.0,
     };
     let dates: Option<Box<dyn Fn(u32) -> String>> = match &a.first_payment {
         None => None,

@@ -43,21 +43,17 @@ fn progress(len: u64) -> ProgressBar {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    if !(args.price.is_finite() && args.price > 0.0) {
-        return Err(Failure::Input(format!(
-            "--price: expected a price in percent of par greater than 0, found {}",
-            args.price
-        )));
-    }
+    // The core's ranges and messages, told under the flags typed.
+    let under = |flag: &str, e: tranche_core::Error| match e {
+        tranche_core::Error::Invalid(fe) => Failure::Input(format!("{flag}: {}", fe.message)),
+        other => Failure::from(other),
+    };
+    tranche_core::scenario::check("price", args.price).map_err(|e| under("--price", e))?;
     if args.speeds.is_empty() {
-        return Err(Failure::Input(
-            "--speeds: expected at least one speed".into(),
-        ));
+        return Err(Failure::Input("--speeds: needs at least one value".into()));
     }
-    if let Some(s) = args.speeds.iter().find(|s| !(s.is_finite() && **s >= 0.0)) {
-        return Err(Failure::Input(format!(
-            "--speeds: expected percentages of the pricing speed, 0 or more, found {s}"
-        )));
+    for s in &args.speeds {
+        tranche_core::scenario::check("speed_pct", *s).map_err(|e| under("--speeds", e))?;
     }
     // Steps: load + the gather steps + build; files are added once their count is known.
     let pb = progress((2 + gather::STEPS.len()) as u64);

@@ -6,12 +6,15 @@
 //! A grid always crosses its axes; a table of explicit scenarios (one row each) is
 //! [`run_scenarios`].
 
-use crate::runner::DealModel;
+use crate::runner::{DealModel, RunOptions};
 use crate::scenario::{field_spec, Scenario};
 use crate::summary::RunSummary;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Cells need the bonds and their analytics, not the trust's ledger.
+const NO_LEDGER: RunOptions = RunOptions { ledger: false };
 
 /// Most cells a grid may have unless its `max_cells` says otherwise.
 pub const DEFAULT_MAX_CELLS: usize = 100_000;
@@ -103,7 +106,7 @@ pub fn run_grid(
     cells
         .into_par_iter()
         .map(|(point, s)| {
-            let out = model.run(&s).map(|r| GridCell {
+            let out = model.run_with(&s, &NO_LEDGER).map(|r| GridCell {
                 point,
                 summary: r.summary,
             });
@@ -122,7 +125,7 @@ pub fn run_scenarios(
     scenarios
         .par_iter()
         .map(|s| {
-            let out = model.run(s).map(|r| r.summary);
+            let out = model.run_with(s, &NO_LEDGER).map(|r| r.summary);
             progress();
             out
         })

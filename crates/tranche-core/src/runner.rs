@@ -7,16 +7,31 @@ use crate::deal::Deal;
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
 use crate::summary::{summarize_run, RunSummary};
-use crate::waterfall::{run_with_ledger, DealRun, Ledger, MAX_PERIODS};
+use crate::waterfall::{run_compiled, CompiledDeal, DealRun, Ledger, MAX_PERIODS};
 use crate::{Error, Result};
 
-/// A deal, its pool and its forward curves, checked once and ready to run any scenario.
+/// A deal, its pool and its forward curves, checked and compiled once and ready to run any
+/// scenario.
 #[derive(Debug, Clone)]
 pub struct DealModel {
     pub deal: Deal,
     pub pool: LoanPool,
     /// The deal's forward curves (its directory's `curves.csv`), when it has some.
     pub curves: Option<RateCurves>,
+    compiled: CompiledDeal,
+}
+
+/// What a run produces besides the bonds' flows and the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The trust's ledger, every step of every period (tables and grids go without).
+    pub ledger: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { ledger: true }
+    }
 }
 
 /// Everything one run produced.
@@ -30,11 +45,16 @@ pub struct RunOutput {
 impl DealModel {
     /// Checks the deal once; a deal that breaks a rule is an error here, not at each run.
     pub fn new(deal: Deal, pool: LoanPool, curves: Option<RateCurves>) -> Result<Self> {
-        deal.check()?;
+        let compiled = CompiledDeal::new(&deal)?;
         if pool.is_empty() {
             return Err(Error::invalid("tape", "the pool has no loans"));
         }
-        Ok(DealModel { deal, pool, curves })
+        Ok(DealModel {
+            deal,
+            pool,
+            curves,
+            compiled,
+        })
     }
 
     /// The scenario resolved against this deal.
@@ -52,11 +72,22 @@ impl DealModel {
             .project(&r.assumptions, &self.deal.pool_fees(), &opts)
     }
 
-    /// Runs the deal under `scenario`.
+    /// Runs the deal under `scenario`, with the trust's ledger.
     pub fn run(&self, scenario: &Scenario) -> Result<RunOutput> {
+        self.run_with(scenario, &RunOptions::default())
+    }
+
+    /// Runs the deal under `scenario`; the ledger is empty unless `opts.ledger`.
+    pub fn run_with(&self, scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput> {
         let r = self.resolve(scenario)?;
         let cf = self.project(&r, false)?;
-        let (run, ledger) = run_with_ledger(&self.deal, &cf, &r.assumptions.rates, r.horizon)?;
+        let (run, ledger) = run_compiled(
+            &self.compiled,
+            &cf,
+            &r.assumptions.rates,
+            r.horizon,
+            opts.ledger,
+        )?;
         let summary = summarize_run(&run, r.price)?;
         Ok(RunOutput {
             run,

@@ -6,7 +6,7 @@
 //! rows come back in a fixed order whatever the thread count.
 
 use crate::deal::Coupon;
-use crate::runner::{DealModel, RunOutput};
+use crate::runner::{DealModel, RunOptions, RunOutput};
 use crate::scenario::{RateBase, Scenario, Shock};
 use crate::summary::BondSummary;
 use crate::waterfall::Horizon;
@@ -17,9 +17,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod tieout;
 
-/// Runs every scenario, in parallel, returning results in the scenarios' order.
+/// Runs every scenario, in parallel and without ledgers, returning results in the
+/// scenarios' order.
 pub fn run_all(model: &DealModel, scenarios: &[Scenario]) -> Result<Vec<RunOutput>> {
-    scenarios.par_iter().map(|s| model.run(s)).collect()
+    let opts = RunOptions { ledger: false };
+    scenarios
+        .par_iter()
+        .map(|s| model.run_with(s, &opts))
+        .collect()
 }
 
 /// `base` at `speed_pct` percent of the pricing speed, to `horizon`.

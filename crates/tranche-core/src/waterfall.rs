@@ -146,14 +146,41 @@ pub struct DealRun {
     pub call_period: Option<u32>,
 }
 
+// The priority of payments, one module per rule of the term sheet (docs/architecture.md).
 mod available_funds;
+mod available_funds_rate;
+mod basis_risk;
+mod bond_interest_rate;
+mod clean_up_call;
+pub mod compiled;
+mod derivative_contracts;
 mod engine;
+mod interest_distribution;
 pub mod ledger;
+mod overcollateralization;
+mod principal_distribution_amount;
+mod priority_of_payments;
+mod realized_losses;
+mod state;
 #[cfg(test)]
 mod tests;
+mod triggers;
 
-pub use engine::{run_with_ledger, MAX_PERIODS};
+pub use compiled::{CompiledDeal, MAX_PERIODS};
+pub use engine::{run_compiled, run_with_ledger};
 pub use ledger::{Ledger, LedgerPeriod, StepEntry, TriggerState};
+
+/// Amounts below this are zero (a thousandth of a cent).
+const EPS: f64 = 1e-5;
+
+/// The rate of `index` in 1-based `period`; an index without a path is an error.
+fn rate(rates: &RateCurves, index: &crate::tape::RateIndex, period: usize) -> crate::Result<f64> {
+    rates.rate(index, period).ok_or_else(|| {
+        crate::Error::Unrunnable(format!(
+            "no rate path for index {index}: give it in the curves or the flat rates"
+        ))
+    })
+}
 
 use crate::deal::Deal;
 use crate::rates::RateCurves;

@@ -1,11 +1,14 @@
 //! Hand-checked cases of the collateral projection.
 
+use super::resets::{recip_powi, round_half_away};
 use super::*;
+use crate::assumptions::Assumptions;
 use crate::assumptions::{
     cpr_to_smm, smm_to_cpr, DefaultCurve, PrepayAssumption, PrepayCurve, PrepayTiming,
 };
 use crate::rates::{RateCurves, RatePath};
 use crate::tape::{AmortType, ArmTerms, Loan, RateIndex};
+use crate::Error;
 
 pub(crate) fn fixed_loan(id: &str, balance: f64, rate: f64, rem: u32, age: u32) -> Loan {
     Loan {

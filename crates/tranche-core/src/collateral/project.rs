@@ -1,0 +1,303 @@
+//! A projection: the scenario checked, its curves laid out as tables, the pool cut into
+//! fixed chunks projected in parallel and summed in chunk order.
+
+use super::assemble::*;
+use super::kernel::*;
+use super::resets::*;
+use super::*;
+use crate::assumptions::Assumptions;
+use crate::{Error, Result};
+use rayon::prelude::*;
+
+impl LoanPool {
+    /// Number of monthly periods a projection under `scenario` runs: the last maturity,
+    /// plus the recovery lag when defaults are possible (so every default is liquidated).
+    pub fn periods_needed(&self, scenario: &Assumptions) -> u32 {
+        let last = self.rem_term.iter().copied().max().unwrap_or(0);
+        if scenario.default.is_zero() {
+            last
+        } else {
+            last + scenario.recovery_lag
+        }
+    }
+
+    /// Projects the pool under `scenario`.
+    pub fn project(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+    ) -> Result<PoolCashflows> {
+        validate_scenario(scenario, fees)?;
+        let n_periods = self.periods_needed(scenario);
+        if n_periods > opts.max_periods {
+            return Err(Error::invalid(
+                "max_periods",
+                format!(
+                    "the projection needs {n_periods} monthly periods, more than the limit of {}",
+                    opts.max_periods
+                ),
+            ));
+        }
+        let np = n_periods as usize;
+        let tables = Tables::build(self, scenario, np)?;
+        let ctx = Ctx {
+            pool: self,
+            tables: &tables,
+            np,
+            first_fraction: scenario.timing.first_period_fraction,
+            per_loan: opts.per_loan,
+        };
+        let n = self.len();
+        let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
+        let parts: Vec<ChunkOut> = starts
+            .par_iter()
+            // A cache per worker: it only saves work, so results stay the same bits.
+            .map_init(TermsCache::new, |cache, &s| {
+                ctx.project_chunk(s, (s + CHUNK_LOANS).min(n), cache)
+            })
+            .collect();
+        // Sum in chunk order: the result does not depend on the thread count.
+        let mut acc = vec![[0.0f64; ACC_FIELDS]; np + 1];
+        let mut loans_out = Vec::new();
+        for part in parts {
+            for (a, b) in acc.iter_mut().zip(part.acc.iter()) {
+                for k in 0..ACC_FIELDS {
+                    a[k] += b[k];
+                }
+            }
+            if opts.per_loan {
+                loans_out.extend(part.loans);
+            }
+        }
+        Ok(PoolCashflows {
+            periods: assemble(&acc, np, scenario, fees),
+            loans: loans_out,
+        })
+    }
+}
+
+pub(super) fn validate_scenario(s: &Assumptions, fees: &PoolFees) -> Result<()> {
+    let unit = |field: &str, v: f64| -> Result<()> {
+        if v.is_finite() && (0.0..=1.0).contains(&v) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                field,
+                format!("expected a value between 0 and 1, got {v}"),
+            ))
+        }
+    };
+    unit("severity", s.severity)?;
+    unit("first_period_fraction", s.timing.first_period_fraction)?;
+    unit("master_servicing_fee", fees.master_servicing)?;
+    unit("trustee_fee", fees.trustee)?;
+    if !s.prepay.multiplier.is_finite() || s.prepay.multiplier < 0.0 {
+        return Err(Error::invalid(
+            "prepay.multiplier",
+            format!(
+                "expected a speed multiplier >= 0, got {}",
+                s.prepay.multiplier
+            ),
+        ));
+    }
+    use crate::assumptions::{DefaultCurve as D, PrepayCurve as P};
+    for (name, c) in [
+        ("prepay.arm", &s.prepay.arm),
+        ("prepay.fixed", &s.prepay.fixed),
+    ] {
+        let vals: Vec<f64> = match c {
+            P::Cpr { cpr } => vec![*cpr],
+            P::Smm { smm } => vec![*smm],
+            P::Psa { pct } => vec![pct / 100.0],
+            P::Ramp { start, end, .. } => vec![*start, *end],
+            P::Vector { cpr } => cpr.clone(),
+        };
+        if let Some(v) = vals.iter().find(|v| !v.is_finite() || **v < 0.0) {
+            return Err(Error::invalid(
+                name,
+                format!("expected non-negative rates, got {v}"),
+            ));
+        }
+        // PSA's peak is 6% CPR at 100% PSA.
+        let peak = match c {
+            P::Psa { pct } => 0.06 * pct / 100.0,
+            _ => vals.iter().copied().fold(0.0, f64::max),
+        };
+        // Above 100% CPR (SMM) the rate would be cut to 100% in silence.
+        let m = s.prepay.multiplier;
+        if peak * m > 1.0 + 1e-12 {
+            return Err(Error::invalid(
+                "prepay.multiplier",
+                format!(
+                    "a speed of {}% of the {name} curve (peak {}%) gives a prepayment rate \
+                     of {}%; expected at most 100%",
+                    m * 100.0,
+                    peak * 100.0,
+                    peak * m * 100.0
+                ),
+            ));
+        }
+    }
+    let dv: Vec<f64> = match &s.default {
+        D::Cdr { cdr } => vec![*cdr],
+        // A percent of the SDA curve, whose peak is 0.6% CDR.
+        D::Sda { pct } => vec![pct * 0.006 / 100.0],
+        D::Vector { cdr } => cdr.clone(),
+    };
+    if let Some(v) = dv.iter().find(|v| !v.is_finite() || **v < 0.0 || **v > 1.0) {
+        return Err(Error::invalid(
+            "default",
+            format!("expected default rates between 0 and 1, got {v}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A monthly-rate curve laid out as a table: by loan-age month or by period.
+pub(super) struct CurveTable {
+    pub(super) by_age: bool,
+    /// Entry `k` is the rate for age month `k` (by age) or period `k` (by period).
+    pub(super) v: Vec<f64>,
+    /// `1 − v[k]`: the fraction that stays (computed once rather than per loan and month).
+    pub(super) keep: Vec<f64>,
+}
+
+impl CurveTable {
+    pub(super) fn new(by_age: bool, v: Vec<f64>) -> Self {
+        let keep = v.iter().map(|x| 1.0 - x).collect();
+        CurveTable { by_age, v, keep }
+    }
+
+    /// The rates and their complements seen by a loan of age `age`, indexed by period.
+    /// Tables are built long enough for every (age, period) of the pool.
+    pub(super) fn for_age(&self, age: u32) -> (&[f64], &[f64]) {
+        let from = if self.by_age { age as usize } else { 0 };
+        (
+            self.v.get(from..).unwrap_or(&[]),
+            self.keep.get(from..).unwrap_or(&[]),
+        )
+    }
+}
+
+/// Everything the loan loop reads besides the loan itself, built once per projection.
+pub(super) struct Tables {
+    pub(super) smm_fixed: CurveTable,
+    pub(super) smm_arm: CurveTable,
+    pub(super) mdr: CurveTable,
+    /// Per index id: the index value observed in period `k` (`k` = 0..=np).
+    pub(super) index: Vec<Vec<f64>>,
+}
+
+impl Tables {
+    pub(super) fn build(pool: &LoanPool, s: &Assumptions, np: usize) -> Result<Self> {
+        let max_age = pool.age.iter().copied().max().unwrap_or(0) as usize;
+        let len = max_age + np + 1;
+        let mult = s.prepay.multiplier;
+        let prepay = |c: &crate::assumptions::PrepayCurve| {
+            let by_age = c.by_age();
+            let n = if by_age { len } else { np + 1 };
+            CurveTable::new(
+                by_age,
+                (0..n).map(|k| c.smm_at(k as u32, k as u32, mult)).collect(),
+            )
+        };
+        let by_age = s.default.by_age();
+        let mdr = CurveTable::new(
+            by_age,
+            (0..if by_age { len } else { np + 1 })
+                .map(|k| s.default.mdr_at(k as u32, k as u32))
+                .collect(),
+        );
+        let mut index = Vec::with_capacity(pool.indices.len());
+        for ix in &pool.indices {
+            let path = s.rates.get(ix).ok_or_else(|| {
+                Error::invalid(
+                    "index",
+                    format!(
+                        "the tape's ARMs use index {ix}, which has no rate path in the scenario"
+                    ),
+                )
+            })?;
+            index.push((0..=np).map(|k| path.at(k)).collect());
+        }
+        Ok(Tables {
+            smm_fixed: prepay(&s.prepay.fixed),
+            smm_arm: prepay(&s.prepay.arm),
+            mdr,
+            index,
+        })
+    }
+}
+
+// Per-period accumulator layout (one `[f64; ACC_FIELDS]` per period).
+pub(super) const A_BEGIN: usize = 0; // Σ beginning balance
+pub(super) const A_B_RATE: usize = 1; // Σ beginning balance × rate
+pub(super) const A_B_SVC: usize = 2; // Σ beginning balance × servicing fee rate
+pub(super) const A_B_MI: usize = 3; // Σ beginning balance × MI fee rate
+pub(super) const A_DEF: usize = 4; // Σ defaulted balance
+pub(super) const A_D_RATE: usize = 5; // Σ defaulted × rate
+pub(super) const A_D_SVC: usize = 6; // Σ defaulted × servicing fee rate
+pub(super) const A_D_MI: usize = 7; // Σ defaulted × MI fee rate
+pub(super) const A_SCHED: usize = 8; // Σ scheduled principal
+pub(super) const A_PREPAID: usize = 9; // Σ voluntary prepayments
+pub(super) const ACC_FIELDS: usize = 10;
+
+pub(super) struct ChunkOut {
+    pub(super) acc: Vec<[f64; ACC_FIELDS]>,
+    pub(super) loans: Vec<LoanPeriod>,
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) pool: &'a LoanPool,
+    pub(super) tables: &'a Tables,
+    pub(super) np: usize,
+    pub(super) first_fraction: f64,
+    pub(super) per_loan: bool,
+}
+
+impl Ctx<'_> {
+    pub(super) fn project_chunk(&self, lo: usize, hi: usize, cache: &mut TermsCache) -> ChunkOut {
+        let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
+        let mut loans = Vec::new();
+        // Per lane: its loan's rate events, and its per-loan rows (kept apart so that they
+        // come out loan by loan).
+        let mut events: [Vec<RateEvent>; LANES] = Default::default();
+        let mut rows: [Vec<LoanPeriod>; LANES] = Default::default();
+        // Without defaults every survival factor is exactly 1, so the months can be
+        // stepped without them (see `Group::step`).
+        let defaults = self.tables.mdr.keep.iter().any(|k| *k != 1.0);
+        for g in (lo..hi).step_by(LANES) {
+            let mut group = Group::new(self, g, LANES.min(hi - g), &mut events, cache);
+            if defaults {
+                self.run_group::<true>(&mut group, &mut acc, &mut rows);
+            } else {
+                self.run_group::<false>(&mut group, &mut acc, &mut rows);
+            }
+            for r in &mut rows {
+                loans.append(r);
+            }
+        }
+        ChunkOut { acc, loans }
+    }
+
+    /// Steps a group through its months, adding its flows to the period sums `acc`.
+    pub(super) fn run_group<const DEFAULTS: bool>(
+        &self,
+        group: &mut Group<'_>,
+        acc: &mut [[f64; ACC_FIELDS]],
+        rows: &mut [Vec<LoanPeriod>; LANES],
+    ) {
+        let last = group.last_period();
+        for (per, a) in acc.iter_mut().enumerate().take(last + 1).skip(1) {
+            let f = group.step::<DEFAULTS>(per);
+            group.add_to::<DEFAULTS>(a, &f);
+            if self.per_loan {
+                group.push_rows(per, &f, rows);
+            }
+            if group.all_stopped() {
+                break;
+            }
+        }
+    }
+}

@@ -10,7 +10,6 @@ use crate::runner::{DealModel, RunOptions};
 use crate::scenario::{field_spec, Scenario};
 use crate::summary::RunSummary;
 use crate::{Error, Result};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Cells need the bonds and their analytics, not the trust's ledger.
@@ -103,18 +102,25 @@ pub fn run_grid(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<GridCell>> {
     let cells = spec.scenarios()?;
-    cells
-        .into_par_iter()
-        .map(|(point, s)| {
-            let out = model.run_with(&s, &NO_LEDGER).map(|r| GridCell {
-                point,
+    let mut out = Vec::with_capacity(cells.len());
+    // In blocks, so that cells sharing a projection share it and the projections held at
+    // once stay bounded.
+    for block in cells.chunks(GRID_BLOCK) {
+        let scenarios: Vec<Scenario> = block.iter().map(|(_, s)| s.clone()).collect();
+        let runs = model.run_many(&scenarios, &NO_LEDGER)?;
+        for ((point, _), r) in block.iter().zip(runs) {
+            out.push(GridCell {
+                point: point.clone(),
                 summary: r.summary,
             });
             progress();
-            out
-        })
-        .collect()
+        }
+    }
+    Ok(out)
 }
+
+/// Cells run together (their distinct projections held at once).
+const GRID_BLOCK: usize = 256;
 
 /// Runs explicit scenarios (one per row, nothing crossed), in parallel, in order.
 pub fn run_scenarios(
@@ -122,14 +128,14 @@ pub fn run_scenarios(
     scenarios: &[Scenario],
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunSummary>> {
-    scenarios
-        .par_iter()
-        .map(|s| {
-            let out = model.run_with(s, &NO_LEDGER).map(|r| r.summary);
+    let mut out = Vec::with_capacity(scenarios.len());
+    for block in scenarios.chunks(GRID_BLOCK) {
+        for r in model.run_many(block, &NO_LEDGER)? {
+            out.push(r.summary);
             progress();
-            out
-        })
-        .collect()
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::scenario::{resolve, Resolved, Scenario};
 use crate::summary::{summarize_run, RunSummary};
 use crate::waterfall::{run_compiled, CompiledDeal, DealRun, Ledger, MAX_PERIODS};
 use crate::{Error, Result};
+use rayon::prelude::*;
 
 /// A deal, its pool and its forward curves, checked and compiled once and ready to run any
 /// scenario.
@@ -81,9 +82,51 @@ impl DealModel {
     pub fn run_with(&self, scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput> {
         let r = self.resolve(scenario)?;
         let cf = self.project(&r, false)?;
+        self.run_resolved(&r, &cf, opts)
+    }
+
+    /// Runs many scenarios in parallel, results in their order. Scenarios that differ only
+    /// in horizon or price share one collateral projection (the projection does not depend
+    /// on them), so a table's call and maturity columns cost one projection, not two.
+    pub fn run_many(&self, scenarios: &[Scenario], opts: &RunOptions) -> Result<Vec<RunOutput>> {
+        let resolved = scenarios
+            .iter()
+            .map(|s| self.resolve(s))
+            .collect::<Result<Vec<_>>>()?;
+        // Distinct projections by their assumptions (Debug prints every number exactly).
+        let mut first: Vec<&Resolved> = Vec::new();
+        let mut which = Vec::with_capacity(resolved.len());
+        let mut seen = std::collections::HashMap::new();
+        for r in &resolved {
+            let k = *seen
+                .entry(format!("{:?}", r.assumptions))
+                .or_insert_with(|| {
+                    first.push(r);
+                    first.len() - 1
+                });
+            which.push(k);
+        }
+        let flows = first
+            .par_iter()
+            .map(|r| self.project(r, false))
+            .collect::<Result<Vec<_>>>()?;
+        resolved
+            .par_iter()
+            .zip(which.par_iter())
+            .map(|(r, k)| self.run_resolved(r, &flows[*k], opts))
+            .collect()
+    }
+
+    /// The waterfall and the analytics over projected cash flows.
+    fn run_resolved(
+        &self,
+        r: &Resolved,
+        cf: &PoolCashflows,
+        opts: &RunOptions,
+    ) -> Result<RunOutput> {
         let (run, ledger) = run_compiled(
             &self.compiled,
-            &cf,
+            cf,
             &r.assumptions.rates,
             r.horizon,
             opts.ledger,

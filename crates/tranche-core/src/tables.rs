@@ -12,7 +12,6 @@ use crate::summary::BondSummary;
 use crate::waterfall::Horizon;
 use crate::{Error, Result};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod tieout;
@@ -20,11 +19,7 @@ pub mod tieout;
 /// Runs every scenario, in parallel and without ledgers, returning results in the
 /// scenarios' order.
 pub fn run_all(model: &DealModel, scenarios: &[Scenario]) -> Result<Vec<RunOutput>> {
-    let opts = RunOptions { ledger: false };
-    scenarios
-        .par_iter()
-        .map(|s| model.run_with(s, &opts))
-        .collect()
+    model.run_many(scenarios, &RunOptions { ledger: false })
 }
 
 /// `base` at `speed_pct` percent of the pricing speed, to `horizon`.

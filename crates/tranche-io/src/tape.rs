@@ -244,10 +244,34 @@ fn build_loans<S: RowSource + ?Sized>(
 }
 
 /// Typed access to one row's cells, collecting errors.
+/// Column positions by name. Looked up for every cell of every row, so hashed with FNV-1a
+/// (the default SipHash guards against adversarial keys, which column names are not).
+type Columns = HashMap<&'static str, usize, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 struct Row<'a> {
     row: usize,
     cells: &'a csv::StringRecord,
-    cols: &'a HashMap<&'static str, usize>,
+    cols: &'a Columns,
     errors: &'a mut Vec<FieldError>,
 }
 
@@ -266,12 +290,24 @@ impl Row<'_> {
 
     /// A number, or `None` if empty. Errors on text, NaN and infinities.
     fn num_opt(&mut self, col: &str) -> Option<f64> {
-        let s = self.raw(col).to_string();
+        let s = self.raw(col);
         if s.is_empty() {
             return None;
         }
-        let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '$').collect();
-        match cleaned.parse::<f64>() {
+        // Thousands separators and dollar signs are rare: strip them only when present.
+        let parsed = if s.contains([',', '$']) {
+            let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '$').collect();
+            cleaned.parse::<f64>()
+        } else {
+            s.parse::<f64>()
+        };
+        if let Ok(v) = parsed {
+            if v.is_finite() {
+                return Some(v);
+            }
+        }
+        let s = self.raw(col).to_string();
+        match parsed {
             Ok(v) if v.is_finite() => Some(v),
             Ok(_) => {
                 self.err(col, format!("expected a finite number, got `{s}`"));
@@ -295,7 +331,14 @@ impl Row<'_> {
     /// A percent rate in `[lo, hi]`, returned as a decimal.
     fn pct(&mut self, col: &str, required: bool, lo: f64, hi: f64) -> Option<f64> {
         let v = if required {
-            self.num_req(col, &format!("a percent rate between {lo} and {hi}"))
+            if self.raw(col).is_empty() {
+                self.err(
+                    col,
+                    format!("expected a percent rate between {lo} and {hi}, got an empty cell"),
+                );
+                return None;
+            }
+            self.num_opt(col)
         } else {
             self.num_opt(col)
         }?;
@@ -311,10 +354,17 @@ impl Row<'_> {
 
     /// A whole number of months >= 0, or `None` if empty.
     fn int_opt(&mut self, col: &str) -> Option<u32> {
-        let s = self.raw(col).to_string();
+        let s = self.raw(col);
         if s.is_empty() {
             return None;
         }
+        // The usual case, a plain whole number, without going through a float.
+        if let Ok(v) = s.parse::<u32>() {
+            if v <= 10_000 {
+                return Some(v);
+            }
+        }
+        let s = s.to_string();
         let v = match s.parse::<f64>() {
             Ok(v) => v,
             Err(_) => {
@@ -362,8 +412,8 @@ impl Row<'_> {
     }
 }
 
-fn column_map(path: &Path, headers: &[String]) -> Result<HashMap<&'static str, usize>, IoError> {
-    let mut cols = HashMap::new();
+fn column_map(path: &Path, headers: &[String]) -> Result<Columns, IoError> {
+    let mut cols = Columns::default();
     for name in KNOWN_COLUMNS {
         if let Some(i) = headers
             .iter()
@@ -398,7 +448,7 @@ fn known_index(ix: &RateIndex, extra: &[String]) -> bool {
 /// Loans validated so far, the errors found (the first MAX_ERRORS, then a count) and the
 /// warnings counted.
 struct Builder {
-    cols: HashMap<&'static str, usize>,
+    cols: Columns,
     errors: Vec<FieldError>,
     warnings: LoanWarnings,
     loans: Vec<Loan>,
@@ -407,7 +457,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(cols: HashMap<&'static str, usize>) -> Self {
+    fn new(cols: Columns) -> Self {
         Builder {
             cols,
             errors: Vec::new(),

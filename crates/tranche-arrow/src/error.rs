@@ -18,6 +18,36 @@ impl GridError {
     pub fn input(msg: impl Into<String>) -> Self {
         GridError::Input(msg.into())
     }
+
+    /// The same error with `context` before its message.
+    pub fn context(self, context: &str) -> Self {
+        match self {
+            GridError::Input(m) => GridError::Input(format!("{context}: {m}")),
+            GridError::Engine(m) => GridError::Engine(format!("{context}: {m}")),
+            GridError::Internal(m) => GridError::Internal(format!("{context}: {m}")),
+        }
+    }
+}
+
+/// Engine errors as the CLI classes them: a solver that found no solution is the engine's
+/// limit; everything else is input the engine rejects.
+pub fn core_error(e: tranche_core::Error) -> GridError {
+    match e {
+        tranche_core::Error::NoSolution(_) => GridError::Engine(e.to_string()),
+        _ => GridError::Input(e.to_string()),
+    }
+}
+
+/// An engine error about a scenario field told under the front end's name for it:
+/// `spell(field)` (e.g. a column, a keyword) then the core's message.
+pub fn spelled(e: tranche_core::Error, spell: &dyn Fn(&str) -> String) -> GridError {
+    match e {
+        tranche_core::Error::Invalid(fe) => match &fe.location.field {
+            Some(f) => GridError::Input(format!("{}: {}", spell(f), fe.message)),
+            None => GridError::Input(fe.message),
+        },
+        other => core_error(other),
+    }
 }
 
 impl From<arrow_schema::ArrowError> for GridError {

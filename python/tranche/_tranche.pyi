@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Sequence, TypedDict
-
-from typing_extensions import Unpack
+from typing import Any, Mapping, Sequence, TypedDict, Unpack
 
 __version__: str
 
@@ -50,7 +48,7 @@ class Table:
         """Rows as a list of dicts (needs pyarrow)."""
 
 class _ScenarioKeywords(TypedDict, total=False):
-    """The scenario keywords of :meth:`Deal.run`, :meth:`Deal.grid`,
+    """(For type checkers only.) The scenario keywords of :meth:`Deal.run`, :meth:`Deal.grid`,
     :meth:`Deal.price_table` and :meth:`Deal.afr`: the command line's scenario flags, each
     mapped onto the same field of the engine's one scenario type and checked against the
     same range, with the same message after the keyword's name. A keyword left out (or

@@ -6,7 +6,7 @@ use crate::engine::{DealSource, ScenarioEngine};
 use crate::error::{core_error, spelled};
 use crate::results::build_results;
 use crate::scenarios::{cell, read_scenarios, ScenarioRow};
-use crate::GridError;
+use crate::RunError;
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -26,15 +26,15 @@ pub struct BatchOptions {
 /// Runs `f` on a pool of `threads` workers (`None`: the global pool).
 pub fn in_pool<T: Send>(
     threads: Option<usize>,
-    f: impl FnOnce() -> Result<T, GridError> + Send,
-) -> Result<T, GridError> {
+    f: impl FnOnce() -> Result<T, RunError> + Send,
+) -> Result<T, RunError> {
     match threads {
         None => f(),
-        Some(0) => Err(GridError::input("threads: expected at least 1")),
+        Some(0) => Err(RunError::input("threads: expected at least 1")),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
-            .map_err(|e| GridError::Internal(e.to_string()))?
+            .map_err(|e| RunError::Internal(e.to_string()))?
             .install(f),
     }
 }
@@ -46,7 +46,7 @@ pub fn run_scenario_batch(
     batch: &RecordBatch,
     source: &dyn DealSource,
     opts: &BatchOptions,
-) -> Result<RecordBatch, GridError> {
+) -> Result<RecordBatch, RunError> {
     let rows = read_scenarios(batch, opts.first_row, opts.default_deal.as_deref())?;
     let results = run_rows(&rows, opts.first_row, source, opts.threads)?;
     build_results(&rows, &results)
@@ -58,7 +58,7 @@ pub fn run_rows(
     first_row: usize,
     source: &dyn DealSource,
     threads: Option<usize>,
-) -> Result<Vec<RunSummary>, GridError> {
+) -> Result<Vec<RunSummary>, RunError> {
     // Deals are loaded up front, once each, in first-use order.
     let mut engines: HashMap<&str, Arc<dyn ScenarioEngine>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
@@ -69,10 +69,10 @@ pub fn run_rows(
             engines.insert(&r.deal, e);
         }
     }
-    let run_one = |(i, r): (usize, &ScenarioRow)| -> Result<RunSummary, GridError> {
+    let run_one = |(i, r): (usize, &ScenarioRow)| -> Result<RunSummary, RunError> {
         let engine = engines
             .get(r.deal.as_str())
-            .ok_or_else(|| GridError::Internal(format!("deal `{}` not loaded", r.deal)))?;
+            .ok_or_else(|| RunError::Internal(format!("deal `{}` not loaded", r.deal)))?;
         let row = first_row + i;
         engine.run(&r.scenario).map_err(|e| match &e {
             tranche_core::Error::Invalid(fe) if fe.location.field.is_some() => {
@@ -85,7 +85,7 @@ pub fn run_rows(
             )),
         })
     };
-    let outcomes: Vec<Result<RunSummary, GridError>> = in_pool(threads, || {
+    let outcomes: Vec<Result<RunSummary, RunError>> = in_pool(threads, || {
         Ok(rows.par_iter().enumerate().map(run_one).collect())
     })?;
     // The first failure in input order, whatever order the threads finished in.
@@ -156,7 +156,7 @@ mod tests {
         HashMap::from([("toy".to_string(), std::env::temp_dir())])
     }
 
-    fn run(b: &RecordBatch, opts: &BatchOptions) -> Result<RecordBatch, GridError> {
+    fn run(b: &RecordBatch, opts: &BatchOptions) -> Result<RecordBatch, RunError> {
         let (cache, ids) = (toy_cache(), toy_ids());
         let src = DealIds {
             cache: &cache,
@@ -217,7 +217,7 @@ mod tests {
         );
         let b = RecordBatch::try_from_iter(vec![column("speed", vec![1.0, 13.0])]).unwrap();
         match run(&b, &opts).unwrap_err() {
-            GridError::Engine(e) => assert!(
+            RunError::Engine(e) => assert!(
                 e.starts_with("scenario table: row 6 (scenario 6, deal `toy`): no solution"),
                 "{e}"
             ),
@@ -233,7 +233,7 @@ mod tests {
         )])
         .unwrap();
         let e = run(&b, &BatchOptions::default()).unwrap_err();
-        assert!(matches!(e, GridError::Input(_)));
+        assert!(matches!(e, RunError::Input(_)));
         let e = e.to_string();
         assert!(
             e.starts_with("scenario table: row 0, column `deal`: deal `no/such/deal`: cannot open"),

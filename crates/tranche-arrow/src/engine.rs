@@ -2,7 +2,7 @@
 //! [`ScenarioEngine`] per deal (loaded and validated once, then run many times).
 
 use crate::error::{core_error, spelled};
-use crate::GridError;
+use crate::RunError;
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,10 +22,10 @@ pub trait ScenarioEngine: Send + Sync {
 
 /// Resolves the `deal` column of a scenario table to a prepared deal.
 pub trait DealSource: Sync {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError>;
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError>;
 }
 
-type Loader = dyn Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, GridError> + Send + Sync;
+type Loader = dyn Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, RunError> + Send + Sync;
 
 /// Deals by path, each loaded once.
 ///
@@ -45,7 +45,7 @@ impl DealCache {
 
     /// A cache with a custom loader (tests, or engines over other deal formats).
     pub fn with_loader(
-        loader: impl Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, GridError> + Send + Sync + 'static,
+        loader: impl Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, RunError> + Send + Sync + 'static,
     ) -> Self {
         DealCache {
             loaded: Mutex::new(HashMap::new()),
@@ -64,7 +64,7 @@ impl DealCache {
         &self,
         name: &str,
         ids: &HashMap<String, PathBuf>,
-    ) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    ) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         let given = ids
             .get(name)
             .cloned()
@@ -72,7 +72,7 @@ impl DealCache {
         let path = given.canonicalize().map_err(|e| {
             let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
             known.sort_unstable();
-            GridError::input(format!(
+            RunError::input(format!(
                 "deal `{name}`: cannot open {}: {e}; expected a deal directory or deal file{}",
                 given.display(),
                 if known.is_empty() {
@@ -102,7 +102,7 @@ impl Default for DealCache {
 }
 
 impl DealSource for DealCache {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         self.get(name, &HashMap::new())
     }
 }
@@ -114,7 +114,7 @@ pub struct DealIds<'a> {
 }
 
 impl DealSource for DealIds<'_> {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         self.cache.get(name, self.ids)
     }
 }
@@ -132,18 +132,18 @@ pub struct PreparedDeal {
 impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves. Tape loans that
     /// break a warning rule are counted ([`PreparedDeal::warnings`]), not refused.
-    pub fn load(path: &Path) -> Result<Self, GridError> {
+    pub fn load(path: &Path) -> Result<Self, RunError> {
         Self::load_with(path, false)
     }
 
     /// [`PreparedDeal::load`]; `strict`: tape loans that break a warning rule are errors.
-    pub fn load_with(path: &Path, strict: bool) -> Result<Self, GridError> {
+    pub fn load_with(path: &Path, strict: bool) -> Result<Self, RunError> {
         let loaded = tranche_io::deal::load_deal(path, strict)?;
         let tape = loaded.dir.join(&loaded.deal.collateral.tape);
         let pool = LoanPool::from_loans(&loaded.loans)
-            .map_err(|e| GridError::Input(format!("{}: {}", tape.display(), e)))?;
+            .map_err(|e| RunError::Input(format!("{}: {}", tape.display(), e)))?;
         let model = DealModel::new(loaded.deal, pool, loaded.curves)
-            .map_err(|e| GridError::Input(format!("{}: {}", path.display(), e)))?;
+            .map_err(|e| RunError::Input(format!("{}: {}", path.display(), e)))?;
         Ok(PreparedDeal {
             path: path.to_path_buf(),
             model,
@@ -194,7 +194,7 @@ impl PreparedDeal {
         &self,
         scenario: &Scenario,
         spell: &dyn Fn(&str) -> String,
-    ) -> Result<RunOutput, GridError> {
+    ) -> Result<RunOutput, RunError> {
         self.model.run(scenario).map_err(|e| spelled(e, spell))
     }
 
@@ -206,7 +206,7 @@ impl PreparedDeal {
         base: &Scenario,
         speeds: &[f64],
         spell: &dyn Fn(&str) -> String,
-    ) -> Result<RecordBatch, GridError> {
+    ) -> Result<RecordBatch, RunError> {
         let rows = tranche_core::tables::price_table(&self.model, base, speeds)
             .map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::price_table_batch(&rows)?)
@@ -214,7 +214,7 @@ impl PreparedDeal {
 
     /// The default collateral stratification tables (as the term sheet prints them), by
     /// file stem, then the pool summary as `summary`.
-    pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, GridError> {
+    pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, RunError> {
         let deal = &self.model.deal;
         let ctx = StratContext {
             fees: deal.pool_fees(),
@@ -234,7 +234,7 @@ impl PreparedDeal {
         base: &Scenario,
         shock: &Shock,
         spell: &dyn Fn(&str) -> String,
-    ) -> Result<RecordBatch, GridError> {
+    ) -> Result<RecordBatch, RunError> {
         let rows = afr_schedule(&self.model, base, shock).map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::afr_batch(&rows)?)
     }
@@ -247,7 +247,7 @@ impl ScenarioEngine for PreparedDeal {
 }
 
 /// Loads a deal directory (or deal file) with the real engine.
-pub fn load_engine(path: &Path) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+pub fn load_engine(path: &Path) -> Result<Arc<dyn ScenarioEngine>, RunError> {
     Ok(Arc::new(PreparedDeal::load(path)?))
 }
 
@@ -284,7 +284,7 @@ mod tests {
         );
         assert_eq!(d.loan_count(), 4);
         match PreparedDeal::load_with(dir.path(), true) {
-            Err(GridError::Input(e)) => assert!(e.contains("row 1, field `age`"), "{e}"),
+            Err(RunError::Input(e)) => assert!(e.contains("row 1, field `age`"), "{e}"),
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("strict load accepted a warned loan"),
         }

@@ -6,7 +6,7 @@ use crate::batch::in_pool;
 use crate::error::spelled;
 use crate::results::build_results;
 use crate::scenarios::ScenarioRow;
-use crate::GridError;
+use crate::RunError;
 use arrow_array::RecordBatch;
 use tranche_core::grid::{run_grid as core_grid, GridSpec};
 use tranche_core::runner::DealModel;
@@ -21,7 +21,7 @@ pub fn run_grid(
     spec: &GridSpec,
     threads: Option<usize>,
     spell: &dyn Fn(&str) -> String,
-) -> Result<RecordBatch, GridError> {
+) -> Result<RecordBatch, RunError> {
     let err = |e| spelled(e, spell);
     let cells = spec.scenarios().map_err(err)?;
     let results =

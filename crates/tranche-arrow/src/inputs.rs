@@ -8,7 +8,7 @@
 //! `curves`, `shock_index`, `index_levels` and `index_path`. A front end spells a name its
 //! own way in messages (a column `cdr_pct`, a keyword `cdr=`) through a `spell` function.
 
-use crate::error::{spelled, GridError};
+use crate::error::{spelled, RunError};
 use tranche_core::rates::RateCurves;
 use tranche_core::scenario::{check, check_vector, DefaultRate, Prepay, RateBase, Scenario, Speed};
 use tranche_core::waterfall::Horizon;
@@ -83,7 +83,7 @@ impl ScenarioInputs {
     }
 
     /// `base` with these inputs applied; messages name inputs as `names` spells them.
-    pub fn apply(&self, mut base: Scenario, names: &Spelling) -> Result<Scenario, GridError> {
+    pub fn apply(&self, mut base: Scenario, names: &Spelling) -> Result<Scenario, RunError> {
         let spell = |f: &str| names.at(f);
         let given = self.given();
         for (what, members) in GROUPS {
@@ -93,7 +93,7 @@ impl ScenarioInputs {
                 .filter(|g| members.contains(g))
                 .collect();
             if let [first, second, ..] = mine[..] {
-                return Err(GridError::input(format!(
+                return Err(RunError::input(format!(
                     "{}: sets {what}, as {} does; give one of them",
                     spell(second),
                     (names.name)(first)
@@ -106,7 +106,7 @@ impl ScenarioInputs {
             Some("pricing") => base.rates.base = RateBase::Pricing,
             Some("deal_curves") => base.rates.base = RateBase::DealCurves,
             Some(other) => {
-                return Err(GridError::input(format!(
+                return Err(RunError::input(format!(
                     "{}: expected `pricing` or `deal_curves`, found `{other}`",
                     spell("rates")
                 )))
@@ -136,7 +136,7 @@ impl ScenarioInputs {
         }
         if let Some(ix) = &self.shock_index {
             if !self.numbers.iter().any(|(n, _)| *n == "shock_bps") {
-                return Err(GridError::input(format!(
+                return Err(RunError::input(format!(
                     "{}: give the shift with {}",
                     spell("shock_index"),
                     (names.name)("shock_bps")
@@ -157,10 +157,10 @@ impl ScenarioInputs {
 
 /// A core error about a field, told under another input's name (a level checked as
 /// `index_rate_pct` but given as `index_levels`).
-fn spelled_as(e: tranche_core::Error, input: &str, spell: &dyn Fn(&str) -> String) -> GridError {
+fn spelled_as(e: tranche_core::Error, input: &str, spell: &dyn Fn(&str) -> String) -> RunError {
     match e {
         tranche_core::Error::Invalid(fe) => {
-            GridError::input(format!("{}: {}", spell(input), fe.message))
+            RunError::input(format!("{}: {}", spell(input), fe.message))
         }
         other => spelled(other, spell),
     }

@@ -24,7 +24,7 @@ pub mod tables;
 
 pub use batch::{run_scenario_batch, BatchOptions};
 pub use engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
-pub use error::GridError;
+pub use error::RunError;
 pub use inputs::{ScenarioInputs, Spelling};
 pub use results::{build_results, result_schema};
 pub use scenarios::{read_scenarios, scenario_schema, ScenarioRow};

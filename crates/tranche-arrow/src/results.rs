@@ -16,7 +16,7 @@
 //! Every figure is the core's [`BondSummary`] / [`RunSummary`], unrounded.
 
 use crate::scenarios::{column_names, field_type, ScenarioRow};
-use crate::GridError;
+use crate::RunError;
 use arrow_array::builder::{
     Date32Builder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
@@ -214,9 +214,9 @@ fn column(
 pub fn build_results(
     rows: &[ScenarioRow],
     summaries: &[RunSummary],
-) -> Result<RecordBatch, GridError> {
+) -> Result<RecordBatch, RunError> {
     if rows.len() != summaries.len() {
-        return Err(GridError::Internal(format!(
+        return Err(RunError::Internal(format!(
             "{} scenarios but {} results",
             rows.len(),
             summaries.len()

@@ -22,7 +22,7 @@
 //! message.
 
 use crate::inputs::{ScenarioInputs, Spelling};
-use crate::GridError;
+use crate::RunError;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
@@ -136,18 +136,18 @@ fn canonical(name: &str) -> Option<&'static str> {
 }
 
 /// Each present column's canonical name and index, rejecting unknown and duplicate columns.
-fn locate(schema: &Schema) -> Result<HashMap<&'static str, usize>, GridError> {
+fn locate(schema: &Schema) -> Result<HashMap<&'static str, usize>, RunError> {
     let mut found: HashMap<&'static str, usize> = HashMap::new();
     for (i, f) in schema.fields().iter().enumerate() {
         let Some(c) = canonical(f.name()) else {
-            return Err(GridError::input(format!(
+            return Err(RunError::input(format!(
                 "scenario table: unknown column `{}`; expected some of: {}",
                 f.name(),
                 column_names().join(", ")
             )));
         };
         if let Some(j) = found.insert(c, i) {
-            return Err(GridError::input(format!(
+            return Err(RunError::input(format!(
                 "scenario table: column `{c}` given twice (as `{}` and `{}`)",
                 schema.field(j).name(),
                 f.name()
@@ -157,14 +157,14 @@ fn locate(schema: &Schema) -> Result<HashMap<&'static str, usize>, GridError> {
     Ok(found)
 }
 
-fn bad_type(col: &str, dt: &DataType, expected: &str) -> GridError {
-    GridError::input(format!(
+fn bad_type(col: &str, dt: &DataType, expected: &str) -> RunError {
+    RunError::input(format!(
         "scenario table: column `{col}` has type {dt}; expected {expected}"
     ))
 }
 
 /// Reads a numeric column of any integer/float width as `f64` (nulls as `None`).
-fn numbers(a: &dyn Array, col: &str) -> Result<Vec<Option<f64>>, GridError> {
+fn numbers(a: &dyn Array, col: &str) -> Result<Vec<Option<f64>>, RunError> {
     macro_rules! prim {
         ($t:ty) => {
             a.as_primitive::<$t>()
@@ -193,7 +193,7 @@ fn numbers(a: &dyn Array, col: &str) -> Result<Vec<Option<f64>>, GridError> {
 type Lists = Vec<Option<Vec<Option<f64>>>>;
 
 /// Reads a list-of-numbers column (List or LargeList of any numeric type).
-fn vectors(a: &ArrayRef, col: &str) -> Result<Lists, GridError> {
+fn vectors(a: &ArrayRef, col: &str) -> Result<Lists, RunError> {
     let items = |v: Option<ArrayRef>| v.map(|v| numbers(v.as_ref(), col)).transpose();
     match a.data_type() {
         DataType::List(_) => a.as_list::<i32>().iter().map(items).collect(),
@@ -204,7 +204,7 @@ fn vectors(a: &ArrayRef, col: &str) -> Result<Lists, GridError> {
 }
 
 /// Reads a string column (Utf8, LargeUtf8 or Utf8View).
-fn strings(a: &ArrayRef, col: &str) -> Result<Vec<Option<String>>, GridError> {
+fn strings(a: &ArrayRef, col: &str) -> Result<Vec<Option<String>>, RunError> {
     let own = |v: Option<&str>| v.map(str::to_owned);
     Ok(match a.data_type() {
         DataType::Utf8 => a.as_string::<i32>().iter().map(own).collect(),
@@ -239,7 +239,7 @@ struct Columns {
     text: HashMap<&'static str, Vec<Option<String>>>,
 }
 
-fn read_columns(batch: &RecordBatch) -> Result<Columns, GridError> {
+fn read_columns(batch: &RecordBatch) -> Result<Columns, RunError> {
     let at = locate(batch.schema_ref())?;
     let mut c = Columns {
         nums: Vec::new(),
@@ -267,7 +267,7 @@ pub fn read_scenarios(
     batch: &RecordBatch,
     first_row: usize,
     default_deal: Option<&str>,
-) -> Result<Vec<ScenarioRow>, GridError> {
+) -> Result<Vec<ScenarioRow>, RunError> {
     let cols = read_columns(batch)?;
     let text = |name: &str, r: usize| {
         cols.text
@@ -282,7 +282,7 @@ pub fn read_scenarios(
         let deal = match text("deal", r).as_deref().or(default_deal) {
             Some(d) => d.to_owned(),
             None => {
-                return Err(GridError::input(format!(
+                return Err(RunError::input(format!(
                     "{}: missing; expected a deal id or path",
                     cell(row, "deal")
                 )))
@@ -297,7 +297,7 @@ pub fn read_scenarios(
                     scenario_id = v as i64
                 }
                 ("scenario_id", Some(v)) => {
-                    return Err(GridError::input(format!(
+                    return Err(RunError::input(format!(
                         "{}: expected a whole number, found {v}",
                         cell(row, "scenario_id")
                     )))
@@ -312,7 +312,7 @@ pub fn read_scenarios(
                 .enumerate()
                 .map(|(k, x)| {
                     x.ok_or_else(|| {
-                        GridError::input(format!(
+                        RunError::input(format!(
                             "{}: period {} is null; expected a number",
                             cell(row, name),
                             k + 1
@@ -332,7 +332,7 @@ pub fn read_scenarios(
         if let Some(p) = &curves_file {
             if !curves.contains_key(p) {
                 let c = tranche_io::curves::read_curves(p)
-                    .map_err(|e| GridError::from(e).context(&cell(row, "curves")))?;
+                    .map_err(|e| RunError::from(e).context(&cell(row, "curves")))?;
                 curves.insert(p.clone(), c);
             }
             inputs.curves = curves.get(p).cloned();

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
 use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, BatchOptions};
-use tranche_arrow::{GridError, ScenarioRow};
+use tranche_arrow::{RunError, ScenarioRow};
 use tranche_core::grid::{Axis, GridSpec, DEFAULT_MAX_CELLS};
 use tranche_core::scenario::{check, field_spec, Scenario, Shock};
 use tranche_core::summary::RunSummary;
@@ -37,7 +37,7 @@ fn run_batches(
     threads: Option<usize>,
 ) -> PyResult<Table> {
     let batches = scenario_batches(scenarios)?;
-    let out = py.detach(|| -> Result<Vec<_>, GridError> {
+    let out = py.detach(|| -> Result<Vec<_>, RunError> {
         let mut out = Vec::with_capacity(batches.len());
         let mut first_row = 0;
         for b in &batches {
@@ -90,11 +90,11 @@ struct OneDeal {
 }
 
 impl DealSource for OneDeal {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         if name == self.name {
             Ok(self.deal.clone())
         } else {
-            Err(GridError::input(format!(
+            Err(RunError::input(format!(
                 "deal `{name}`: Deal.run_scenarios runs only its own deal `{}`; use tranche.run_scenarios for several deals",
                 self.name
             )))

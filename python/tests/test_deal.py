@@ -72,6 +72,18 @@ def test_a_grid_crosses_its_axes_and_a_table_does_not(deal):
         assert t.equals(grid.slice(cell * nb, nb).drop_columns(["scenario_id"]))
 
 
+def test_a_shock_axis_on_one_index(deal):
+    g = pa.table(deal.grid({"shock_bps": [0, 300]}, shock_index="LIBOR6M", to="maturity")).to_pylist()
+    nb = len(deal.bonds)
+    assert [r["shock_bps"] for r in g[::nb]] == [0, 300]
+    assert {r["shock_index"] for r in g} == {"LIBOR6M"}
+    run = pa.table(deal.run(shock_bps=300, shock_index="LIBOR6M", to="maturity").summary).to_pylist()
+    flat = pa.table(deal.run(to="maturity").summary).to_pylist()
+    for cell, want in ((g[:nb], flat), (g[nb:], run)):
+        for f in ("dm_bps", "wal_years", "mod_duration", "principal_loss_pct"):
+            assert [r[f] for r in cell] == [r[f] for r in want], f
+
+
 def test_losses_raise_collateral_loss(deal):
     g = pl.DataFrame(deal.grid({"cdr_pct": [0.0, 5.0]}, severity=40, lag=6, to="maturity"))
     loss = g.group_by("scenario_id").agg(pl.col("collateral_loss_pct").first()).sort("scenario_id")

@@ -173,8 +173,8 @@ impl Deal {
             let name: String = key.extract()?;
             let field = axis_field(&name)?;
             let values = numbers(&name, &values)?;
-            // The first value goes through the same checks as a keyword (one prepayment
-            // speed, one default rate, ...); every value is checked when the grid is laid.
+            // The first value goes through the keywords' checks (one prepayment speed, one
+            // default rate, ...); every value is checked when the grid is laid out.
             if let Some(v) = values.first() {
                 k.inputs.numbers.push((field, *v));
             }
@@ -184,10 +184,7 @@ impl Deal {
                 values,
             });
         }
-        k.scenario(Scenario::default())?;
-        k.inputs
-            .numbers
-            .retain(|(f, _)| !list.iter().any(|a| a.field == *f));
+        // The base keeps each axis' first value: every cell sets its own.
         k.name_as("max_cells", "max_cells");
         let base = k.row(self.inner.name(), Scenario::default())?;
         let spec = GridSpec {

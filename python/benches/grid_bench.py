@@ -1,5 +1,5 @@
-"""Scenario-grid throughput: scenarios per second on one core, on every local core, and
-through Spark local mode. Prints medians over --repeat timed runs (after one warm-up).
+"""Throughput of a scenario table (a grid's cells laid out as rows): scenarios per second
+on one core, on every local core, and through Spark local mode. Prints medians over --repeat timed runs (after one warm-up).
 
     python python/benches/grid_bench.py --scenarios 2000 --repeat 5
 
@@ -84,10 +84,10 @@ def main() -> int:
     results = []
     print(f"load average at start: {load()}", flush=True)
 
-    t1 = timed(lambda: tranche.run_grid(g, deals, threads=1), args.repeat)
+    t1 = timed(lambda: tranche.run_scenarios(g, deals, threads=1), args.repeat)
     results.append(("one core (threads=1)", t1))
     print(f"one core done; load average: {load()}", flush=True)
-    tn = timed(lambda: tranche.run_grid(g, deals), args.repeat)
+    tn = timed(lambda: tranche.run_scenarios(g, deals), args.repeat)
     results.append((f"all local cores ({cores})", tn))
     print(f"all cores done; load average: {load()}", flush=True)
 
@@ -107,7 +107,7 @@ def main() -> int:
         sdf_in.count()
 
         def spark_run():
-            out = tranche.spark.run_grid(spark, deals, sdf_in)
+            out = tranche.spark.run_scenarios(spark, deals, sdf_in)
             out.write.format("noop").mode("overwrite").save()
 
         ts = timed(spark_run, args.repeat)

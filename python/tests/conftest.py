@@ -42,3 +42,28 @@ def tranche_bin() -> Path:
     p = target / "debug" / "tranche"
     assert p.exists(), f"built tranche binary not found at {p}"
     return p
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """Spark in local mode on loopback, two worker threads."""
+    pytest.importorskip("pyspark")
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    s = (
+        SparkSession.builder.master("local[2]")
+        .appName("tranche-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "250")
+        .getOrCreate()
+    )
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()

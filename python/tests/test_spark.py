@@ -1,8 +1,7 @@
-"""The Spark adapter: a grid of >= 1,000 scenarios over the reference deal in Spark local
+"""The Spark adapter: a table of >= 1,000 scenarios over the reference deal in Spark local
 mode equals, row for row and bit for bit, the single-machine result."""
 
 import itertools
-import os
 
 import pyarrow as pa
 import pytest
@@ -13,29 +12,8 @@ import tranche.spark
 pyspark = pytest.importorskip("pyspark")
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    s = (
-        SparkSession.builder.master("local[2]")
-        .appName("tranche-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "250")
-        .getOrCreate()
-    )
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
-
-
-def scenario_grid() -> pa.Table:
-    """1,440 scenarios: speed x CDR x severity x lag x (shock, start) x horizon."""
+def scenario_table() -> pa.Table:
+    """1,440 explicit scenarios, laid out as a grid would cross them: speed x CDR x severity x lag x (shock, start) x horizon."""
     rows = list(
         itertools.product(
             [0.0, 25.0, 50.0, 75.0, 100.0, 125.0, 150.0, 200.0],  # speed, % of pricing
@@ -59,7 +37,7 @@ def scenario_grid() -> pa.Table:
             "severity_pct": cols[2],
             "lag_months": pa.array(cols[3], pa.int64()),
             "shock_bps": cols[4],
-            "shock_start_period": pa.array(cols[5], pa.int64()),
+            "shock_from": pa.array(cols[5], pa.int64()),
             "horizon": cols[6],
         }
     )
@@ -80,13 +58,13 @@ def rows_by_key(table: pa.Table) -> dict:
     return out
 
 
-def test_spark_grid_equals_single_machine(spark, deal_dir):
-    grid = scenario_grid()
+def test_spark_equals_single_machine(spark, deal_dir):
+    grid = scenario_table()
     assert grid.num_rows >= 1000
     deals = {"impac": str(deal_dir)}
 
-    local = tranche.run_grid(grid, deals)
-    sdf = tranche.spark.run_grid(spark, deals, grid, partitions=4)
+    local = tranche.run_scenarios(grid, deals)
+    sdf = tranche.spark.run_scenarios(spark, deals, grid, partitions=4)
     assert sdf.schema == tranche.spark.result_spark_schema()
     remote = to_arrow(sdf)
 
@@ -104,11 +82,11 @@ def test_spark_grid_equals_single_machine(spark, deal_dir):
                 assert gv == v, (key, col, v, gv)
 
 
-def test_spark_grid_single_deal_without_deal_column(spark, deal_dir):
+def test_spark_single_deal_without_deal_column(spark, deal_dir):
     scen = {"speed_pct": [50.0, 100.0, 150.0], "cdr_pct": [0.0, 1.0, 3.0]}
-    sdf = tranche.spark.run_grid(spark, [str(deal_dir)], scen)
+    sdf = tranche.spark.run_scenarios(spark, [str(deal_dir)], scen)
     got = sdf.orderBy("scenario_id", "bond").toPandas()
-    want = tranche.run_grid(scen, default_deal=str(deal_dir)).to_pandas()
+    want = tranche.run_scenarios(scen, default_deal=str(deal_dir)).to_pandas()
     assert len(got) == len(want)
     assert sorted(got["scenario_id"].unique().tolist()) == [0, 1, 2]
     assert set(got["deal"]) == {deal_dir.name}
@@ -120,7 +98,7 @@ def test_spark_grid_single_deal_without_deal_column(spark, deal_dir):
 
 def test_spark_bad_input_fails_the_job_with_the_message(spark, deal_dir):
     with pytest.raises(tranche.InputError, match="cannot open"):
-        tranche.spark.run_grid(spark, {"x": "no/such/deal"}, {"speed_pct": [100.0]})
-    sdf = tranche.spark.run_grid(spark, {"impac": str(deal_dir)}, {"deal": ["impac"], "cdr_pct": [150.0]})
-    with pytest.raises(Exception, match=r"column `cdr_pct`: 150 is out of range"):
+        tranche.spark.run_scenarios(spark, {"x": "no/such/deal"}, {"speed_pct": [100.0]})
+    sdf = tranche.spark.run_scenarios(spark, {"impac": str(deal_dir)}, {"deal": ["impac"], "cdr_pct": [150.0]})
+    with pytest.raises(Exception, match=r"column `cdr_pct`: expected percent CDR from 0 to 100, found 150"):
         sdf.collect()

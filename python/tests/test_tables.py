@@ -131,7 +131,7 @@ def cli_message(stderr):
     [
         (lambda d: d.price_table(price=0), ["price-table", "--price", 0]),
         (lambda d: d.price_table(price=-3), ["price-table", "--price=-3"]),
-        (lambda d: d.price_table(libor=75), ["price-table", "--libor", 75]),
+        (lambda d: d.price_table(libor=150), ["price-table", "--libor", 150]),
         (lambda d: d.afr(shock_bps=20000), ["afr", "--shock-bps", 20000]),
         (lambda d: d.afr(shock_from=0), ["afr", "--shock-from", 0]),
         (lambda d: d.afr(speed=-1), ["afr", "--speed=-1"]),
@@ -154,8 +154,19 @@ def test_afr_missing_curves_file_raises_cli_message(tranche_bin, deal, deal_dir,
     assert str(e.value) == cli_message(out.stderr)
 
 
+def test_table_keywords_are_the_run_keywords(deal):
+    with pytest.raises(tranche.InputError, match="^cpr: the table's columns are speeds"):
+        deal.price_table(cpr=6)
+    with pytest.raises(tranche.InputError, match="^to: the table shows both horizons"):
+        deal.price_table(to="call")
+    # Defaults and curves reach the table: losses lower the subordinate's DM... or WAL.
+    base = pa.table(deal.price_table(speeds=[100])).to_pylist()
+    hit = pa.table(deal.price_table(speeds=[100], cdr=8, severity=50, deal_curves=True)).to_pylist()
+    assert [b["wal_years"] for b in base] != [h["wal_years"] for h in hit]
+
+
 def test_empty_speeds_raise_input_error(deal):
-    with pytest.raises(tranche.InputError, match="speeds: needs at least one value"):
+    with pytest.raises(tranche.InputError, match="^speeds: need at least one speed$"):
         deal.price_table(speeds=[])
     with pytest.raises(tranche.InputError, match="speeds"):
         deal.price_table(speeds=[-10])

@@ -5,12 +5,14 @@ exports itself through the Arrow PyCapsule interface, so ``pa.table(t)``,
 ``pl.DataFrame(t)`` and ``t.to_pandas()`` work without copies.
 
 Units follow the deal files: speeds, CDR, severity, rates and prices in percent; shocks
-in basis points; lags and periods in months.
+in basis points; lags and periods in months. With no scenario keywords a run prices on the
+deal's pricing assumption.
 
 >>> import tranche
->>> deal = tranche.Deal.load("deals/impac-cmb-2004-1")      # doctest: +SKIP
->>> res = deal.run(speed=100, to="call")                      # doctest: +SKIP
->>> res.summary.to_pandas()                                   # doctest: +SKIP
+>>> deal = tranche.Deal.load("deals/impac-cmb-2004-1")                # doctest: +SKIP
+>>> res = deal.run(speed=100, to="call")                                # doctest: +SKIP
+>>> res.summary.to_pandas()                                             # doctest: +SKIP
+>>> deal.grid({"speed_pct": [50, 100, 200], "cdr_pct": [0, 2, 5]})     # doctest: +SKIP
 """
 
 from ._errors import EngineError, InputError, InternalError, TrancheError
@@ -22,7 +24,7 @@ from ._tranche import (
     __version__,
     clear_cache,
     result_schema,
-    run_grid,
+    run_scenarios,
     scenario_schema,
 )
 
@@ -38,6 +40,6 @@ __all__ = [
     "__version__",
     "clear_cache",
     "result_schema",
-    "run_grid",
+    "run_scenarios",
     "scenario_schema",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, TypedDict, Unpack
 
 __version__: str
 
@@ -47,6 +47,57 @@ class Table:
     def to_pylist(self) -> list[dict[str, Any]]:
         """Rows as a list of dicts (needs pyarrow)."""
 
+class _ScenarioKeywords(TypedDict, total=False):
+    """(For type checkers only.) The scenario keywords of :meth:`Deal.run`, :meth:`Deal.grid`,
+    :meth:`Deal.price_table` and :meth:`Deal.afr`: the command line's scenario flags, each
+    mapped onto the same field of the engine's one scenario type and checked against the
+    same range, with the same message after the keyword's name. A keyword left out (or
+    ``None``) keeps the deal's pricing assumption: 100% of its pricing speed, no defaults,
+    its pricing rates, to the call, at par. At most one keyword per group: prepayment
+    (``speed``, ``cpr``, ``psa``, ``cpr_vector``), defaults (``cdr``, ``sda``,
+    ``cdr_vector``), rates (``libor``/``index_rate``, ``curves``, ``deal_curves``)."""
+
+    speed: float
+    """Prepayment speed, percent of the deal's pricing curves (``--speed``)."""
+    cpr: float
+    """Constant prepayment rate for every loan, percent CPR (``--cpr``)."""
+    psa: float
+    """PSA prepayment speed for every loan, percent (``--psa``)."""
+    cpr_vector: Sequence[float]
+    """CPR by period for every loan, percent; the last value holds (``--cpr-vector``)."""
+    cdr: float
+    """Constant annual default rate, percent CDR (``--cdr``)."""
+    sda: float
+    """SDA default speed, percent (``--sda``)."""
+    cdr_vector: Sequence[float]
+    """CDR by period, percent; the last value holds (``--cdr-vector``)."""
+    severity: float
+    """Loss severity, percent of the defaulted balance (``--severity``)."""
+    lag: int
+    """Months from default to liquidation (``--lag``)."""
+    libor: float | Sequence[float]
+    """Every index flat at this level, percent (``--libor``); a list: every index on this
+    path by period."""
+    index_rate: float | Sequence[float]
+    """The same as ``libor``."""
+    index_rates: Mapping[str, float]
+    """Indices held flat, ``{"LIBOR6M": 1.25}`` (``--index-rate INDEX=PCT``)."""
+    curves: str | os.PathLike[str]
+    """A forward curves file, ``period,LIBOR1M,...`` in percent (``--curves``)."""
+    deal_curves: bool
+    """The deal's own forward curves, its directory's curves.csv (``--deal-curves``)."""
+    shock_bps: float
+    """Parallel shift of the index paths, basis points (``--shock-bps``)."""
+    shock_from: int
+    """First period (1-based) the shift applies to (``--shock-from``)."""
+    shock_index: str
+    """Shift this index only (``--shock-index``; needs ``shock_bps``)."""
+    to: str
+    """``"call"``, ``"maturity"`` or ``"call:YYYY-MM"`` (the call exercised in that month)
+    (``--to``)."""
+    price: float
+    """Price for the analytics, percent of par (``--price``)."""
+
 class RunResult:
     """The tables of one deal run (see :meth:`Deal.run`)."""
 
@@ -62,8 +113,10 @@ class RunResult:
         overcollateralization, Principal Distribution Amount, write-downs, residual."""
     @property
     def summary(self) -> Table:
-        """Per-bond analytics: DM at the run's price, WAL, modified duration, principal
-        window, write-downs and collateral losses (the columns of a grid result)."""
+        """One row per bond: the scenario as run, then the ``tranche run --summary``
+        figures (WAL, DM, yield, modified duration at the run's price, principal window,
+        principal paid, written down and never repaid) and the pool's losses. The columns
+        of every result table (:func:`result_schema`)."""
     @property
     def call_period(self) -> int | None:
         """The period the clean-up call was exercised in (runs to call), else ``None``."""
@@ -88,60 +141,51 @@ class Deal:
     @property
     def bonds(self) -> list[str]:
         """Bond names in the deal's order."""
-    def run(
-        self,
-        speed: float = 100.0,
-        to: str = "call",
-        cdr: float = 0.0,
-        severity: float = 0.0,
-        lag: int = 0,
-        libor: float | Sequence[float] | None = None,
-        shock_bps: float = 0.0,
-        shock_start: int = 1,
-        price: float = 100.0,
-    ) -> RunResult:
-        """Runs one scenario: collateral projection, waterfall and analytics.
-
-        Args:
-            speed: prepayment speed, percent of the deal's pricing speed.
-            to: ``"call"`` (to the clean-up call) or ``"maturity"``.
-            cdr: constant default rate, percent per annum.
-            severity: loss severity, percent of the defaulted balance.
-            lag: months from default to liquidation.
-            libor: replaces the deal's LIBOR curves: a flat rate or a path by period, percent.
-            shock_bps: parallel shift of every index curve, basis points.
-            shock_start: first period (1-based) of the shift.
-            price: price (percent of par) the discount margins are solved at.
+    def run(self, **scenario: Unpack[_ScenarioKeywords]) -> RunResult:
+        """Runs one scenario (the keywords of `_ScenarioKeywords`): collateral projection, waterfall and
+        analytics, as ``tranche run`` with the same flags.
 
         Raises:
-            InputError: an argument is out of range.
+            InputError: a keyword out of range, two keywords for one assumption, an
+                unreadable curves file (the message starts with the keyword's name).
         """
-    def grid(self, scenarios: Any, *, threads: int | None = None) -> Table:
-        """Runs a table of scenarios over this deal; one row per (scenario, bond).
+    def grid(
+        self,
+        axes: Mapping[str, Sequence[float]],
+        *,
+        threads: int | None = None,
+        max_cells: int | None = None,
+        **scenario: Unpack[_ScenarioKeywords],
+    ) -> Table:
+        """A grid: the cross product of ``axes`` over the scenario the keywords give, as
+        ``tranche grid`` crosses its lists. ``axes`` maps a scenario field (``speed_pct``,
+        ``cdr_pct``, ``severity_pct``, ``shock_bps``, ...; or its keyword, ``speed``) to
+        its values; cells are in grid order, the first axis outermost, numbered by
+        ``scenario_id``. One row per (cell, bond), the columns of :func:`result_schema`.
+        ``threads=None`` uses every core; results do not depend on the thread count.
+        ``max_cells`` (default 100,000) bounds the number of cells.
+        """
+    def run_scenarios(self, scenarios: Any, *, threads: int | None = None) -> Table:
+        """Runs a table of explicit scenarios over this deal, one scenario per row (nothing
+        is crossed); one row per (scenario, bond).
 
         ``scenarios`` is any Arrow table (pyarrow, polars, pandas, ...), a dict of lists
         (scalars repeat) or a list of dicts, with the columns of :func:`scenario_schema`.
-        ``threads=None`` uses every core; results do not depend on the thread count.
         """
     def price_table(
         self,
-        price: float = 100.0,
         speeds: Sequence[float] = (0.0, 80.0, 100.0, 150.0, 180.0),
-        libor: float | None = None,
+        **scenario: Unpack[_ScenarioKeywords],
     ) -> Table:
-        """The Price/DM report of every class, as ``tranche price-table`` computes it.
-
-        At ``price`` (percent of par) and each of ``speeds`` (percent of the deal's pricing
-        speed), to call and to maturity; every index flat at ``libor`` percent for the
-        runs and the discount margin (default: the deal's pricing index level).
+        """The Price/DM report of every class, as ``tranche price-table`` computes it: the
+        scenario the keywords give (its rates, defaults and price) at each of ``speeds``
+        (percent of the deal's pricing speed), to call and to maturity. The prepayment
+        keywords and ``to`` belong to the table and are refused.
 
         Columns (as ``tranche price-table --format csv``): ``class``, ``horizon``
         (``call``/``maturity``), ``speed_pct``, ``dm_bps``, ``wal_years`` (null when the
         class gets no principal), ``mod_duration``, ``first_principal``,
         ``last_principal`` (``YYYY-MM``, null when none).
-
-        Raises ``InputError`` for a price that is not positive, an empty speed list, a
-        negative speed, or ``libor`` outside (-5, 50).
         """
     def strats(self) -> dict[str, Table]:
         """The collateral stratification tables (as ``tranche strats`` prints them), by
@@ -149,35 +193,30 @@ class Deal:
         column per figure (rates in percent)."""
     def afr(
         self,
-        curves: str | os.PathLike[str] | None = None,
         shock_bps: float = 1000.0,
         shock_from: int = 2,
-        speed: float = 100.0,
-        to: str = "call",
+        shock_index: str | None = None,
+        **scenario: Unpack[_ScenarioKeywords],
     ) -> Table:
-        """The Available Funds Rate schedule, as ``tranche afr`` computes it.
-
-        Under the forward curves (``curves``: a curves CSV file, default the deal's
-        ``curves.csv``) and under the same curves shocked by ``shock_bps`` from period
-        ``shock_from``; at ``speed`` percent of the pricing speed, to ``to``
-        (``call``/``maturity``).
+        """The Available Funds Rate schedule, as ``tranche afr`` computes it: under the
+        scenario the keywords give (by default the deal's forward curves at the pricing
+        speed, to call) and under it with every index (or ``shock_index``) shifted by
+        ``shock_bps`` from period ``shock_from``.
 
         Columns (as ``tranche afr --format csv``): ``period``, ``payment_date``,
         ``afr_pct``, ``afr_shocked_pct`` (percent).
-
-        Raises ``InputError`` for a shock beyond ±10000 bp, ``shock_from`` < 1, a
-        negative speed, an unreadable curves file, or no curves at all.
         """
 
-def run_grid(
+def run_scenarios(
     scenarios: Any,
     deals: Mapping[str, str | os.PathLike[str]] | None = None,
     *,
     threads: int | None = None,
     default_deal: str | None = None,
 ) -> Table:
-    """Runs a table of scenarios (one row per deal and scenario); one table of results
-    (one row per scenario and bond). The Arrow entry point that Spark executors call.
+    """Runs a table of explicit scenarios, one row per (deal, scenario), nothing crossed;
+    one table of results (one row per scenario and bond). The Arrow entry point that Spark
+    executors call.
 
     Args:
         scenarios: any Arrow table, a dict of lists or a list of dicts; columns as in
@@ -189,24 +228,29 @@ def run_grid(
         default_deal: deal for rows without a ``deal`` value.
 
     Raises:
-        InputError: a bad column or value (the message names the row and column), or a
-            deal that cannot be read.
+        InputError: a bad column or value (``scenario table: row R, column `c`: `` and
+            the engine's message), or a deal that cannot be read.
         EngineError: a scenario the engine could not run.
     """
 
 def clear_cache() -> None:
-    """Forgets the deals :func:`run_grid` has loaded (call after editing a deal's files)."""
+    """Forgets the deals :func:`run_scenarios` has loaded (call after editing a deal's files)."""
 
 def scenario_schema() -> Schema:
-    """The columns a scenario table may have. Every column is optional (null = default):
-    ``deal``, ``scenario_id`` (row number), ``speed_pct`` (100), ``cdr_pct`` (0),
-    ``severity_pct`` (0), ``lag_months`` (0), ``shock_bps`` (0), ``shock_start_period``
-    (1), ``horizon`` (``call``), ``price`` (100)."""
+    """The columns a scenario table may have; every one optional (null: the deal's pricing
+    assumption): ``deal``, ``scenario_id`` (row number), the engine's scenario fields
+    (``speed_pct``, ``cpr_pct``, ``psa_pct``, ``cdr_pct``, ``sda_pct``, ``severity_pct``,
+    ``lag_months``, ``index_rate_pct``, ``shock_bps``, ``shock_from``, ``price``, and the
+    lists ``cpr_vector``, ``cdr_vector``), ``horizon`` (``call``, ``maturity``,
+    ``call:YYYY-MM``), ``shock_index``, ``rates`` (``pricing`` or ``deal_curves``) and
+    ``curves`` (a curves file)."""
 
 def result_schema() -> Schema:
-    """The columns of a grid result: the scenario's inputs, then ``bond``, ``dm_bps``,
-    ``wal_years``, ``mod_duration``, ``first/last_principal_period``,
-    ``first/last_principal_date``, ``bond_writedown``, ``unpaid_principal`` (principal
-    never repaid when the run ended), ``principal_loss_pct`` (write-downs not reimbursed
-    plus unpaid principal, percent of the original balance), ``collateral_loss`` and
-    ``collateral_loss_pct``."""
+    """The columns of every result table (:meth:`RunResult.summary`, :meth:`Deal.grid`,
+    :func:`run_scenarios`): the scenario as run (the columns of :func:`scenario_schema`,
+    with ``rates`` one of ``pricing``, ``deal_curves``, ``curves``, ``flat``, ``path``),
+    then ``bond`` and the ``tranche run --summary`` columns ``wal_years``, ``dm_bps``,
+    ``yield_pct``, ``mod_duration``, ``first_principal``, ``last_principal``
+    (``YYYY-MM``), ``first/last_principal_period``, ``first/last_principal_date``,
+    ``principal_paid``, ``writedown`` (net of reimbursements), ``unpaid_principal``,
+    ``principal_loss_pct``, then ``collateral_loss`` and ``collateral_loss_pct``."""

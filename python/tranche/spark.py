@@ -1,12 +1,13 @@
-"""Scenario grids on Spark.
+"""Scenario tables on Spark.
 
-:func:`run_grid` sends a table of scenarios to the executors with ``mapInArrow``; each
-executor imports :mod:`tranche` and runs its Arrow batches through the same entry point
-as :func:`tranche.run_grid`, so every row equals the single-machine result.
+:func:`run_scenarios` sends a table of explicit scenarios (one row each) to the executors
+with ``mapInArrow``; each executor imports :mod:`tranche` and runs its Arrow batches
+through the same entry point as :func:`tranche.run_scenarios`, so every row equals the
+single-machine result.
 
 Executors need the ``tranche`` wheel installed (see ``docs/python.md``) and the deal
-files: by default :func:`run_grid` ships each deal directory with ``SparkContext.addFile``
-so executors read their own copy.
+files: by default :func:`run_scenarios` ships each deal directory with
+``SparkContext.addFile`` so executors read their own copy.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["run_grid", "result_spark_schema"]
+__all__ = ["run_scenarios", "result_spark_schema"]
 
 # Deal directories already shipped with addFile, per SparkContext (addFile of the same
 # name twice is an error on some Spark versions).
@@ -28,7 +29,7 @@ _shipped: dict[int, set[str]] = {}
 
 
 def result_spark_schema():
-    """The Spark schema (``StructType``) of a grid's result table."""
+    """The Spark schema (``StructType``) of a result table."""
     import pyarrow as pa
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -102,17 +103,22 @@ def _to_spark(spark: "SparkSession", scenarios: Any) -> "DataFrame":
     if isinstance(scenarios, Mapping):
         table = pa.table({k: (v if isinstance(v, (list, tuple)) else [v]) for k, v in scenarios.items()})
     elif isinstance(scenarios, (list, tuple)):
-        table = pa.Table.from_pylist(list(scenarios))
+        # Every key of every row, in first-seen order (from_pylist reads the first row's
+        # keys only and would drop the others' columns in silence).
+        keys = list(dict.fromkeys(k for row in scenarios for k in row))
+        table = pa.table({k: [row.get(k) for row in scenarios] for k in keys})
     else:
         table = pa.table(scenarios)
     names = [n.lower() for n in table.column_names]
     if "scenario_id" not in names and "id" not in names:
-        # Same default ids as tranche.run_grid: the row number.
+        # Same default ids as tranche.run_scenarios: the row number.
         table = table.append_column("scenario_id", pa.array(range(table.num_rows), pa.int64()))
+    if int(spark.version.split(".")[0]) >= 4:
+        return spark.createDataFrame(table)  # keeps list columns (cpr_vector) as arrays
     return spark.createDataFrame(table.to_pandas())
 
 
-def run_grid(
+def run_scenarios(
     spark: "SparkSession",
     deals: Mapping[str, str | os.PathLike] | Sequence[str | os.PathLike] | str,
     scenarios: Any,
@@ -121,14 +127,15 @@ def run_grid(
     threads_per_task: int | None = None,
     partitions: int | None = None,
 ) -> "DataFrame":
-    """Runs a grid of scenarios on Spark; one result row per (scenario, bond).
+    """Runs a table of explicit scenarios on Spark, one row each (nothing is crossed);
+    one result row per (scenario, bond).
 
     Args:
         spark: the active ``SparkSession``.
         deals: deal directories, as a list (ids are the directory names), a single path,
             or a dict of id -> path. The scenario table's ``deal`` column names these
             ids; without a ``deal`` column, there must be exactly one deal.
-        scenarios: a Spark DataFrame, or anything :func:`tranche.run_grid` accepts (an
+        scenarios: a Spark DataFrame, or anything :func:`tranche.run_scenarios` accepts (an
             Arrow table, pandas/polars DataFrame, dict of lists, list of dicts). Columns
             as in :func:`tranche.scenario_schema`. Rows without ``scenario_id`` get one:
             the row number for local tables, a unique (not consecutive) id for Spark
@@ -170,7 +177,7 @@ def run_grid(
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            out = tranche.run_grid(batch, paths, threads=threads, default_deal=default_deal)
+            out = tranche.run_scenarios(batch, paths, threads=threads, default_deal=default_deal)
             yield from pa.table(out).to_batches()
 
     return df.mapInArrow(run_partition, schema)

@@ -1,32 +1,31 @@
 //! Where scenarios meet the engine: a [`DealSource`] hands out one prepared
 //! [`ScenarioEngine`] per deal (loaded and validated once, then run many times).
 
-use crate::results::{BondResult, ScenarioResult};
-use crate::scenarios::GridScenario;
-use crate::GridError;
+use crate::error::{core_error, spelled};
+use crate::RunError;
 use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tranche_core::collateral::LoanPool;
 use tranche_core::runner::{DealModel, RunOutput};
-use tranche_core::scenario::{RateBase, Scenario};
+use tranche_core::scenario::{Scenario, Shock};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
 use tranche_core::summary::RunSummary;
 use tranche_core::tables::afr_schedule;
-use tranche_core::waterfall::Horizon;
 
-/// A deal ready to run scenarios. Implementations are immutable and thread-safe.
+/// A deal ready to run scenarios through the core's one runner. Implementations are
+/// immutable and thread-safe.
 pub trait ScenarioEngine: Send + Sync {
-    fn run(&self, scenario: &GridScenario) -> Result<ScenarioResult, GridError>;
+    fn run(&self, scenario: &Scenario) -> tranche_core::Result<RunSummary>;
 }
 
 /// Resolves the `deal` column of a scenario table to a prepared deal.
 pub trait DealSource: Sync {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError>;
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError>;
 }
 
-type Loader = dyn Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, GridError> + Send + Sync;
+type Loader = dyn Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, RunError> + Send + Sync;
 
 /// Deals by path, each loaded once.
 ///
@@ -46,7 +45,7 @@ impl DealCache {
 
     /// A cache with a custom loader (tests, or engines over other deal formats).
     pub fn with_loader(
-        loader: impl Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, GridError> + Send + Sync + 'static,
+        loader: impl Fn(&Path) -> Result<Arc<dyn ScenarioEngine>, RunError> + Send + Sync + 'static,
     ) -> Self {
         DealCache {
             loaded: Mutex::new(HashMap::new()),
@@ -65,7 +64,7 @@ impl DealCache {
         &self,
         name: &str,
         ids: &HashMap<String, PathBuf>,
-    ) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    ) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         let given = ids
             .get(name)
             .cloned()
@@ -73,7 +72,7 @@ impl DealCache {
         let path = given.canonicalize().map_err(|e| {
             let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
             known.sort_unstable();
-            GridError::input(format!(
+            RunError::input(format!(
                 "deal `{name}`: cannot open {}: {e}; expected a deal directory or deal file{}",
                 given.display(),
                 if known.is_empty() {
@@ -103,7 +102,7 @@ impl Default for DealCache {
 }
 
 impl DealSource for DealCache {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         self.get(name, &HashMap::new())
     }
 }
@@ -115,31 +114,8 @@ pub struct DealIds<'a> {
 }
 
 impl DealSource for DealIds<'_> {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         self.cache.get(name, self.ids)
-    }
-}
-
-/// One scenario of a single deal run, with an optional override of the index curves.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSpec {
-    pub scenario: GridScenario,
-    /// Every index follows this path (percent, by period; a single value is flat) instead
-    /// of the deal's pricing rates, before any shock is applied.
-    pub libor_pct: Option<Vec<f64>>,
-}
-
-impl RunSpec {
-    /// The core scenario this spec asks for.
-    pub fn to_scenario(&self) -> Result<Scenario, GridError> {
-        let mut sc = self.scenario.to_scenario()?;
-        match self.libor_pct.as_deref() {
-            None => {}
-            Some([one]) => sc.rates.base = RateBase::Flat { pct: *one },
-            Some(path) => sc.rates.base = RateBase::Path { pct: path.to_vec() },
-        }
-        sc.validate().map_err(core_error)?;
-        Ok(sc)
     }
 }
 
@@ -153,30 +129,21 @@ pub struct PreparedDeal {
     warnings: Vec<String>,
 }
 
-/// Engine errors as the CLI classes them: a solver that found no solution is the engine's
-/// limit; everything else is input the engine rejects.
-pub fn core_error(e: tranche_core::Error) -> GridError {
-    match e {
-        tranche_core::Error::NoSolution(_) => GridError::Engine(e.to_string()),
-        _ => GridError::Input(e.to_string()),
-    }
-}
-
 impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves. Tape loans that
     /// break a warning rule are counted ([`PreparedDeal::warnings`]), not refused.
-    pub fn load(path: &Path) -> Result<Self, GridError> {
+    pub fn load(path: &Path) -> Result<Self, RunError> {
         Self::load_with(path, false)
     }
 
     /// [`PreparedDeal::load`]; `strict`: tape loans that break a warning rule are errors.
-    pub fn load_with(path: &Path, strict: bool) -> Result<Self, GridError> {
+    pub fn load_with(path: &Path, strict: bool) -> Result<Self, RunError> {
         let loaded = tranche_io::deal::load_deal(path, strict)?;
         let tape = loaded.dir.join(&loaded.deal.collateral.tape);
         let pool = LoanPool::from_loans(&loaded.loans)
-            .map_err(|e| GridError::Input(format!("{}: {}", tape.display(), e)))?;
+            .map_err(|e| RunError::Input(format!("{}: {}", tape.display(), e)))?;
         let model = DealModel::new(loaded.deal, pool, loaded.curves)
-            .map_err(|e| GridError::Input(format!("{}: {}", path.display(), e)))?;
+            .map_err(|e| RunError::Input(format!("{}: {}", path.display(), e)))?;
         Ok(PreparedDeal {
             path: path.to_path_buf(),
             model,
@@ -221,38 +188,33 @@ impl PreparedDeal {
         &self.model
     }
 
-    /// Runs one scenario through the core's runner.
-    pub fn run_spec(&self, spec: &RunSpec) -> Result<RunOutput, GridError> {
-        self.model.run(&spec.to_scenario()?).map_err(core_error)
+    /// Runs one scenario through the core's runner; a mistake in a field is told as
+    /// `spell(field)` and the core's message.
+    pub fn run(
+        &self,
+        scenario: &Scenario,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RunOutput, RunError> {
+        self.model.run(scenario).map_err(|e| spelled(e, spell))
     }
 
-    /// The Price/DM report of every class, as `tranche price-table` computes it: at `price`
-    /// (percent of par) and each speed (percent of the pricing speed), to call and to
-    /// maturity; every index flat at `libor_pct`, default the deal's pricing rates.
+    /// The Price/DM report of every class, as `tranche price-table` computes it: `base`
+    /// (its rates, defaults and price) at each speed (percent of the pricing speed), to
+    /// call and to maturity.
     pub fn price_table(
         &self,
-        price: f64,
+        base: &Scenario,
         speeds: &[f64],
-        libor_pct: Option<f64>,
-    ) -> Result<RecordBatch, GridError> {
-        if speeds.is_empty() {
-            return Err(GridError::input("speeds: needs at least one value"));
-        }
-        let mut base = Scenario::default();
-        base.set("price", price)
-            .map_err(|e| field_error(e, "price"))?;
-        if let Some(l) = libor_pct {
-            base.set("index_rate_pct", l)
-                .map_err(|e| field_error(e, "libor"))?;
-        }
-        let rows = tranche_core::tables::price_table(&self.model, &base, speeds)
-            .map_err(|e| field_error(e, "speeds"))?;
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RecordBatch, RunError> {
+        let rows = tranche_core::tables::price_table(&self.model, base, speeds)
+            .map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::price_table_batch(&rows)?)
     }
 
     /// The default collateral stratification tables (as the term sheet prints them), by
     /// file stem, then the pool summary as `summary`.
-    pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, GridError> {
+    pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, RunError> {
         let deal = &self.model.deal;
         let ctx = StratContext {
             fees: deal.pool_fees(),
@@ -265,82 +227,27 @@ impl PreparedDeal {
             .collect()
     }
 
-    /// The Available Funds Rate schedule, as `tranche afr` computes it: under the forward
-    /// curves (`curves`, default the deal's `curves.csv`) and under the same curves
-    /// shocked by `shock_bps` from period `shock_from`, at `speed_pct` of the pricing
-    /// speed to `horizon`.
+    /// The Available Funds Rate schedule, as `tranche afr` computes it: under `base` and
+    /// under `base` with `shock` added.
     pub fn afr(
         &self,
-        curves: Option<&Path>,
-        shock_bps: f64,
-        shock_from: i64,
-        speed_pct: f64,
-        horizon: Horizon,
-    ) -> Result<RecordBatch, GridError> {
-        let mut base = tranche_core::tables::afr_base();
-        base.set("speed_pct", speed_pct)
-            .map_err(|e| field_error(e, "speed"))?;
-        base.horizon = horizon;
-        if let Some(p) = curves {
-            base.rates.base = RateBase::Curves {
-                curves: tranche_io::curves::read_curves(p)?,
-            };
-        }
-        let mut shock = Scenario::default();
-        shock
-            .set("shock_bps", shock_bps)
-            .map_err(|e| field_error(e, "shock_bps"))?;
-        shock
-            .set("shock_from", shock_from as f64)
-            .map_err(|e| field_error(e, "shock_from"))?;
-        let rows = afr_schedule(&self.model, &base, &shock.rates.shocks[0]).map_err(core_error)?;
+        base: &Scenario,
+        shock: &Shock,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RecordBatch, RunError> {
+        let rows = afr_schedule(&self.model, base, shock).map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::afr_batch(&rows)?)
     }
 }
 
-/// An engine error about a scenario field told under the caller's spelling (`price: ...`).
-fn field_error(e: tranche_core::Error, name: &str) -> GridError {
-    match e {
-        tranche_core::Error::Invalid(fe) => GridError::input(format!("{name}: {}", fe.message)),
-        other => core_error(other),
-    }
-}
-
-/// A run's summary as result rows.
-pub fn scenario_result(summary: RunSummary) -> ScenarioResult {
-    ScenarioResult {
-        bonds: summary
-            .bonds
-            .into_iter()
-            .map(|b| BondResult {
-                dm_bps: b.dm_bps,
-                wal_years: b.wal_years,
-                mod_duration: b.mod_duration,
-                first_principal_period: b.window.map(|w| w.first_period),
-                last_principal_period: b.window.map(|w| w.last_period),
-                first_principal_date: b.window.map(|w| w.first_date),
-                last_principal_date: b.window.map(|w| w.last_date),
-                bond_writedown: b.writedown - b.reimbursed,
-                unpaid_principal: b.unpaid_principal,
-                principal_loss_pct: b.principal_loss_pct,
-                bond: b.bond,
-            })
-            .collect(),
-        collateral_loss: summary.pool_loss,
-        collateral_loss_pct: summary.pool_loss_pct,
-    }
-}
-
 impl ScenarioEngine for PreparedDeal {
-    fn run(&self, scenario: &GridScenario) -> Result<ScenarioResult, GridError> {
-        let sc = scenario.to_scenario()?;
-        let out = self.model.run(&sc).map_err(core_error)?;
-        Ok(scenario_result(out.summary))
+    fn run(&self, scenario: &Scenario) -> tranche_core::Result<RunSummary> {
+        self.model.run(scenario).map(|o| o.summary)
     }
 }
 
 /// Loads a deal directory (or deal file) with the real engine.
-pub fn load_engine(path: &Path) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+pub fn load_engine(path: &Path) -> Result<Arc<dyn ScenarioEngine>, RunError> {
     Ok(Arc::new(PreparedDeal::load(path)?))
 }
 
@@ -377,7 +284,7 @@ mod tests {
         );
         assert_eq!(d.loan_count(), 4);
         match PreparedDeal::load_with(dir.path(), true) {
-            Err(GridError::Input(e)) => assert!(e.contains("row 1, field `age`"), "{e}"),
+            Err(RunError::Input(e)) => assert!(e.contains("row 1, field `age`"), "{e}"),
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("strict load accepted a warned loan"),
         }

@@ -1,23 +1,30 @@
 //! tranche-arrow: the engine behind an Arrow interface, for any Arrow engine (Python,
 //! Spark, DataFusion, DuckDB, ...).
 //!
-//! The grid entry point takes a [`RecordBatch`](arrow_array::RecordBatch) of scenarios,
-//! one row per (deal, scenario) — see [`scenarios`] for the columns — and returns a
-//! RecordBatch of results with one row per (scenario, bond) — see [`results`]. Rows are
+//! Two entry points, one meaning each: [`batch::run_scenario_batch`] takes a
+//! [`RecordBatch`](arrow_array::RecordBatch) of explicit scenarios, one row per (deal,
+//! scenario) — see [`scenarios`] for the columns; [`grid::run_grid`] crosses the axes of
+//! a base scenario. Both return a RecordBatch with one row per (scenario, bond) — see
+//! [`results`] — and run every scenario through the core's one runner. Rows are
 //! independent, so a batch can be split anywhere and run on any machine: the result of a
 //! row depends only on that row and the deal's files.
 //!
-//! [`tables`] turns a single deal run (collateral cash flows, bond cash flows) into Arrow.
+//! [`inputs`] maps named values (table cells, keyword arguments) onto the core's one
+//! scenario type; [`tables`] turns a single deal run (collateral cash flows, bond cash
+//! flows, ledger) and the report tables into Arrow.
 
+pub mod batch;
 pub mod engine;
 pub mod error;
 pub mod grid;
+pub mod inputs;
 pub mod results;
 pub mod scenarios;
 pub mod tables;
 
-pub use engine::{DealCache, DealIds, DealSource, PreparedDeal, RunSpec, ScenarioEngine};
-pub use error::GridError;
-pub use grid::{run_batch, GridOptions};
-pub use results::{result_schema, BondResult, ScenarioResult};
-pub use scenarios::{read_scenarios, scenario_schema, GridScenario};
+pub use batch::{run_scenario_batch, BatchOptions};
+pub use engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
+pub use error::RunError;
+pub use inputs::{ScenarioInputs, Spelling};
+pub use results::{build_results, result_schema};
+pub use scenarios::{read_scenarios, scenario_schema, ScenarioRow};

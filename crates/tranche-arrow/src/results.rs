@@ -1,167 +1,237 @@
-//! The result table: one row per (scenario, bond), the scenario's inputs repeated so each
-//! row stands alone (a Spark executor's output can be filtered or joined without the input).
+//! The result table: one row per (scenario, bond), the scenario repeated so each row
+//! stands alone (a Spark executor's output can be filtered or joined without the input).
 //!
 //! | column | type | meaning |
 //! |---|---|---|
-//! | `scenario_id` … `price` | as in the scenario table | the resolved inputs |
+//! | `scenario_id`, `deal` | int64, string | as in the scenario table |
+//! | the core's fields, `horizon`, `shock_index`, `rates`, `curves` | as in the scenario table | the scenario as run: the deal's pricing assumption filled in (`speed_pct` 100, `cdr_pct` 0, ...); a field the scenario does not use is null (`cpr_pct` under a pricing speed); `rates` is `pricing`, `deal_curves`, `curves`, `flat` or `path` |
 //! | `bond` | string | bond (class) name |
-//! | `dm_bps` | float64, null if the bond pays nothing | discount margin at `price`, basis points |
-//! | `wal_years` | float64, null if no principal | weighted average life |
-//! | `mod_duration` | float64, null if the bond pays nothing | modified duration, years |
-//! | `first_principal_period`, `last_principal_period` | int32, null if no principal | 1-based payment periods |
-//! | `first_principal_date`, `last_principal_date` | date32 | payment dates of those periods |
-//! | `bond_writedown` | float64 | principal written down (Allocated Realized Loss Amount) less reimbursements |
-//! | `unpaid_principal` | float64 | principal never repaid when the run ended (the pool gone or the call exercised) |
-//! | `principal_loss_pct` | float64 | `bond_writedown + unpaid_principal`, percent of the original balance |
-//! | `collateral_loss` | float64 | realized collateral losses over the run (currency) |
-//! | `collateral_loss_pct` | float64 | the same, percent of the cut-off pool balance |
+//! | `wal_years`, `dm_bps`, `yield_pct`, `mod_duration` | float64, null when none | as `tranche run --summary` |
+//! | `first_principal`, `last_principal` | string `YYYY-MM`, null when no principal | as `tranche run --summary` |
+//! | `first_principal_period`, `last_principal_period` | int32 | 1-based payment periods of those months |
+//! | `first_principal_date`, `last_principal_date` | date32 | their payment dates |
+//! | `principal_paid`, `writedown`, `unpaid_principal`, `principal_loss_pct` | float64 | as `tranche run --summary` (`writedown` net of reimbursements) |
+//! | `collateral_loss`, `collateral_loss_pct` | float64 | realized pool losses over the run: currency, percent of the cut-off balance |
+//!
+//! Every figure is the core's [`BondSummary`] / [`RunSummary`], unrounded.
 
-use crate::scenarios::GridScenario;
-use crate::GridError;
+use crate::scenarios::{column_names, field_type, ScenarioRow};
+use crate::RunError;
 use arrow_array::builder::{
-    Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+    Date32Builder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::NaiveDate;
 use std::sync::Arc;
+use tranche_core::scenario::{DefaultRate, RateBase, Scenario, Speed};
+use tranche_core::summary::{BondSummary, RunSummary};
 
-/// One bond's analytics in one scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BondResult {
-    pub bond: String,
-    pub dm_bps: Option<f64>,
-    pub wal_years: Option<f64>,
-    pub mod_duration: Option<f64>,
-    pub first_principal_period: Option<u32>,
-    pub last_principal_period: Option<u32>,
-    pub first_principal_date: Option<NaiveDate>,
-    pub last_principal_date: Option<NaiveDate>,
-    pub bond_writedown: f64,
-    pub unpaid_principal: f64,
-    pub principal_loss_pct: f64,
-}
-
-/// Everything one scenario produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScenarioResult {
-    pub bonds: Vec<BondResult>,
-    pub collateral_loss: f64,
-    pub collateral_loss_pct: f64,
-}
+/// The summary columns after the inputs, with their types.
+const SUMMARY: [(&str, DataType); 17] = [
+    ("bond", DataType::Utf8),
+    ("wal_years", DataType::Float64),
+    ("dm_bps", DataType::Float64),
+    ("yield_pct", DataType::Float64),
+    ("mod_duration", DataType::Float64),
+    ("first_principal", DataType::Utf8),
+    ("last_principal", DataType::Utf8),
+    ("first_principal_period", DataType::Int32),
+    ("last_principal_period", DataType::Int32),
+    ("first_principal_date", DataType::Date32),
+    ("last_principal_date", DataType::Date32),
+    ("principal_paid", DataType::Float64),
+    ("writedown", DataType::Float64),
+    ("unpaid_principal", DataType::Float64),
+    ("principal_loss_pct", DataType::Float64),
+    ("collateral_loss", DataType::Float64),
+    ("collateral_loss_pct", DataType::Float64),
+];
 
 pub fn result_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("scenario_id", DataType::Int64, false),
-        Field::new("deal", DataType::Utf8, false),
-        Field::new("speed_pct", DataType::Float64, false),
-        Field::new("cdr_pct", DataType::Float64, false),
-        Field::new("severity_pct", DataType::Float64, false),
-        Field::new("lag_months", DataType::Int32, false),
-        Field::new("shock_bps", DataType::Float64, false),
-        Field::new("shock_start_period", DataType::Int32, false),
-        Field::new("horizon", DataType::Utf8, false),
-        Field::new("price", DataType::Float64, false),
-        Field::new("bond", DataType::Utf8, false),
-        Field::new("dm_bps", DataType::Float64, true),
-        Field::new("wal_years", DataType::Float64, true),
-        Field::new("mod_duration", DataType::Float64, true),
-        Field::new("first_principal_period", DataType::Int32, true),
-        Field::new("last_principal_period", DataType::Int32, true),
-        Field::new("first_principal_date", DataType::Date32, true),
-        Field::new("last_principal_date", DataType::Date32, true),
-        Field::new("bond_writedown", DataType::Float64, false),
-        Field::new("unpaid_principal", DataType::Float64, false),
-        Field::new("principal_loss_pct", DataType::Float64, false),
-        Field::new("collateral_loss", DataType::Float64, false),
-        Field::new("collateral_loss_pct", DataType::Float64, false),
-    ]))
-}
-
-fn days(d: Option<NaiveDate>) -> Option<i32> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    d.map(|d| (d - epoch).num_days() as i32)
-}
-
-/// Lays out `results[i]` (the result of `scenarios[i]`) as rows of [`result_schema`].
-pub fn build_results(
-    scenarios: &[GridScenario],
-    results: &[ScenarioResult],
-) -> Result<RecordBatch, GridError> {
-    if scenarios.len() != results.len() {
-        return Err(GridError::Internal(format!(
-            "{} scenarios but {} results",
-            scenarios.len(),
-            results.len()
-        )));
+    let mut fields = Vec::new();
+    for n in column_names() {
+        let (t, null) = match n {
+            "scenario_id" => (DataType::Int64, false),
+            "deal" | "horizon" | "rates" => (DataType::Utf8, false),
+            "shock_index" | "curves" => (DataType::Utf8, true),
+            n => (field_type(n), true),
+        };
+        fields.push(Field::new(n, t, null));
     }
-    let rows: usize = results.iter().map(|r| r.bonds.len()).sum();
-    let mut id = Int64Builder::with_capacity(rows);
-    let mut deal = StringBuilder::with_capacity(rows, rows * 16);
-    let f = |n| Float64Builder::with_capacity(n);
-    let (mut speed, mut cdr, mut sev, mut shock, mut price) =
-        (f(rows), f(rows), f(rows), f(rows), f(rows));
-    let (mut dm, mut wal, mut dur, mut wd, mut loss, mut loss_pct) =
-        (f(rows), f(rows), f(rows), f(rows), f(rows), f(rows));
-    let (mut unpaid, mut prin_loss) = (f(rows), f(rows));
-    let i = |n| Int32Builder::with_capacity(n);
-    let (mut lag, mut start, mut first, mut last) = (i(rows), i(rows), i(rows), i(rows));
-    let mut horizon = StringBuilder::with_capacity(rows, rows * 8);
-    let mut bond = StringBuilder::with_capacity(rows, rows * 4);
-    let mut first_d = Date32Builder::with_capacity(rows);
-    let mut last_d = Date32Builder::with_capacity(rows);
+    for (n, t) in SUMMARY {
+        let null = matches!(n, "wal_years" | "dm_bps" | "yield_pct" | "mod_duration")
+            || n.starts_with("first_")
+            || n.starts_with("last_");
+        fields.push(Field::new(n, t, null));
+    }
+    Arc::new(Schema::new(fields))
+}
 
-    for (s, r) in scenarios.iter().zip(results) {
-        for b in &r.bonds {
-            id.append_value(s.scenario_id);
-            deal.append_value(&s.deal);
-            speed.append_value(s.speed_pct);
-            cdr.append_value(s.cdr_pct);
-            sev.append_value(s.severity_pct);
-            lag.append_value(s.lag_months as i32);
-            shock.append_value(s.shock_bps);
-            start.append_value(s.shock_start_period as i32);
-            horizon.append_value(s.horizon.name());
-            price.append_value(s.price);
-            bond.append_value(&b.bond);
-            dm.append_option(b.dm_bps);
-            wal.append_option(b.wal_years);
-            dur.append_option(b.mod_duration);
-            first.append_option(b.first_principal_period.map(|p| p as i32));
-            last.append_option(b.last_principal_period.map(|p| p as i32));
-            first_d.append_option(days(b.first_principal_date));
-            last_d.append_option(days(b.last_principal_date));
-            wd.append_value(b.bond_writedown);
-            unpaid.append_value(b.unpaid_principal);
-            prin_loss.append_value(b.principal_loss_pct);
-            loss.append_value(r.collateral_loss);
-            loss_pct.append_value(r.collateral_loss_pct);
+/// The value of field `name` in `s`, as the scenario table would give it; `None` when the
+/// scenario does not use the field.
+fn number(s: &Scenario, name: &str) -> Option<f64> {
+    let one_speed = (s.prepay.arm == s.prepay.fixed).then_some(&s.prepay.arm);
+    let shock = s.rates.shocks.first();
+    match (name, one_speed, &s.defaults.rate) {
+        ("speed_pct", Some(Speed::Pricing { pct }), _)
+        | ("cpr_pct", Some(Speed::Cpr { pct }), _)
+        | ("psa_pct", Some(Speed::Psa { pct }), _)
+        | ("cdr_pct", _, DefaultRate::Cdr { pct })
+        | ("sda_pct", _, DefaultRate::Sda { pct }) => Some(*pct),
+        ("severity_pct", ..) => Some(s.defaults.severity_pct),
+        ("lag_months", ..) => Some(f64::from(s.defaults.lag_months)),
+        ("price", ..) => Some(s.price),
+        ("index_rate_pct", ..) => match s.rates.base {
+            RateBase::Flat { pct } => Some(pct),
+            _ => None,
+        },
+        ("shock_bps", ..) => Some(shock.map_or(0.0, |x| x.bps)),
+        ("shock_from", ..) => Some(shock.map_or(1.0, |x| f64::from(x.from_period))),
+        _ => None,
+    }
+}
+
+fn vector<'a>(s: &'a Scenario, name: &str) -> Option<&'a [f64]> {
+    match (name, &s.prepay.arm, &s.defaults.rate) {
+        ("cpr_vector", Speed::Vector { cpr_pct }, _) if s.prepay.arm == s.prepay.fixed => {
+            Some(cpr_pct)
+        }
+        ("cdr_vector", _, DefaultRate::Vector { cdr_pct }) => Some(cdr_pct),
+        _ => None,
+    }
+}
+
+fn text(r: &ScenarioRow, name: &str) -> Option<String> {
+    let s = &r.scenario;
+    match name {
+        "deal" => Some(r.deal.clone()),
+        "horizon" => Some(s.horizon.name()),
+        "shock_index" => s.rates.shocks.first().and_then(|x| x.index.clone()),
+        "curves" => r.curves_file.clone(),
+        "rates" => Some(
+            match s.rates.base {
+                RateBase::Pricing => "pricing",
+                RateBase::DealCurves => "deal_curves",
+                RateBase::Curves { .. } => "curves",
+                RateBase::Flat { .. } => "flat",
+                RateBase::Path { .. } => "path",
+            }
+            .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+fn days(d: NaiveDate) -> i32 {
+    NaiveDate::from_ymd_opt(1970, 1, 1).map_or(0, |e| (d - e).num_days() as i32)
+}
+
+/// One column over every (row, bond) pair.
+fn column(
+    name: &str,
+    t: &DataType,
+    pairs: &[(&ScenarioRow, &RunSummary, &BondSummary)],
+) -> ArrayRef {
+    let window = |b: &BondSummary| b.window;
+    match t {
+        DataType::Utf8 => {
+            let mut c = StringBuilder::new();
+            for (r, _, b) in pairs {
+                c.append_option(match name {
+                    "bond" => Some(b.bond.clone()),
+                    "first_principal" => {
+                        window(b).map(|w| tranche_core::dates::yyyy_mm(w.first_date))
+                    }
+                    "last_principal" => {
+                        window(b).map(|w| tranche_core::dates::yyyy_mm(w.last_date))
+                    }
+                    n => text(r, n),
+                });
+            }
+            Arc::new(c.finish())
+        }
+        DataType::Int64 => {
+            let mut c = Int64Builder::new();
+            for (r, _, _) in pairs {
+                c.append_option(match name {
+                    "scenario_id" => Some(r.scenario_id),
+                    n => number(&r.scenario, n).map(|v| v as i64),
+                });
+            }
+            Arc::new(c.finish())
+        }
+        DataType::Int32 => {
+            let mut c = Int32Builder::new();
+            for (_, _, b) in pairs {
+                c.append_option(window(b).map(|w| match name {
+                    "first_principal_period" => w.first_period as i32,
+                    _ => w.last_period as i32,
+                }));
+            }
+            Arc::new(c.finish())
+        }
+        DataType::Date32 => {
+            let mut c = Date32Builder::new();
+            for (_, _, b) in pairs {
+                c.append_option(window(b).map(|w| match name {
+                    "first_principal_date" => days(w.first_date),
+                    _ => days(w.last_date),
+                }));
+            }
+            Arc::new(c.finish())
+        }
+        DataType::List(_) => {
+            let mut c = ListBuilder::new(Float64Builder::new());
+            for (r, _, _) in pairs {
+                c.append_option(vector(&r.scenario, name).map(|v| v.iter().map(|x| Some(*x))));
+            }
+            Arc::new(c.finish())
+        }
+        _ => {
+            let mut c = Float64Builder::new();
+            for (r, s, b) in pairs {
+                c.append_option(match name {
+                    "wal_years" => b.wal_years,
+                    "dm_bps" => b.dm_bps,
+                    "yield_pct" => b.yield_pct,
+                    "mod_duration" => b.mod_duration,
+                    "principal_paid" => Some(b.principal_paid),
+                    "writedown" => Some(b.writedown - b.reimbursed),
+                    "unpaid_principal" => Some(b.unpaid_principal),
+                    "principal_loss_pct" => Some(b.principal_loss_pct),
+                    "collateral_loss" => Some(s.pool_loss),
+                    "collateral_loss_pct" => Some(s.pool_loss_pct),
+                    n => number(&r.scenario, n),
+                });
+            }
+            Arc::new(c.finish())
         }
     }
-    let cols: Vec<ArrayRef> = vec![
-        Arc::new(id.finish()),
-        Arc::new(deal.finish()),
-        Arc::new(speed.finish()),
-        Arc::new(cdr.finish()),
-        Arc::new(sev.finish()),
-        Arc::new(lag.finish()),
-        Arc::new(shock.finish()),
-        Arc::new(start.finish()),
-        Arc::new(horizon.finish()),
-        Arc::new(price.finish()),
-        Arc::new(bond.finish()),
-        Arc::new(dm.finish()),
-        Arc::new(wal.finish()),
-        Arc::new(dur.finish()),
-        Arc::new(first.finish()),
-        Arc::new(last.finish()),
-        Arc::new(first_d.finish()),
-        Arc::new(last_d.finish()),
-        Arc::new(wd.finish()),
-        Arc::new(unpaid.finish()),
-        Arc::new(prin_loss.finish()),
-        Arc::new(loss.finish()),
-        Arc::new(loss_pct.finish()),
-    ];
-    Ok(RecordBatch::try_new(result_schema(), cols)?)
+}
+
+/// Lays out `summaries[i]` (the run of `rows[i]`) as rows of [`result_schema`].
+pub fn build_results(
+    rows: &[ScenarioRow],
+    summaries: &[RunSummary],
+) -> Result<RecordBatch, RunError> {
+    if rows.len() != summaries.len() {
+        return Err(RunError::Internal(format!(
+            "{} scenarios but {} results",
+            rows.len(),
+            summaries.len()
+        )));
+    }
+    let pairs: Vec<_> = rows
+        .iter()
+        .zip(summaries)
+        .flat_map(|(r, s)| s.bonds.iter().map(move |b| (r, s, b)))
+        .collect();
+    let schema = result_schema();
+    let cols = schema
+        .fields()
+        .iter()
+        .map(|f| column(f.name(), f.data_type(), &pairs))
+        .collect();
+    Ok(RecordBatch::try_new(schema, cols)?)
 }

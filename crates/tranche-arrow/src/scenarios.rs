@@ -1,160 +1,170 @@
-//! The scenario table: one row per (deal, scenario).
+//! The scenario table: one row per (deal, scenario), each row one core [`Scenario`].
 //!
 //! | column | type | default | meaning |
 //! |---|---|---|---|
 //! | `deal` | string | the caller's default deal | deal id or path of a deal directory / deal file |
 //! | `scenario_id` | integer | the row number (0-based, across the whole table) | carried to every result row |
-//! | `speed_pct` | number | 100 | prepayment speed, percent of the deal's pricing speed |
-//! | `cdr_pct` | number | 0 | constant default rate, percent per annum |
-//! | `severity_pct` | number | 0 | loss severity on defaulted balance, percent |
-//! | `lag_months` | integer | 0 | months from default to liquidation |
-//! | `shock_bps` | number | 0 | parallel shift of every index curve, basis points |
-//! | `shock_start_period` | integer | 1 | first period (1-based) the shift applies to |
-//! | `horizon` | string | `call` | `call` (to the clean-up call) or `maturity` |
-//! | `price` | number | 100 | price (percent of par) the discount margin is solved at |
+//! | every name of the core's `FIELDS` | number (`cpr_vector`, `cdr_vector`: list of numbers) | the deal's pricing assumption | see `tranche_core::scenario::FIELDS` |
+//! | `horizon` | string | `call` | `call`, `maturity` or `call:YYYY-MM` |
+//! | `shock_index` | string | every index | the index `shock_bps` shifts |
+//! | `rates` | string | `pricing` | `pricing` (the deal's pricing rates) or `deal_curves` (its curves.csv) |
+//! | `curves` | string | none | path of a forward curves file, in place of `rates` |
 //!
-//! Short aliases are accepted (`speed`, `cdr`, `severity`, `lag`, `shock`, `shock_start`,
-//! `to`); column names are matched case-insensitively; integer and float columns of any
-//! width are accepted; a null cell takes the column's default. Unknown columns are an
-//! error (a misspelt `sevrity` must not silently run at 0% severity).
+//! A cell sets its field as the command-line flag of the same name does; a null cell
+//! leaves the deal's pricing assumption. At most one prepayment column (`speed_pct`,
+//! `cpr_pct`, `psa_pct`, `cpr_vector`), one default column (`cdr_pct`, `sda_pct`,
+//! `cdr_vector`) and one rate column (`index_rate_pct`, `rates`, `curves`) may be set in
+//! a row. Older names still read: `speed`, `cpr`, `psa`, `cdr`, `sda`, `severity`, `sev`,
+//! `lag`, `index_rate`, `libor`, `shock`, `shock_start`, `shock_start_period` and `to`.
+//! Names match case-insensitively; integer and float columns of any width are accepted.
+//! Unknown columns are an error (a misspelt `sevrity` must not silently run at 0%
+//! severity). Every mistake is told as `scenario table: row R, column `c`: ` and the core's
+//! message.
 
-use crate::GridError;
+use crate::inputs::{ScenarioInputs, Spelling};
+use crate::RunError;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use std::collections::HashMap;
 use std::sync::Arc;
-use tranche_core::waterfall::Horizon;
+use tranche_core::rates::RateCurves;
+use tranche_core::scenario::{Scenario, FIELDS};
 
-/// One scenario, resolved to engine-ready values (percent as in the files).
+/// One row of a scenario table: its id, its deal and the scenario it asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GridScenario {
+pub struct ScenarioRow {
     pub scenario_id: i64,
     pub deal: String,
-    pub speed_pct: f64,
-    pub cdr_pct: f64,
-    pub severity_pct: f64,
-    pub lag_months: u32,
-    pub shock_bps: f64,
-    pub shock_start_period: u32,
-    pub horizon: Horizon,
-    pub price: f64,
+    pub scenario: Scenario,
+    /// The curves file the rates came from, as given (repeated in the results).
+    pub curves_file: Option<String>,
 }
 
-impl GridScenario {
-    /// The default scenario of `deal` (pricing speed, no losses, no shock, to call, at par).
+impl ScenarioRow {
+    /// The deal's pricing assumption for `deal`.
     pub fn new(deal: impl Into<String>) -> Self {
-        GridScenario {
+        ScenarioRow {
             scenario_id: 0,
             deal: deal.into(),
-            speed_pct: 100.0,
-            cdr_pct: 0.0,
-            severity_pct: 0.0,
-            lag_months: 0,
-            shock_bps: 0.0,
-            shock_start_period: 1,
-            horizon: Horizon::Call,
-            price: 100.0,
+            scenario: Scenario::default(),
+            curves_file: None,
         }
     }
 }
 
-impl GridScenario {
-    /// The core scenario of this row: the deal's pricing rates, then the row's numbers.
-    pub fn to_scenario(&self) -> Result<tranche_core::scenario::Scenario, GridError> {
-        let mut s = tranche_core::scenario::Scenario::default();
-        for (name, v) in [
-            ("speed_pct", self.speed_pct),
-            ("cdr_pct", self.cdr_pct),
-            ("severity_pct", self.severity_pct),
-            ("lag_months", f64::from(self.lag_months)),
-            ("shock_bps", self.shock_bps),
-            ("shock_from", f64::from(self.shock_start_period)),
-            ("price", self.price),
-        ] {
-            s.set(name, v).map_err(crate::engine::core_error)?;
-        }
-        s.horizon = self.horizon;
-        Ok(s)
-    }
-}
-
-/// Canonical column names with their aliases, in schema order.
-const COLUMNS: &[(&str, &[&str])] = &[
+/// Older names of columns, still read.
+const ALIASES: &[(&str, &[&str])] = &[
     ("deal", &["deal_id", "deal_path"]),
     ("scenario_id", &["id"]),
     ("speed_pct", &["speed"]),
+    ("cpr_pct", &["cpr"]),
+    ("psa_pct", &["psa"]),
     ("cdr_pct", &["cdr"]),
+    ("sda_pct", &["sda"]),
     ("severity_pct", &["severity", "sev"]),
     ("lag_months", &["lag"]),
+    ("index_rate_pct", &["index_rate", "libor"]),
     ("shock_bps", &["shock"]),
-    ("shock_start_period", &["shock_start"]),
+    ("shock_from", &["shock_start", "shock_start_period"]),
     ("horizon", &["to"]),
-    ("price", &[]),
 ];
+
+/// The string columns besides `deal`.
+const TEXT: [&str; 4] = ["horizon", "shock_index", "rates", "curves"];
+
+fn is_vector(name: &str) -> bool {
+    name.ends_with("_vector")
+}
+
+/// Every column name in schema order: `deal`, `scenario_id`, the core's fields, then
+/// [`TEXT`].
+pub fn column_names() -> Vec<&'static str> {
+    let mut v = vec!["deal", "scenario_id"];
+    v.extend(FIELDS.iter().map(|f| f.name));
+    v.extend(TEXT);
+    v
+}
+
+/// The Arrow type of a field's column: whole numbers as Int64, vectors as lists.
+pub fn field_type(name: &str) -> DataType {
+    if is_vector(name) {
+        DataType::List(Arc::new(Field::new("item", DataType::Float64, true)))
+    } else if FIELDS.iter().any(|f| f.name == name && f.whole) {
+        DataType::Int64
+    } else {
+        DataType::Float64
+    }
+}
 
 /// The canonical schema of a scenario table (every column nullable: null = default).
 pub fn scenario_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("deal", DataType::Utf8, true),
-        Field::new("scenario_id", DataType::Int64, true),
-        Field::new("speed_pct", DataType::Float64, true),
-        Field::new("cdr_pct", DataType::Float64, true),
-        Field::new("severity_pct", DataType::Float64, true),
-        Field::new("lag_months", DataType::Int64, true),
-        Field::new("shock_bps", DataType::Float64, true),
-        Field::new("shock_start_period", DataType::Int64, true),
-        Field::new("horizon", DataType::Utf8, true),
-        Field::new("price", DataType::Float64, true),
-    ]))
+    let fields: Vec<Field> = column_names()
+        .into_iter()
+        .map(|n| {
+            let t = match n {
+                "scenario_id" => DataType::Int64,
+                "deal" => DataType::Utf8,
+                n if TEXT.contains(&n) => DataType::Utf8,
+                n => field_type(n),
+            };
+            Field::new(n, t, true)
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
-/// Parses `call` / `to_call` / `maturity` / `to_maturity` / `call:YYYY-MM` (any case).
-pub fn parse_horizon(s: &str) -> Option<Horizon> {
-    Horizon::parse(s).ok()
+/// The column a core error about `field` is told against.
+pub fn column_of(field: &str) -> &str {
+    match field {
+        "call_date" => "horizon",
+        "index" => "shock_index",
+        f => f,
+    }
 }
 
-/// Maps each canonical column to its index in `schema`, rejecting unknown and duplicate columns.
-fn locate(schema: &Schema) -> Result<Vec<Option<usize>>, GridError> {
-    let mut found: Vec<Option<usize>> = vec![None; COLUMNS.len()];
+/// The canonical name of a column named `name`, if it is one.
+fn canonical(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    column_names().into_iter().find(|c| {
+        *c == name
+            || ALIASES
+                .iter()
+                .any(|(k, a)| k == c && a.contains(&name.as_str()))
+    })
+}
+
+/// Each present column's canonical name and index, rejecting unknown and duplicate columns.
+fn locate(schema: &Schema) -> Result<HashMap<&'static str, usize>, RunError> {
+    let mut found: HashMap<&'static str, usize> = HashMap::new();
     for (i, f) in schema.fields().iter().enumerate() {
-        let name = f.name().to_ascii_lowercase();
-        let slot = COLUMNS
-            .iter()
-            .position(|(c, aliases)| *c == name || aliases.contains(&name.as_str()));
-        match slot {
-            Some(k) => {
-                if found[k].is_some() {
-                    return Err(GridError::input(format!(
-                        "scenario table: column `{}` given twice (as `{}` and `{}`)",
-                        COLUMNS[k].0,
-                        schema.field(found[k].unwrap_or(0)).name(),
-                        f.name()
-                    )));
-                }
-                found[k] = Some(i);
-            }
-            None => {
-                let known: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
-                return Err(GridError::input(format!(
-                    "scenario table: unknown column `{}`; expected some of: {}",
-                    f.name(),
-                    known.join(", ")
-                )));
-            }
+        let Some(c) = canonical(f.name()) else {
+            return Err(RunError::input(format!(
+                "scenario table: unknown column `{}`; expected some of: {}",
+                f.name(),
+                column_names().join(", ")
+            )));
+        };
+        if let Some(j) = found.insert(c, i) {
+            return Err(RunError::input(format!(
+                "scenario table: column `{c}` given twice (as `{}` and `{}`)",
+                schema.field(j).name(),
+                f.name()
+            )));
         }
     }
     Ok(found)
 }
 
-fn bad_type(col: &str, dt: &DataType, expected: &str) -> GridError {
-    GridError::input(format!(
+fn bad_type(col: &str, dt: &DataType, expected: &str) -> RunError {
+    RunError::input(format!(
         "scenario table: column `{col}` has type {dt}; expected {expected}"
     ))
 }
 
 /// Reads a numeric column of any integer/float width as `f64` (nulls as `None`).
-fn numbers(a: &ArrayRef, col: &str) -> Result<Vec<Option<f64>>, GridError> {
+fn numbers(a: &dyn Array, col: &str) -> Result<Vec<Option<f64>>, RunError> {
     macro_rules! prim {
         ($t:ty) => {
             a.as_primitive::<$t>()
@@ -179,145 +189,160 @@ fn numbers(a: &ArrayRef, col: &str) -> Result<Vec<Option<f64>>, GridError> {
     })
 }
 
+/// A list column's cells: each null, or a list of (possibly null) numbers.
+type Lists = Vec<Option<Vec<Option<f64>>>>;
+
+/// Reads a list-of-numbers column (List or LargeList of any numeric type).
+fn vectors(a: &ArrayRef, col: &str) -> Result<Lists, RunError> {
+    let items = |v: Option<ArrayRef>| v.map(|v| numbers(v.as_ref(), col)).transpose();
+    match a.data_type() {
+        DataType::List(_) => a.as_list::<i32>().iter().map(items).collect(),
+        DataType::LargeList(_) => a.as_list::<i64>().iter().map(items).collect(),
+        DataType::Null => Ok(vec![None; a.len()]),
+        dt => Err(bad_type(col, dt, "a list of numbers")),
+    }
+}
+
 /// Reads a string column (Utf8, LargeUtf8 or Utf8View).
-fn strings(a: &ArrayRef, col: &str) -> Result<Vec<Option<String>>, GridError> {
+fn strings(a: &ArrayRef, col: &str) -> Result<Vec<Option<String>>, RunError> {
+    let own = |v: Option<&str>| v.map(str::to_owned);
     Ok(match a.data_type() {
-        DataType::Utf8 => a
-            .as_string::<i32>()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect(),
-        DataType::LargeUtf8 => a
-            .as_string::<i64>()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect(),
-        DataType::Utf8View => a
-            .as_string_view()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect(),
+        DataType::Utf8 => a.as_string::<i32>().iter().map(own).collect(),
+        DataType::LargeUtf8 => a.as_string::<i64>().iter().map(own).collect(),
+        DataType::Utf8View => a.as_string_view().iter().map(own).collect(),
         DataType::Null => vec![None; a.len()],
         dt => return Err(bad_type(col, dt, "a string")),
     })
 }
 
-fn row_err(row: usize, col: &str, msg: impl std::fmt::Display) -> GridError {
-    GridError::input(format!("scenario table: row {row}, column `{col}`: {msg}"))
+/// `scenario table: row R, column `c``: the start of every message about a cell.
+pub fn cell(row: usize, col: &str) -> String {
+    format!("scenario table: row {row}, {}", column(col))
 }
 
-fn finite(row: usize, col: &str, v: f64, lo: f64, hi: f64) -> Result<f64, GridError> {
-    if !v.is_finite() || v < lo || v > hi {
-        return Err(row_err(
-            row,
-            col,
-            format!("{v} is out of range; expected a number from {lo} to {hi}"),
-        ));
-    }
-    Ok(v)
+fn column(input: &str) -> String {
+    format!("column `{}`", column_of(input))
 }
 
-fn whole(row: usize, col: &str, v: f64, lo: u32, hi: u32) -> Result<u32, GridError> {
-    let v = finite(row, col, v, lo as f64, hi as f64)?;
-    if v.fract() != 0.0 {
-        return Err(row_err(
-            row,
-            col,
-            format!("{v} is not a whole number of months"),
-        ));
+/// How messages about a row's cells name them.
+pub fn row_spelling(row: usize) -> Spelling<'static> {
+    Spelling {
+        prefix: format!("scenario table: row {row}, "),
+        name: &column,
     }
-    Ok(v as u32)
+}
+
+/// The columns of a batch, read.
+struct Columns {
+    nums: Vec<(&'static str, Vec<Option<f64>>)>,
+    vecs: Vec<(&'static str, Lists)>,
+    text: HashMap<&'static str, Vec<Option<String>>>,
+}
+
+fn read_columns(batch: &RecordBatch) -> Result<Columns, RunError> {
+    let at = locate(batch.schema_ref())?;
+    let mut c = Columns {
+        nums: Vec::new(),
+        vecs: Vec::new(),
+        text: HashMap::new(),
+    };
+    for name in column_names() {
+        let Some(i) = at.get(name) else { continue };
+        let a = batch.column(*i);
+        if name == "deal" || TEXT.contains(&name) {
+            c.text.insert(name, strings(a, name)?);
+        } else if is_vector(name) {
+            c.vecs.push((name, vectors(a, name)?));
+        } else {
+            c.nums.push((name, numbers(a.as_ref(), name)?));
+        }
+    }
+    Ok(c)
 }
 
 /// Reads and validates every row of `batch`. `first_row` numbers rows across batches
-/// (for default ids and messages); `default_deal` fills a missing/null `deal`.
+/// (for default ids and messages); `default_deal` fills a missing/null `deal`. A curves
+/// file named by several rows is read once.
 pub fn read_scenarios(
     batch: &RecordBatch,
     first_row: usize,
     default_deal: Option<&str>,
-) -> Result<Vec<GridScenario>, GridError> {
-    let idx = locate(batch.schema_ref())?;
-    let n = batch.num_rows();
-    let col = |k: usize| idx[k].map(|i| batch.column(i));
-    let num = |k: usize| -> Result<Vec<Option<f64>>, GridError> {
-        match col(k) {
-            Some(a) => numbers(a, COLUMNS[k].0),
-            None => Ok(vec![None; n]),
-        }
+) -> Result<Vec<ScenarioRow>, RunError> {
+    let cols = read_columns(batch)?;
+    let text = |name: &str, r: usize| {
+        cols.text
+            .get(name)
+            .and_then(|v| v[r].clone())
+            .filter(|s| !s.trim().is_empty())
     };
-    let text = |k: usize| -> Result<Vec<Option<String>>, GridError> {
-        match col(k) {
-            Some(a) => strings(a, COLUMNS[k].0),
-            None => Ok(vec![None; n]),
-        }
-    };
-    let deals = text(0)?;
-    let ids = num(1)?;
-    let speed = num(2)?;
-    let cdr = num(3)?;
-    let sev = num(4)?;
-    let lag = num(5)?;
-    let shock = num(6)?;
-    let start = num(7)?;
-    let horizon = text(8)?;
-    let price = num(9)?;
-
-    let mut out = Vec::with_capacity(n);
-    for r in 0..n {
+    let mut curves: HashMap<String, RateCurves> = HashMap::new();
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for r in 0..batch.num_rows() {
         let row = first_row + r;
-        let deal = match (&deals[r], default_deal) {
-            (Some(d), _) if !d.trim().is_empty() => d.clone(),
-            (_, Some(d)) => d.to_owned(),
-            _ => return Err(row_err(row, "deal", "missing; expected a deal id or path")),
-        };
-        let scenario_id = match ids[r] {
-            Some(v) if v.is_finite() && v.fract() == 0.0 => v as i64,
-            Some(v) => {
-                return Err(row_err(
-                    row,
-                    "scenario_id",
-                    format!("{v} is not an integer"),
-                ))
+        let deal = match text("deal", r).as_deref().or(default_deal) {
+            Some(d) => d.to_owned(),
+            None => {
+                return Err(RunError::input(format!(
+                    "{}: missing; expected a deal id or path",
+                    cell(row, "deal")
+                )))
             }
-            None => row as i64,
         };
-        let horizon = match &horizon[r] {
-            None => Horizon::Call,
-            Some(h) => parse_horizon(h).ok_or_else(|| {
-                row_err(
-                    row,
-                    "horizon",
-                    format!("`{h}`; expected `call` or `maturity`"),
-                )
-            })?,
-        };
-        out.push(GridScenario {
+        let mut inputs = ScenarioInputs::default();
+        let mut scenario_id = row as i64;
+        for (name, vals) in &cols.nums {
+            match (*name, vals[r]) {
+                (_, None) => {}
+                ("scenario_id", Some(v)) if v.is_finite() && v.fract() == 0.0 => {
+                    scenario_id = v as i64
+                }
+                ("scenario_id", Some(v)) => {
+                    return Err(RunError::input(format!(
+                        "{}: expected a whole number, found {v}",
+                        cell(row, "scenario_id")
+                    )))
+                }
+                (name, Some(v)) => inputs.numbers.push((name, v)),
+            }
+        }
+        for (name, vals) in &cols.vecs {
+            let Some(v) = &vals[r] else { continue };
+            let v = v
+                .iter()
+                .enumerate()
+                .map(|(k, x)| {
+                    x.ok_or_else(|| {
+                        RunError::input(format!(
+                            "{}: period {} is null; expected a number",
+                            cell(row, name),
+                            k + 1
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            match *name {
+                "cpr_vector" => inputs.cpr_vector = Some(v),
+                _ => inputs.cdr_vector = Some(v),
+            }
+        }
+        inputs.horizon = text("horizon", r);
+        inputs.rates = text("rates", r);
+        inputs.shock_index = text("shock_index", r);
+        let curves_file = text("curves", r);
+        if let Some(p) = &curves_file {
+            if !curves.contains_key(p) {
+                let c = tranche_io::curves::read_curves(p)
+                    .map_err(|e| RunError::from(e).context(&cell(row, "curves")))?;
+                curves.insert(p.clone(), c);
+            }
+            inputs.curves = curves.get(p).cloned();
+        }
+        let scenario = inputs.apply(Scenario::default(), &row_spelling(row))?;
+        out.push(ScenarioRow {
             scenario_id,
             deal,
-            speed_pct: finite(row, "speed_pct", speed[r].unwrap_or(100.0), 0.0, 100_000.0)?,
-            cdr_pct: finite(row, "cdr_pct", cdr[r].unwrap_or(0.0), 0.0, 100.0)?,
-            severity_pct: finite(row, "severity_pct", sev[r].unwrap_or(0.0), 0.0, 100.0)?,
-            lag_months: whole(row, "lag_months", lag[r].unwrap_or(0.0), 0, 360)?,
-            shock_bps: finite(
-                row,
-                "shock_bps",
-                shock[r].unwrap_or(0.0),
-                -10_000.0,
-                10_000.0,
-            )?,
-            shock_start_period: whole(row, "shock_start_period", start[r].unwrap_or(1.0), 1, 720)?,
-            horizon,
-            price: {
-                let p = price[r].unwrap_or(100.0);
-                if !(p.is_finite() && p > 0.0 && p <= 1000.0) {
-                    return Err(row_err(
-                        row,
-                        "price",
-                        format!("{p}; expected a price above 0 (percent of par)"),
-                    ));
-                }
-                p
-            },
+            scenario,
+            curves_file,
         });
     }
     Ok(out)
@@ -325,15 +350,38 @@ pub fn read_scenarios(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use arrow_array::builder::{Float64Builder, ListBuilder};
     use arrow_array::{Float32Array, Int32Array, LargeStringArray, StringArray};
+    use tranche_core::scenario::{DefaultRate, Prepay, RateBase, Speed};
+    use tranche_core::waterfall::Horizon;
 
     fn batch(cols: Vec<(&str, ArrayRef)>) -> RecordBatch {
         RecordBatch::try_from_iter(cols).unwrap()
     }
 
+    fn err(cols: Vec<(&str, ArrayRef)>) -> String {
+        read_scenarios(&batch(cols), 0, Some("d"))
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
-    fn defaults_and_aliases() {
+    fn every_core_field_is_a_column() {
+        let s = scenario_schema();
+        for f in FIELDS {
+            assert!(s.field_with_name(f.name).is_ok(), "{}", f.name);
+        }
+        assert_eq!(
+            s.field_with_name("lag_months").unwrap().data_type(),
+            &DataType::Int64
+        );
+        assert_eq!(s.fields().len(), column_names().len());
+    }
+
+    #[test]
+    fn defaults_and_old_names() {
         let b = batch(vec![
             (
                 "Speed",
@@ -344,62 +392,129 @@ mod tests {
                 Arc::new(Float32Array::from(vec![2.5, 0.0])) as ArrayRef,
             ),
             (
+                "shock_start_period",
+                Arc::new(Int32Array::from(vec![None, Some(3)])) as ArrayRef,
+            ),
+            (
                 "to",
                 Arc::new(LargeStringArray::from(vec!["to_maturity", "CALL"])) as ArrayRef,
             ),
         ]);
         let s = read_scenarios(&b, 10, Some("deals/x")).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].speed_pct, 50.0);
-        assert_eq!(s[1].speed_pct, 100.0);
-        assert_eq!(s[0].cdr_pct, 2.5);
-        assert_eq!(s[0].horizon, Horizon::Maturity);
-        assert_eq!(s[1].horizon, Horizon::Call);
-        assert_eq!(s[0].scenario_id, 10);
-        assert_eq!(s[1].scenario_id, 11);
+        assert_eq!(
+            s[0].scenario.prepay,
+            Prepay::all(Speed::Pricing { pct: 50.0 })
+        );
+        assert_eq!(s[1].scenario.prepay, Scenario::default().prepay);
+        assert_eq!(s[0].scenario.defaults.rate, DefaultRate::Cdr { pct: 2.5 });
+        assert_eq!(s[0].scenario.horizon, Horizon::Maturity);
+        assert_eq!(s[1].scenario.horizon, Horizon::Call);
+        assert_eq!(s[1].scenario.rates.shocks[0].from_period, 3);
+        assert_eq!((s[0].scenario_id, s[1].scenario_id), (10, 11));
         assert_eq!(s[1].deal, "deals/x");
-        assert_eq!(s[1].price, 100.0);
-        assert_eq!(s[1].shock_start_period, 1);
+        assert_eq!(s[1].scenario.price, 100.0);
     }
 
     #[test]
-    fn unknown_column_is_named() {
-        let b = batch(vec![(
+    fn vectors_rates_and_call_dates() {
+        let mut l = ListBuilder::new(Float64Builder::new());
+        l.append_value([Some(4.0), Some(6.0)]);
+        l.append_null();
+        let b = batch(vec![
+            ("cpr_vector", Arc::new(l.finish()) as ArrayRef),
+            (
+                "rates",
+                Arc::new(StringArray::from(vec![Some("deal_curves"), None])) as ArrayRef,
+            ),
+            (
+                "horizon",
+                Arc::new(StringArray::from(vec!["call:2008-06", "maturity"])) as ArrayRef,
+            ),
+        ]);
+        let s = read_scenarios(&b, 0, Some("d")).unwrap();
+        assert_eq!(
+            s[0].scenario.prepay,
+            Prepay::all(Speed::Vector {
+                cpr_pct: vec![4.0, 6.0]
+            })
+        );
+        assert_eq!(s[0].scenario.rates.base, RateBase::DealCurves);
+        assert_eq!(s[1].scenario.rates.base, RateBase::Pricing);
+        assert_eq!(s[0].scenario.horizon.name(), "call:2008-06");
+    }
+
+    #[test]
+    fn unknown_and_doubled_columns_are_named() {
+        let e = err(vec![(
             "sevrity",
             Arc::new(Float32Array::from(vec![40.0])) as ArrayRef,
         )]);
-        let e = read_scenarios(&b, 0, Some("d")).unwrap_err().to_string();
         assert!(e.contains("unknown column `sevrity`"), "{e}");
+        let e = err(vec![
+            ("cdr", Arc::new(Float32Array::from(vec![1.0])) as ArrayRef),
+            (
+                "CDR_pct",
+                Arc::new(Float32Array::from(vec![1.0])) as ArrayRef,
+            ),
+        ]);
+        assert!(
+            e.contains("column `cdr_pct` given twice (as `cdr` and `CDR_pct`)"),
+            "{e}"
+        );
     }
 
     #[test]
-    fn bad_values_name_row_and_column() {
-        let b = batch(vec![(
+    fn bad_values_give_the_core_message_under_row_and_column() {
+        let e = err(vec![(
             "cdr_pct",
             Arc::new(Float32Array::from(vec![1.0, -3.0])) as ArrayRef,
         )]);
-        let e = read_scenarios(&b, 0, Some("d")).unwrap_err().to_string();
-        assert!(e.contains("row 1, column `cdr_pct`"), "{e}");
-        let b = batch(vec![(
+        assert_eq!(
+            e,
+            "scenario table: row 1, column `cdr_pct`: expected percent CDR from 0 to 100, found -3"
+        );
+        let e = err(vec![(
             "horizon",
             Arc::new(StringArray::from(vec!["forever"])) as ArrayRef,
         )]);
-        let e = read_scenarios(&b, 0, Some("d")).unwrap_err().to_string();
-        assert!(
-            e.contains("`forever`; expected `call` or `maturity`"),
-            "{e}"
+        assert_eq!(
+            e,
+            "scenario table: row 0, column `horizon`: expected `call`, `maturity` or `call:YYYY-MM`, found `forever`"
         );
-        let b = batch(vec![(
+        let e = err(vec![(
             "lag",
             Arc::new(Float32Array::from(vec![2.5])) as ArrayRef,
         )]);
-        assert!(read_scenarios(&b, 0, Some("d")).is_err());
-        let b = batch(vec![(
+        assert_eq!(
+            e,
+            "scenario table: row 0, column `lag_months`: expected a whole number of months, found 2.5"
+        );
+        let e = err(vec![(
             "speed",
             Arc::new(StringArray::from(vec!["fast"])) as ArrayRef,
         )]);
-        let e = read_scenarios(&b, 0, Some("d")).unwrap_err().to_string();
         assert!(e.contains("expected a number"), "{e}");
+        let e = err(vec![
+            (
+                "speed_pct",
+                Arc::new(Float32Array::from(vec![100.0])) as ArrayRef,
+            ),
+            (
+                "cpr_pct",
+                Arc::new(Float32Array::from(vec![6.0])) as ArrayRef,
+            ),
+        ]);
+        assert_eq!(e, "scenario table: row 0, column `cpr_pct`: sets the prepayment speed, as column `speed_pct` does; give one of them");
+        let e = err(vec![(
+            "curves",
+            Arc::new(StringArray::from(vec!["no/such/curves.csv"])) as ArrayRef,
+        )]);
+        assert!(
+            e.starts_with("scenario table: row 0, column `curves`: "),
+            "{e}"
+        );
+        assert!(e.contains("no/such/curves.csv"), "{e}");
     }
 
     #[test]

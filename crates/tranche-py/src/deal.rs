@@ -1,53 +1,31 @@
-//! `tranche.Deal`, `tranche.RunResult` and the grid entry point `tranche.run_grid`.
+//! `tranche.Deal`, `tranche.RunResult` and the scenario-table entry point
+//! `tranche.run_scenarios`. A run takes the scenario keywords of [`crate::keywords`]; a
+//! grid crosses its axes; a scenario table runs one scenario per row.
 
 use crate::errors::{input, to_py};
 use crate::input::scenario_batches;
+use crate::keywords::{numbers, Keywords};
 use crate::table::Table;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt};
+use pyo3::types::PyDict;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tranche_arrow::engine::{
-    DealCache, DealIds, DealSource, PreparedDeal, RunSpec, ScenarioEngine,
-};
-use tranche_arrow::grid::{run_batch, GridOptions};
-use tranche_arrow::scenarios::{parse_horizon, GridScenario};
-use tranche_arrow::{result_schema, tables, GridError};
-use tranche_core::waterfall::{DealRun, Horizon, Ledger};
+use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
+use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, BatchOptions};
+use tranche_arrow::{RunError, ScenarioRow};
+use tranche_core::grid::{Axis, GridSpec, DEFAULT_MAX_CELLS};
+use tranche_core::scenario::{check, field_spec, Scenario, Shock};
+use tranche_core::summary::RunSummary;
+use tranche_core::tables::{afr_base, AFR_SHOCK};
+use tranche_core::waterfall::{DealRun, Ledger};
 
-/// Deals loaded by `run_grid`, kept for the life of the process (one per Spark worker).
+/// Deals loaded by `run_scenarios`, kept for the life of the process (one per Spark
+/// worker).
 fn cache() -> &'static DealCache {
     static CACHE: OnceLock<DealCache> = OnceLock::new();
     CACHE.get_or_init(DealCache::new)
-}
-
-fn horizon(to: &str) -> PyResult<Horizon> {
-    parse_horizon(to).ok_or_else(|| input(format!("to: `{to}`; expected `call` or `maturity`")))
-}
-
-/// Reads `libor=`: a number (flat, percent) or a sequence of numbers (percent by period).
-fn libor_path(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
-    let Some(v) = v else { return Ok(None) };
-    if v.is_none() {
-        return Ok(None);
-    }
-    let path: Vec<f64> = if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() {
-        vec![v.extract()?]
-    } else {
-        v.extract()
-            .map_err(|_| input("libor: expected a number or a list of numbers (percent)"))?
-    };
-    if path.is_empty()
-        || path
-            .iter()
-            .any(|x| !x.is_finite() || *x < -5.0 || *x > 50.0)
-    {
-        return Err(input(
-            "libor: expected one or more rates in percent between -5 and 50",
-        ));
-    }
-    Ok(Some(path))
 }
 
 /// Runs scenario batches against `source`, numbering rows across batches.
@@ -58,20 +36,17 @@ fn run_batches(
     default_deal: Option<String>,
     threads: Option<usize>,
 ) -> PyResult<Table> {
-    if threads == Some(0) {
-        return Err(input("threads: expected at least 1"));
-    }
     let batches = scenario_batches(scenarios)?;
-    let out = py.detach(|| -> Result<Vec<_>, GridError> {
+    let out = py.detach(|| -> Result<Vec<_>, RunError> {
         let mut out = Vec::with_capacity(batches.len());
         let mut first_row = 0;
         for b in &batches {
-            let opts = GridOptions {
+            let opts = BatchOptions {
                 threads,
                 default_deal: default_deal.clone(),
                 first_row,
             };
-            out.push(run_batch(b, source, &opts)?);
+            out.push(run_scenario_batch(b, source, &opts)?);
             first_row += b.num_rows();
         }
         Ok(out)
@@ -79,14 +54,15 @@ fn run_batches(
     Ok(Table::from_batches(result_schema(), out.map_err(to_py)?))
 }
 
-/// Runs a table of scenarios (one row per deal and scenario) and returns one table of
-/// results (one row per scenario and bond). This is the Arrow entry point Spark calls.
+/// Runs a table of explicit scenarios, one row per (deal, scenario), nothing crossed;
+/// one table of results (one row per scenario and bond). The Arrow entry point Spark
+/// executors call.
 ///
 /// `deals` maps deal ids used in the `deal` column to deal directories; other values of
 /// `deal` are paths. `threads=None` uses every core.
 #[pyfunction]
 #[pyo3(signature = (scenarios, deals=None, *, threads=None, default_deal=None))]
-pub fn run_grid(
+pub fn run_scenarios(
     py: Python<'_>,
     scenarios: &Bound<'_, PyAny>,
     deals: Option<HashMap<String, PathBuf>>,
@@ -101,25 +77,25 @@ pub fn run_grid(
     run_batches(py, scenarios, &source, default_deal, threads)
 }
 
-/// Forgets every deal `run_grid` has loaded (call after editing a deal's files).
+/// Forgets every deal `run_scenarios` has loaded (call after editing a deal's files).
 #[pyfunction]
 pub fn clear_cache() {
     cache().clear();
 }
 
-/// Serves one already-loaded deal to the grid.
+/// Serves one already-loaded deal to a scenario table.
 struct OneDeal {
     name: String,
     deal: Arc<PreparedDeal>,
 }
 
 impl DealSource for OneDeal {
-    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, GridError> {
+    fn deal(&self, name: &str) -> Result<Arc<dyn ScenarioEngine>, RunError> {
         if name == self.name {
             Ok(self.deal.clone())
         } else {
-            Err(GridError::input(format!(
-                "deal `{name}`: Deal.grid runs only its own deal `{}`; use tranche.run_grid for several deals",
+            Err(RunError::input(format!(
+                "deal `{name}`: Deal.run_scenarios runs only its own deal `{}`; use tranche.run_scenarios for several deals",
                 self.name
             )))
         }
@@ -159,56 +135,76 @@ impl Deal {
         self.inner.bond_names()
     }
 
-    /// Runs one scenario: collateral projection, waterfall and analytics.
-    #[pyo3(signature = (speed=100.0, to="call", cdr=0.0, severity=0.0, lag=0, libor=None, shock_bps=0.0, shock_start=1, price=100.0))]
-    #[allow(clippy::too_many_arguments)]
-    fn run(
-        &self,
-        py: Python<'_>,
-        speed: f64,
-        to: &str,
-        cdr: f64,
-        severity: f64,
-        lag: u32,
-        libor: Option<&Bound<'_, PyAny>>,
-        shock_bps: f64,
-        shock_start: u32,
-        price: f64,
-    ) -> PyResult<RunResult> {
-        let spec = self.spec(
-            speed,
-            to,
-            cdr,
-            severity,
-            lag,
-            libor,
-            shock_bps,
-            shock_start,
-            price,
-        )?;
+    /// Runs one scenario (the scenario keywords; none: the deal's pricing assumption):
+    /// collateral projection, waterfall and analytics.
+    #[pyo3(signature = (**scenario))]
+    fn run(&self, py: Python<'_>, scenario: Option<&Bound<'_, PyDict>>) -> PyResult<RunResult> {
+        let k = Keywords::read(scenario, "run", &[])?;
+        let row = k.row(self.inner.name(), Scenario::default())?;
         let deal = self.inner.clone();
-        let (run, ledger, summary) = py
-            .detach(|| -> Result<_, GridError> {
-                let out = deal.run_spec(&spec)?;
-                let summary = tranche_arrow::engine::scenario_result(out.summary);
-                let batch = tranche_arrow::results::build_results(
-                    std::slice::from_ref(&spec.scenario),
-                    std::slice::from_ref(&summary),
-                )?;
-                Ok((out.run, out.ledger, batch))
-            })
+        let out = py
+            .detach(|| deal.run(&row.scenario, &|f| k.name(f)))
             .map_err(to_py)?;
         Ok(RunResult {
-            run: Arc::new(run),
-            ledger: Arc::new(ledger),
-            summary,
+            run: Arc::new(out.run),
+            ledger: Arc::new(out.ledger),
+            row,
+            summary: out.summary,
         })
     }
 
-    /// Runs a table of scenarios over this deal (any Arrow table, a dict of lists or a list
-    /// of dicts; columns as in `tranche.scenario_schema()`); one table of results.
-    #[pyo3(signature = (scenarios, *, threads=None))]
+    /// A grid: the cross product of `axes` (scenario field -> values; the first axis
+    /// outermost) over the scenario the keywords give. One row per (cell, bond).
+    #[pyo3(signature = (axes, *, threads=None, max_cells=None, **scenario))]
     fn grid(
+        &self,
+        py: Python<'_>,
+        axes: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+        max_cells: Option<usize>,
+        scenario: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Table> {
+        let mut k = Keywords::read(scenario, "grid", &["threads", "max_cells"])?;
+        let axes = axes.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err("grid: axes must be a dict of scenario field -> list of values")
+        })?;
+        let mut list = Vec::new();
+        for (key, values) in axes.iter() {
+            let name: String = key.extract()?;
+            let field = axis_field(&name)?;
+            let values = numbers(&name, &values)?;
+            // The first value goes through the keywords' checks (one prepayment speed, one
+            // default rate, ...); every value is checked when the grid is laid out.
+            if let Some(v) = values.first() {
+                k.inputs.numbers.push((field, *v));
+            }
+            k.name_as(field, &name);
+            list.push(Axis {
+                field: field.to_string(),
+                values,
+            });
+        }
+        // The base keeps each axis' first value: every cell sets its own.
+        k.name_as("max_cells", "max_cells");
+        let base = k.row(self.inner.name(), Scenario::default())?;
+        let spec = GridSpec {
+            base: base.scenario.clone(),
+            axes: list,
+            max_cells: max_cells.unwrap_or(DEFAULT_MAX_CELLS),
+        };
+        let deal = self.inner.clone();
+        let b = py
+            .detach(|| {
+                tranche_arrow::grid::run_grid(deal.model(), &base, &spec, threads, &|f| k.name(f))
+            })
+            .map_err(to_py)?;
+        Ok(Table::new(b))
+    }
+
+    /// Runs a table of explicit scenarios over this deal, one row each (any Arrow table,
+    /// a dict of lists or a list of dicts; columns as in `tranche.scenario_schema()`).
+    #[pyo3(signature = (scenarios, *, threads=None))]
+    fn run_scenarios(
         &self,
         py: Python<'_>,
         scenarios: &Bound<'_, PyAny>,
@@ -221,21 +217,30 @@ impl Deal {
         run_batches(py, scenarios, &source, Some(source.name.clone()), threads)
     }
 
-    /// The Price/DM report of every class, as `tranche price-table` computes it: at
-    /// `price` (percent of par) and each of `speeds` (percent of the pricing speed), to
-    /// call and to maturity, every index flat at `libor` percent (default: the deal's
-    /// pricing level). Columns as `tranche price-table --format csv`.
-    #[pyo3(signature = (price=100.0, speeds=vec![0.0, 80.0, 100.0, 150.0, 180.0], libor=None))]
+    /// The Price/DM report of every class, as `tranche price-table` computes it: the
+    /// scenario the keywords give at each of `speeds` (percent of the pricing speed), to
+    /// call and to maturity. Columns as `tranche price-table --format csv`.
+    #[pyo3(signature = (speeds=vec![0.0, 80.0, 100.0, 150.0, 180.0], **scenario))]
     fn price_table(
         &self,
         py: Python<'_>,
-        price: f64,
         speeds: Vec<f64>,
-        libor: Option<f64>,
+        scenario: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Table> {
+        let mut k = Keywords::read(scenario, "price_table", &["speeds"])?;
+        k.refuse(
+            &["speed_pct", "cpr_pct", "psa_pct", "cpr_vector"],
+            "the table's columns are speeds in percent of the pricing speed; give them with speeds",
+        )?;
+        k.refuse(
+            &["horizon"],
+            "the table shows both horizons, to call and to maturity",
+        )?;
+        k.name_as("speed_pct", "speeds");
+        let base = k.scenario(Scenario::default())?;
         let deal = self.inner.clone();
         let b = py
-            .detach(|| deal.price_table(price, &speeds, libor))
+            .detach(|| deal.price_table(&base, &speeds, &|f| k.name(f)))
             .map_err(to_py)?;
         Ok(Table::new(b))
     }
@@ -251,24 +256,32 @@ impl Deal {
         Ok(d)
     }
 
-    /// The Available Funds Rate schedule, as `tranche afr` computes it: under the forward
-    /// curves (`curves`: a curves CSV file; default the deal's `curves.csv`) and under
-    /// them shocked by `shock_bps` from period `shock_from`, at `speed` percent of the
-    /// pricing speed, to `to`. Columns as `tranche afr --format csv`.
-    #[pyo3(signature = (curves=None, shock_bps=1000.0, shock_from=2, speed=100.0, to="call"))]
+    /// The Available Funds Rate schedule, as `tranche afr` computes it: under the scenario
+    /// the keywords give (by default the deal's forward curves at the pricing speed, to
+    /// call) and under it with every index (or `shock_index`) shifted by `shock_bps` from
+    /// period `shock_from`. Columns as `tranche afr --format csv`.
+    #[pyo3(signature = (shock_bps=AFR_SHOCK.bps, shock_from=f64::from(AFR_SHOCK.from_period), shock_index=None, **scenario))]
     fn afr(
         &self,
         py: Python<'_>,
-        curves: Option<PathBuf>,
         shock_bps: f64,
-        shock_from: i64,
-        speed: f64,
-        to: &str,
+        shock_from: f64,
+        shock_index: Option<String>,
+        scenario: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Table> {
-        let h = horizon(to)?;
+        let k = Keywords::read(scenario, "afr", &["shock_bps", "shock_from", "shock_index"])?;
+        let one = |kw: &str, v: f64| {
+            check(kw, v).map_err(|e| to_py(tranche_arrow::error::spelled(e, &|f| f.to_string())))
+        };
+        let shock = Shock {
+            bps: one("shock_bps", shock_bps)?,
+            from_period: one("shock_from", shock_from)? as u32,
+            index: shock_index,
+        };
+        let base = k.scenario(afr_base())?;
         let deal = self.inner.clone();
         let b = py
-            .detach(|| deal.afr(curves.as_deref(), shock_bps, shock_from, speed, h))
+            .detach(|| deal.afr(&base, &shock, &|f| k.name(f)))
             .map_err(to_py)?;
         Ok(Table::new(b))
     }
@@ -282,64 +295,27 @@ impl Deal {
     }
 }
 
-impl Deal {
-    /// Validates keyword arguments exactly as a scenario-table row is validated.
-    #[allow(clippy::too_many_arguments)]
-    fn spec(
-        &self,
-        speed: f64,
-        to: &str,
-        cdr: f64,
-        severity: f64,
-        lag: u32,
-        libor: Option<&Bound<'_, PyAny>>,
-        shock_bps: f64,
-        shock_start: u32,
-        price: f64,
-    ) -> PyResult<RunSpec> {
-        let h = horizon(to)?;
-        let row = arrow_array::RecordBatch::try_from_iter(vec![
-            ("speed_pct", f64_array(speed)),
-            ("cdr_pct", f64_array(cdr)),
-            ("severity_pct", f64_array(severity)),
-            ("lag_months", f64_array(lag as f64)),
-            ("shock_bps", f64_array(shock_bps)),
-            ("shock_start_period", f64_array(shock_start as f64)),
-            ("price", f64_array(price)),
-        ])
-        .map_err(|e| input(e.to_string()))?;
-        let mut s: Vec<GridScenario> =
-            tranche_arrow::read_scenarios(&row, 0, Some(self.inner.name()))
-                .map_err(|e| input(keyword_message(&e.to_string())))?;
-        let mut scenario = s.pop().ok_or_else(|| input("no scenario"))?;
-        scenario.horizon = h;
-        Ok(RunSpec {
-            scenario,
-            libor_pct: libor_path(libor)?,
+/// The scenario field an axis named `name` crosses (a field name or its keyword).
+fn axis_field(name: &str) -> PyResult<&'static str> {
+    let kw = crate::keywords::KEYWORDS
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, f)| *f);
+    kw.or(Some(name))
+        .and_then(field_spec)
+        .filter(|f| !f.name.ends_with("_vector"))
+        .map(|f| f.name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = tranche_core::scenario::FIELDS
+                .iter()
+                .map(|f| f.name)
+                .filter(|n| !n.ends_with("_vector"))
+                .collect();
+            input(format!(
+                "grid: `{name}` is not a scenario field a grid can cross; expected one of: {}",
+                known.join(", ")
+            ))
         })
-    }
-}
-
-fn f64_array(v: f64) -> arrow_array::ArrayRef {
-    Arc::new(arrow_array::Float64Array::from(vec![v]))
-}
-
-/// Rewrites a scenario-table message for keyword arguments (`column `cdr_pct`` -> `cdr=`).
-fn keyword_message(m: &str) -> String {
-    let m = m.replace("scenario table: row 0, ", "");
-    [
-        ("speed_pct", "speed"),
-        ("cdr_pct", "cdr"),
-        ("severity_pct", "severity"),
-        ("lag_months", "lag"),
-        ("shock_start_period", "shock_start"),
-        ("shock_bps", "shock_bps"),
-        ("price", "price"),
-    ]
-    .iter()
-    .fold(m, |m, (col, kw)| {
-        m.replace(&format!("column `{col}`"), &format!("argument `{kw}`"))
-    })
 }
 
 /// The tables of one deal run.
@@ -347,7 +323,8 @@ fn keyword_message(m: &str) -> String {
 pub struct RunResult {
     run: Arc<DealRun>,
     ledger: Arc<Ledger>,
-    summary: arrow_array::RecordBatch,
+    row: ScenarioRow,
+    summary: RunSummary,
 }
 
 #[pymethods]
@@ -377,11 +354,16 @@ impl RunResult {
             .map_err(|e| to_py(e.into()))
     }
 
-    /// Per-bond analytics of the run (DM at the run's price, WAL, duration, window, losses):
-    /// the same columns as a grid's result.
+    /// One row per bond: the scenario, then the `tranche run --summary` figures (the
+    /// columns of every result table).
     #[getter]
-    fn summary(&self) -> Table {
-        Table::new(self.summary.clone())
+    fn summary(&self) -> PyResult<Table> {
+        build_results(
+            std::slice::from_ref(&self.row),
+            std::slice::from_ref(&self.summary),
+        )
+        .map(Table::new)
+        .map_err(to_py)
     }
 
     /// The period of the clean-up call, if the run was to call and it was exercised.

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use tranche_arrow::GridError;
+use tranche_arrow::RunError;
 
 fn raise(py: Python<'_>, class: &str, msg: String) -> PyErr {
     let cls = py
@@ -16,14 +16,14 @@ fn raise(py: Python<'_>, class: &str, msg: String) -> PyErr {
     }
 }
 
-pub fn to_py(e: GridError) -> PyErr {
+pub fn to_py(e: RunError) -> PyErr {
     Python::attach(|py| match e {
-        GridError::Input(m) => raise(py, "InputError", m),
-        GridError::Engine(m) => raise(py, "EngineError", m),
-        GridError::Internal(m) => raise(py, "InternalError", m),
+        RunError::Input(m) => raise(py, "InputError", m),
+        RunError::Engine(m) => raise(py, "EngineError", m),
+        RunError::Internal(m) => raise(py, "InternalError", m),
     })
 }
 
 pub fn input(msg: impl Into<String>) -> PyErr {
-    to_py(GridError::Input(msg.into()))
+    to_py(RunError::Input(msg.into()))
 }

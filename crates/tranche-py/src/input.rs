@@ -2,7 +2,7 @@
 //! DuckDB, arro3, ...), a dict of lists (scalars broadcast), or a list of dicts.
 
 use crate::errors::input;
-use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -10,11 +10,14 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyRecordBatch;
 use std::sync::Arc;
 
+#[derive(Clone)]
 enum Cell {
     Null,
     Int(i64),
     Float(f64),
     Text(String),
+    /// A vector (`cpr_vector`, `cdr_vector`).
+    List(Vec<f64>),
 }
 
 fn cell(v: &Bound<'_, PyAny>, col: &str) -> PyResult<Cell> {
@@ -30,6 +33,11 @@ fn cell(v: &Bound<'_, PyAny>, col: &str) -> PyResult<Cell> {
         Ok(Cell::Int(v.extract()?))
     } else if v.is_instance_of::<PyFloat>() {
         Ok(Cell::Float(v.extract()?))
+    } else if is_sequence(v) {
+        Ok(Cell::List(crate::keywords::numbers(
+            &format!("scenario table: column `{col}`"),
+            v,
+        )?))
     } else if let Ok(i) = v.extract::<i64>() {
         Ok(Cell::Int(i)) // numpy integers
     } else if let Ok(f) = v.extract::<f64>() {
@@ -43,21 +51,38 @@ fn cell(v: &Bound<'_, PyAny>, col: &str) -> PyResult<Cell> {
 }
 
 fn column(col: &str, cells: Vec<Cell>) -> PyResult<ArrayRef> {
-    let (mut text, mut float, mut int) = (false, false, false);
+    let (mut text, mut float, mut int, mut list) = (false, false, false, false);
     for c in &cells {
         match c {
             Cell::Text(_) => text = true,
             Cell::Float(_) => float = true,
             Cell::Int(_) => int = true,
+            Cell::List(_) => list = true,
             Cell::Null => {}
         }
     }
-    if text && (float || int) {
+    if [text, float || int, list].iter().filter(|x| **x).count() > 1 {
         return Err(input(format!(
-            "scenario table: column `{col}` mixes strings and numbers"
+            "scenario table: column `{col}` mixes {}",
+            if list && text {
+                "lists and strings"
+            } else if list {
+                "lists and numbers"
+            } else {
+                "strings and numbers"
+            }
         )));
     }
-    Ok(if text {
+    Ok(if list {
+        let mut b = ListBuilder::new(Float64Builder::new());
+        for c in cells {
+            match c {
+                Cell::List(v) => b.append_value(v.into_iter().map(Some)),
+                _ => b.append_null(),
+            }
+        }
+        Arc::new(b.finish())
+    } else if text {
         let mut b = StringBuilder::new();
         for c in cells {
             match c {
@@ -119,15 +144,7 @@ fn dict_to_batch(d: &Bound<'_, PyDict>) -> PyResult<RecordBatch> {
                 .map(|x| cell(&x?, &name))
                 .collect::<PyResult<Vec<_>>>()?
         } else {
-            let one = cell(&v, &name)?;
-            (0..rows)
-                .map(|_| match &one {
-                    Cell::Null => Cell::Null,
-                    Cell::Int(i) => Cell::Int(*i),
-                    Cell::Float(f) => Cell::Float(*f),
-                    Cell::Text(s) => Cell::Text(s.clone()),
-                })
-                .collect()
+            vec![cell(&v, &name)?; rows]
         };
         cols.push((name.clone(), column(&name, cells)?));
     }

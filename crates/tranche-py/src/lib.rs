@@ -6,6 +6,7 @@
 mod deal;
 mod errors;
 mod input;
+mod keywords;
 mod table;
 
 use pyo3::prelude::*;
@@ -17,7 +18,7 @@ fn _tranche(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::Schema>()?;
     m.add_class::<deal::Deal>()?;
     m.add_class::<deal::RunResult>()?;
-    m.add_function(wrap_pyfunction!(deal::run_grid, m)?)?;
+    m.add_function(wrap_pyfunction!(deal::run_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(deal::clear_cache, m)?)?;
     m.add_function(wrap_pyfunction!(table::scenario_schema, m)?)?;
     m.add_function(wrap_pyfunction!(table::result_schema, m)?)?;

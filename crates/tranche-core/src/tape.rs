@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod check;
+pub mod schema;
 pub use check::{check_loan, fmt_pct, LoanFinding, LoanRule, LoanWarnings, RuleTally};
 
 /// A rate index that drives ARM resets or floating coupons.

@@ -16,59 +16,6 @@ use tranche_core::tape::{
     check_loan, AmortType, ArmTerms, Loan, LoanRule, LoanWarnings, RateIndex,
 };
 
-/// Columns every tape must have.
-pub const REQUIRED_COLUMNS: [&str; 6] = [
-    "loan_id",
-    "balance",
-    "gross_rate_pct",
-    "orig_term",
-    "rem_term",
-    "amort_type",
-];
-
-/// Every column the reader understands (others are ignored).
-pub const KNOWN_COLUMNS: [&str; 38] = [
-    "loan_id",
-    "balance",
-    "gross_rate_pct",
-    "orig_term",
-    "rem_term",
-    "age",
-    "amort_type",
-    "io_months",
-    "servicing_fee_pct",
-    "mi_fee_pct",
-    "index",
-    "margin_pct",
-    "months_to_reset",
-    "next_reset_date",
-    "first_reset_months",
-    "reset_freq_months",
-    "initial_cap_pct",
-    "periodic_cap_pct",
-    "life_cap_pct",
-    "life_floor_pct",
-    "rounding_pct",
-    "lookback_months",
-    "product",
-    "state",
-    "property_type",
-    "occupancy",
-    "purpose",
-    "doc_type",
-    "fico",
-    "orig_ltv_pct",
-    "dti_pct",
-    "prepay_penalty_months",
-    "prepay_penalty_type",
-    "orig_date",
-    "lien",
-    "delinquency",
-    // Accepted spellings of the optional descriptive fields.
-    "ltv_pct",
-    "cltv_pct",
-];
-
 /// Reader options.
 #[derive(Debug, Clone, Default)]
 pub struct TapeOptions {
@@ -414,7 +361,7 @@ impl Row<'_> {
 
 fn column_map(path: &Path, headers: &[String]) -> Result<Columns, IoError> {
     let mut cols = Columns::default();
-    for name in KNOWN_COLUMNS {
+    for name in tranche_core::tape::schema::COLUMNS.iter().map(|c| c.name) {
         if let Some(i) = headers
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
@@ -422,9 +369,8 @@ fn column_map(path: &Path, headers: &[String]) -> Result<Columns, IoError> {
             cols.insert(name, i);
         }
     }
-    let missing: Vec<FieldError> = REQUIRED_COLUMNS
-        .iter()
-        .filter(|c| !cols.contains_key(**c))
+    let missing: Vec<FieldError> = tranche_core::tape::schema::required()
+        .filter(|c| !cols.contains_key(*c))
         .map(|c| {
             file_error(
                 Some(c),

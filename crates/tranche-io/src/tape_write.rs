@@ -6,44 +6,12 @@ use std::path::Path;
 use tranche_core::tape::{AmortType, Loan};
 use tranche_poolfit::parse_product;
 
-/// The tape's columns, in order.
-pub const TAPE_COLUMNS: [&str; 35] = [
-    "loan_id",
-    "balance",
-    "gross_rate_pct",
-    "orig_term",
-    "rem_term",
-    "age",
-    "amort_type",
-    "io_months",
-    "servicing_fee_pct",
-    "mi_fee_pct",
-    "index",
-    "margin_pct",
-    "months_to_reset",
-    "first_reset_months",
-    "reset_freq_months",
-    "initial_cap_pct",
-    "periodic_cap_pct",
-    "life_cap_pct",
-    "life_floor_pct",
-    "rounding_pct",
-    "lookback_months",
-    "product",
-    "state",
-    "property_type",
-    "occupancy",
-    "purpose",
-    "doc_type",
-    "fico",
-    "orig_ltv_pct",
-    "dti_pct",
-    "prepay_penalty_months",
-    "prepay_penalty_type",
-    "orig_date",
-    "lien",
-    "delinquency",
-];
+/// The header line: the schema's written columns.
+fn header() -> String {
+    tranche_core::tape::schema::written()
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// Shortest decimal text of `x` rounded to `d` places (no trailing zeros).
 fn num(x: f64, d: usize) -> String {
@@ -83,14 +51,15 @@ fn first_reset_months(l: &Loan) -> Option<u32> {
 
 /// How every tape this module writes begins: its header line.
 pub fn tape_signature() -> crate::outputs::Signature {
-    crate::outputs::Signature(format!("{}\n", TAPE_COLUMNS.join(",")))
+    crate::outputs::Signature(format!("{}\n", header()))
 }
 
 /// Renders the tape CSV in memory.
 pub fn tape_csv_bytes(loans: &[Loan]) -> Result<Vec<u8>, IoError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let werr = |e: csv::Error| IoError::io("tape.csv", std::io::Error::other(e.to_string()));
-    w.write_record(TAPE_COLUMNS).map_err(werr)?;
+    w.write_record(tranche_core::tape::schema::written())
+        .map_err(werr)?;
     for l in loans {
         let a = l.arm.as_ref();
         let rec: Vec<String> = vec![
@@ -203,7 +172,7 @@ mod tests {
         write_tape_csv(&p, &[loan()]).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next().unwrap(), TAPE_COLUMNS.join(","));
+        assert_eq!(lines.next().unwrap(), header());
         assert!(std::fs::read_to_string(&p)
             .unwrap()
             .starts_with(&tape_signature().0));

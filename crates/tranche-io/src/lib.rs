@@ -11,6 +11,7 @@ pub mod outputs;
 pub mod parquet_check;
 #[cfg(feature = "parquet")]
 pub mod parquet_table;
+pub mod records;
 pub mod render;
 pub mod report;
 pub mod strat_csv;

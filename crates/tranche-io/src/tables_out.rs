@@ -5,6 +5,7 @@
 //! in CSV/JSON (rounded only to 6 decimals); Markdown rounds like a term sheet.
 
 use crate::outputs::Signature;
+use crate::records::Records;
 use crate::IoError;
 use serde::Serialize;
 use std::path::Path;
@@ -115,34 +116,35 @@ fn price_records(rows: &[PriceTableRow]) -> Vec<PriceRecord<'_>> {
 pub fn price_table(rows: &[PriceTableRow], format: TableFormat) -> String {
     match format {
         TableFormat::Csv => {
-            let mut s = String::from(
-                "class,horizon,speed_pct,dm_bps,wal_years,mod_duration,first_principal,last_principal\n",
+            let mut t = Records::new(
+                &[
+                    "class",
+                    "horizon",
+                    "speed_pct",
+                    "dm_bps",
+                    "wal_years",
+                    "mod_duration",
+                    "first_principal",
+                    "last_principal",
+                ],
+                true,
             );
             for r in price_records(rows) {
-                s.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    csv_field(r.class),
+                t.push(vec![
+                    r.class.to_string(),
                     r.horizon,
-                    r.speed_pct,
+                    format!("{}", r.speed_pct),
                     opt(r.dm_bps, 6),
                     opt(r.wal_years, 6),
                     opt(r.mod_duration, 6),
                     r.first_principal,
-                    r.last_principal
-                ));
+                    r.last_principal,
+                ]);
             }
-            s
+            t.csv()
         }
         TableFormat::Json => json(&price_records(rows)),
         TableFormat::Md => price_table_md(rows),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 
@@ -226,27 +228,41 @@ pub fn afr_schedule(rows: &[AfrRow], format: TableFormat) -> String {
         .collect();
     match format {
         TableFormat::Csv => {
-            let mut s = String::from("period,payment_date,afr_pct,afr_shocked_pct\n");
+            let mut t = Records::new(
+                &["period", "payment_date", "afr_pct", "afr_shocked_pct"],
+                true,
+            );
             for r in &recs {
-                s.push_str(&format!(
-                    "{},{},{:.6},{:.6}\n",
-                    r.period, r.payment_date, r.afr_pct, r.afr_shocked_pct
-                ));
+                t.push(vec![
+                    r.period.to_string(),
+                    r.payment_date.clone(),
+                    format!("{:.6}", r.afr_pct),
+                    format!("{:.6}", r.afr_shocked_pct),
+                ]);
             }
-            s
+            t.csv()
         }
         TableFormat::Json => json(&recs),
         TableFormat::Md => {
-            let mut s = String::from(
-                "| Period | Payment date | Available Rate (%) | Available Rate, shocked (%) |\n|---:|---|---:|---:|\n",
+            let mut t = Records::new(
+                &[
+                    "Period",
+                    "Payment date",
+                    "Available Rate (%)",
+                    "Available Rate, shocked (%)",
+                ],
+                true,
             );
+            t.right[1] = false;
             for r in &recs {
-                s.push_str(&format!(
-                    "| {} | {} | {:.2} | {:.2} |\n",
-                    r.period, r.payment_date, r.afr_pct, r.afr_shocked_pct
-                ));
+                t.push(vec![
+                    r.period.to_string(),
+                    r.payment_date.clone(),
+                    format!("{:.2}", r.afr_pct),
+                    format!("{:.2}", r.afr_shocked_pct),
+                ]);
             }
-            s
+            t.markdown()
         }
     }
 }
@@ -286,23 +302,36 @@ pub fn summary(rows: &[SummaryRow], format: TableFormat) -> String {
     match format {
         TableFormat::Json => json(&recs),
         TableFormat::Csv => {
-            let mut s = String::from("class,balance,tranche_type,wal_call,wal_maturity,mod_duration_call,mod_duration_maturity,window_call,window_maturity,last_scheduled_payment\n");
+            let mut t = Records::new(
+                &[
+                    "class",
+                    "balance",
+                    "tranche_type",
+                    "wal_call",
+                    "wal_maturity",
+                    "mod_duration_call",
+                    "mod_duration_maturity",
+                    "window_call",
+                    "window_maturity",
+                    "last_scheduled_payment",
+                ],
+                true,
+            );
             for r in &recs {
-                s.push_str(&format!(
-                    "{},{:.2},{},{},{},{},{},{},{},{}\n",
-                    csv_field(r.class),
-                    r.balance,
-                    csv_field(r.tranche_type),
+                t.push(vec![
+                    r.class.to_string(),
+                    format!("{:.2}", r.balance),
+                    r.tranche_type.to_string(),
                     opt(r.wal_call, 6),
                     opt(r.wal_maturity, 6),
                     opt(r.mod_duration_call, 6),
                     opt(r.mod_duration_maturity, 6),
-                    r.window_call,
-                    r.window_maturity,
-                    r.last_scheduled_payment
-                ));
+                    r.window_call.clone(),
+                    r.window_maturity.clone(),
+                    r.last_scheduled_payment.clone(),
+                ]);
             }
-            s
+            t.csv()
         }
         TableFormat::Md => {
             let mut s = String::from("| Class | Approximate Bond Balance | Tranche Type | WAL (Yrs.) Call/Mat | Modified Duration (Yrs.) Call/Mat | Payment Window (Mos.) Call/Mat | Last Scheduled Payment Date |\n|---|---:|---|---|---|---|---|\n");
@@ -370,7 +399,6 @@ pub fn grid(axes: &[String], cells: &[GridCell], format: TableFormat) -> String 
     match format {
         TableFormat::Json => json(&recs),
         TableFormat::Csv | TableFormat::Md => {
-            let md = format == TableFormat::Md;
             let mut head: Vec<&str> = axes.iter().map(String::as_str).collect();
             head.extend([
                 "pool_loss_pct",
@@ -381,30 +409,27 @@ pub fn grid(axes: &[String], cells: &[GridCell], format: TableFormat) -> String 
                 "unpaid_principal",
                 "principal_loss_pct",
             ]);
-            let mut s = if md {
-                format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()))
-            } else {
-                format!("{}\n", head.join(","))
-            };
+            let mut t = Records::new(&head, true);
+            t.right[axes.len() + 1] = false;
             for r in &recs {
                 let b = r.bond;
                 let mut f: Vec<String> = r.point.iter().map(|v| format!("{v}")).collect();
                 f.extend([
                     format!("{:.6}", r.pool_loss_pct),
-                    csv_field(&b.bond),
+                    b.bond.clone(),
                     opt(b.dm_bps, 4),
                     opt(b.wal_years, 6),
                     opt(b.mod_duration, 6),
                     format!("{:.2}", b.unpaid_principal),
                     format!("{:.6}", b.principal_loss_pct),
                 ]);
-                if md {
-                    s.push_str(&format!("| {} |\n", f.join(" | ")));
-                } else {
-                    s.push_str(&format!("{}\n", f.join(",")));
-                }
+                t.push(f);
             }
-            s
+            if format == TableFormat::Md {
+                t.markdown()
+            } else {
+                t.csv()
+            }
         }
     }
 }

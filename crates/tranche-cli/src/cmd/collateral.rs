@@ -9,13 +9,13 @@
 use super::scenario::{AssumptionArgs, Mode, Parsed, PricingArgs};
 use super::tables_common::{load, Loaded};
 use crate::Failure;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use tranche_core::assumptions::Assumptions;
 use tranche_core::collateral::{LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::dates::{payment_dates, Calendar};
 use tranche_core::scenario::{resolve_tape, RateBase, Scenario, TapeTerms};
 use tranche_io::outputs::{Input, Outputs, Signature};
+use tranche_io::records::Records;
 use tranche_io::tape::{read_tape_pool, TapeOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -263,9 +263,9 @@ pub fn run(a: Args) -> Result<(), Failure> {
         out.write(per_loan_csv(pool, &cf, &dates).as_bytes())?;
     }
     let out = match a.format {
-        Format::Csv => table_csv(&cf, &dates),
+        Format::Csv => table(&cf, &dates).csv(),
         Format::Json => table_json(&cf, &dates)?,
-        Format::Md => table_md(&cf, &dates),
+        Format::Md => table(&cf, &dates).markdown(),
     };
     print!("{out}");
     Ok(())
@@ -308,23 +308,14 @@ fn row_cells(p: &tranche_core::collateral::PoolPeriod, date: &str) -> Vec<String
     ]
 }
 
-fn table_csv(cf: &PoolCashflows, dates: &[String]) -> String {
-    let mut s = COLUMNS.join(",");
-    s.push('\n');
+/// The pool table: one row per period.
+fn table(cf: &PoolCashflows, dates: &[String]) -> Records {
+    let mut t = Records::new(&COLUMNS, true);
+    t.right[1] = false;
     for (p, d) in cf.periods.iter().zip(dates) {
-        s.push_str(&row_cells(p, d).join(","));
-        s.push('\n');
+        t.push(row_cells(p, d));
     }
-    s
-}
-
-fn table_md(cf: &PoolCashflows, dates: &[String]) -> String {
-    let mut s = format!("| {} |\n", COLUMNS.join(" | "));
-    s.push_str(&format!("|{}\n", "---:|".repeat(COLUMNS.len())));
-    for (p, d) in cf.periods.iter().zip(dates) {
-        s.push_str(&format!("| {} |\n", row_cells(p, d).join(" | ")));
-    }
-    s
+    t
 }
 
 fn table_json(cf: &PoolCashflows, dates: &[String]) -> Result<String, Failure> {
@@ -360,7 +351,7 @@ fn table_json(cf: &PoolCashflows, dates: &[String]) -> Result<String, Failure> {
 const PER_LOAN_HEADER: &str = "loan_id,period,date,begin_balance,rate_pct,scheduled_principal,prepaid_principal,defaulted_principal,interest,end_balance";
 
 fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String]) -> String {
-    let mut s = format!("{PER_LOAN_HEADER}\n");
+    let mut t = Records::new(&PER_LOAN_HEADER.split(',').collect::<Vec<_>>(), true);
     for l in &cf.loans {
         let id = pool
             .loan_id
@@ -371,29 +362,18 @@ fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String]) -> String
             .get(l.period as usize - 1)
             .map(String::as_str)
             .unwrap_or("");
-        let _ = writeln!(
-            s,
-            "{},{},{},{:.2},{:.6},{:.2},{:.2},{:.2},{:.2},{:.2}",
-            csv_text(id),
-            l.period,
-            date,
-            l.begin_balance,
-            l.rate * 100.0,
-            l.scheduled_principal,
-            l.prepaid_principal,
-            l.defaulted_principal,
-            l.interest,
-            l.end_balance
-        );
+        t.push(vec![
+            id.to_string(),
+            l.period.to_string(),
+            date.to_string(),
+            format!("{:.2}", l.begin_balance),
+            format!("{:.6}", l.rate * 100.0),
+            format!("{:.2}", l.scheduled_principal),
+            format!("{:.2}", l.prepaid_principal),
+            format!("{:.2}", l.defaulted_principal),
+            format!("{:.2}", l.interest),
+            format!("{:.2}", l.end_balance),
+        ]);
     }
-    s
-}
-
-/// Quotes a CSV cell when needed.
-fn csv_text(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    t.csv()
 }

@@ -5,11 +5,11 @@
 use super::scenario::{AssumptionArgs, Mode, PricingArgs};
 use super::tables_common::{load, Loaded};
 use crate::Failure;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use tranche_core::scenario::Scenario;
 use tranche_core::summary::RunSummary;
 use tranche_core::waterfall::{DealRun, Ledger};
+use tranche_io::records::Records;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -49,27 +49,25 @@ pub fn run(args: Args) -> Result<(), Failure> {
         (Format::Json, true, _) => json(&out.ledger)?,
         (Format::Json, _, true) => json(&out.summary)?,
         (Format::Json, _, _) => json(&out.run)?,
-        (f, true, _) => ledger_table(&out.ledger, sep(f), f == Format::Md),
-        (f, _, true) => summary_table(&out.summary, sep(f), f == Format::Md),
-        (f, _, _) => bonds_table(&out.run, sep(f), f == Format::Md),
+        (f, true, _) => text(ledger_table(&out.ledger), f),
+        (f, _, true) => text(summary_table(&out.summary), f),
+        (f, _, _) => text(bonds_table(&out.run), f),
     };
     print!("{text}");
     Ok(())
 }
 
-fn sep(f: Format) -> char {
+fn text(r: Records, f: Format) -> String {
     if f == Format::Md {
-        '|'
+        r.markdown()
     } else {
-        ','
+        r.csv()
     }
 }
 
 /// One row per bond (`run --summary`).
-pub fn summary_table(s: &RunSummary, sep: char, md: bool) -> String {
-    let mut out = String::new();
-    header(
-        &mut out,
+pub fn summary_table(s: &RunSummary) -> Records {
+    let mut t = Records::new(
         &[
             "bond",
             "wal_years",
@@ -83,34 +81,28 @@ pub fn summary_table(s: &RunSummary, sep: char, md: bool) -> String {
             "unpaid_principal",
             "principal_loss_pct",
         ],
-        sep,
-        md,
+        true,
     );
+    t.right[0] = false;
     let opt = |v: Option<f64>, dp: usize| v.map_or(String::new(), |x| format!("{x:.dp$}"));
+    let month =
+        |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.format("%Y-%m").to_string());
     for b in &s.bonds {
-        let month = |d: Option<chrono::NaiveDate>| {
-            d.map_or(String::new(), |d| d.format("%Y-%m").to_string())
-        };
-        line(
-            &mut out,
-            &[
-                cell(&b.bond, sep),
-                opt(b.wal_years, 6),
-                opt(b.dm_bps, 4),
-                opt(b.yield_pct, 6),
-                opt(b.mod_duration, 6),
-                month(b.window.map(|w| w.first_date)),
-                month(b.window.map(|w| w.last_date)),
-                format!("{:.2}", b.principal_paid),
-                format!("{:.2}", b.writedown - b.reimbursed),
-                format!("{:.2}", b.unpaid_principal),
-                format!("{:.6}", b.principal_loss_pct),
-            ],
-            sep,
-            md,
-        );
+        t.push(vec![
+            b.bond.clone(),
+            opt(b.wal_years, 6),
+            opt(b.dm_bps, 4),
+            opt(b.yield_pct, 6),
+            opt(b.mod_duration, 6),
+            month(b.window.map(|w| w.first_date)),
+            month(b.window.map(|w| w.last_date)),
+            format!("{:.2}", b.principal_paid),
+            format!("{:.2}", b.writedown - b.reimbursed),
+            format!("{:.2}", b.unpaid_principal),
+            format!("{:.6}", b.principal_loss_pct),
+        ]);
     }
-    out
+    t
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -119,36 +111,9 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
         .map_err(|e| Failure::Internal(format!("cannot render JSON: {e}")))
 }
 
-fn cell(s: &str, sep: char) -> String {
-    if sep == ',' && (s.contains(',') || s.contains('"')) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn line(out: &mut String, cells: &[String], sep: char, md: bool) {
-    if md {
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    } else {
-        let _ = writeln!(out, "{}", cells.join(&sep.to_string()));
-    }
-}
-
-fn header(out: &mut String, cols: &[&str], sep: char, md: bool) {
-    let cells: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
-    line(out, &cells, sep, md);
-    if md {
-        let dashes: Vec<String> = cols.iter().map(|_| "---".to_string()).collect();
-        line(out, &dashes, sep, md);
-    }
-}
-
 /// One row per period per bond. `coupon` is a decimal per annum; amounts in currency.
-pub fn bonds_table(run: &DealRun, sep: char, md: bool) -> String {
-    let mut out = String::new();
-    header(
-        &mut out,
+pub fn bonds_table(run: &DealRun) -> Records {
+    let mut t = Records::new(
         &[
             "period",
             "date",
@@ -164,43 +129,36 @@ pub fn bonds_table(run: &DealRun, sep: char, md: bool) -> String {
             "reimbursement",
             "end_balance",
         ],
-        sep,
-        md,
+        true,
     );
+    t.right[2] = false;
+    let m = |x: f64| format!("{x:.2}");
     for (k, info) in run.periods.iter().enumerate() {
         for b in &run.bonds {
             let Some(p) = b.periods.get(k) else { continue };
-            let m = |x: f64| format!("{x:.2}");
-            line(
-                &mut out,
-                &[
-                    info.period.to_string(),
-                    info.payment_date.format("%Y-%m-%d").to_string(),
-                    cell(&b.name, sep),
-                    m(p.begin_balance),
-                    format!("{:.8}", p.coupon),
-                    m(p.interest_due),
-                    m(p.interest_paid),
-                    m(p.interest_shortfall),
-                    m(p.basis_risk_carryforward),
-                    m(p.principal_paid),
-                    m(p.writedown),
-                    m(p.reimbursement),
-                    m(p.end_balance),
-                ],
-                sep,
-                md,
-            );
+            t.push(vec![
+                info.period.to_string(),
+                info.payment_date.format("%Y-%m-%d").to_string(),
+                b.name.clone(),
+                m(p.begin_balance),
+                format!("{:.8}", p.coupon),
+                m(p.interest_due),
+                m(p.interest_paid),
+                m(p.interest_shortfall),
+                m(p.basis_risk_carryforward),
+                m(p.principal_paid),
+                m(p.writedown),
+                m(p.reimbursement),
+                m(p.end_balance),
+            ]);
         }
     }
-    out
+    t
 }
 
 /// One row per period per step, with the period's trust-level figures on every row.
-pub fn ledger_table(ledger: &Ledger, sep: char, md: bool) -> String {
-    let mut out = String::new();
-    header(
-        &mut out,
+pub fn ledger_table(ledger: &Ledger) -> Records {
+    let mut t = Records::new(
         &[
             "period",
             "date",
@@ -222,9 +180,12 @@ pub fn ledger_table(ledger: &Ledger, sep: char, md: bool) -> String {
             "remaining",
             "residual",
         ],
-        sep,
-        md,
+        true,
     );
+    for k in [1, 9, 11, 12, 13, 14] {
+        t.right[k] = false;
+    }
+    let m = |x: f64| format!("{x:.2}");
     for lp in &ledger.periods {
         let triggers: Vec<String> = lp
             .triggers
@@ -232,36 +193,30 @@ pub fn ledger_table(ledger: &Ledger, sep: char, md: bool) -> String {
             .map(|t| format!("{}={}", t.name, if t.failing { "fail" } else { "pass" }))
             .collect();
         for s in &lp.steps {
-            let m = |x: f64| format!("{x:.2}");
-            line(
-                &mut out,
-                &[
-                    lp.period.to_string(),
-                    lp.payment_date.format("%Y-%m-%d").to_string(),
-                    m(lp.available_funds),
-                    m(lp.derivative_receipts),
-                    m(lp.net_derivative_fees),
-                    format!("{:.4}", lp.afr * 100.0),
-                    format!("{:.4}", lp.available_rate * 100.0),
-                    m(lp.oc_target),
-                    m(lp.oc_actual),
-                    cell(&triggers.join(";"), sep),
-                    (s.index + 1).to_string(),
-                    cell(&s.label, sep),
-                    s.step.name().to_string(),
-                    s.source.name().to_string(),
-                    s.ran.to_string(),
-                    m(s.due),
-                    m(s.paid),
-                    m(s.remaining),
-                    m(lp.residual),
-                ],
-                sep,
-                md,
-            );
+            t.push(vec![
+                lp.period.to_string(),
+                lp.payment_date.format("%Y-%m-%d").to_string(),
+                m(lp.available_funds),
+                m(lp.derivative_receipts),
+                m(lp.net_derivative_fees),
+                format!("{:.4}", lp.afr * 100.0),
+                format!("{:.4}", lp.available_rate * 100.0),
+                m(lp.oc_target),
+                m(lp.oc_actual),
+                triggers.join(";"),
+                (s.index + 1).to_string(),
+                s.label.clone(),
+                s.step.name().to_string(),
+                s.source.name().to_string(),
+                s.ran.to_string(),
+                m(s.due),
+                m(s.paid),
+                m(s.remaining),
+                m(lp.residual),
+            ]);
         }
     }
-    out
+    t
 }
 
 #[cfg(test)]
@@ -302,7 +257,7 @@ mod tests {
     #[test]
     fn csv_has_one_row_per_period_per_bond() {
         let (run, _) = toy_run();
-        let text = bonds_table(&run, ',', false);
+        let text = bonds_table(&run).csv();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "period,date,bond,begin_balance,coupon,interest_due,interest_paid,interest_shortfall,basis_risk_carryforward,principal_paid,writedown,reimbursement,end_balance");
         assert_eq!(lines.len(), 1 + 3 * 2);
@@ -314,14 +269,14 @@ mod tests {
     #[test]
     fn ledger_lists_every_step_of_every_period() {
         let (_, ledger) = toy_run();
-        let text = ledger_table(&ledger, ',', false);
+        let text = ledger_table(&ledger).csv();
         assert_eq!(text.lines().count(), 1 + 3 * 5);
         assert!(text
             .lines()
             .nth(2)
             .unwrap()
             .contains(",2,,principal_distribution,available_funds,true,"));
-        let md = ledger_table(&ledger, '|', true);
-        assert!(md.lines().nth(1).unwrap().starts_with("| --- |"));
+        let md = ledger_table(&ledger).markdown();
+        assert!(md.lines().nth(1).unwrap().starts_with("|---:|---|"));
     }
 }

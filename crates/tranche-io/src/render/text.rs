@@ -3,7 +3,6 @@
 use super::table::{Cell, RowKind, Table};
 use crate::IoError;
 use serde_json::{json, Value};
-use std::path::Path;
 
 /// A Markdown block: `### title`, the notes, then a pipe table. Numeric columns are
 /// right-aligned; total rows are bold.
@@ -52,25 +51,18 @@ fn md_escape(s: &str) -> String {
 /// CSV: a header of column names, then one line per row (totals included) with plain
 /// numbers (no `$`, `%` or thousands separators; months as `YYYY-MM`).
 pub fn csv(t: &Table) -> Result<String, IoError> {
-    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
-    let to_err = |e: ::csv::Error| {
-        IoError::io(
-            Path::new(&format!("{}.csv", t.id)),
-            std::io::Error::other(e.to_string()),
-        )
-    };
-    w.write_record(&t.columns).map_err(to_err)?;
-    for r in 0..t.rows.len() {
-        let rec: Vec<String> = (0..t.columns.len()).map(|c| t.cell(r, c).plain()).collect();
-        w.write_record(&rec).map_err(to_err)?;
+    let mut r = crate::records::Records::new(
+        &t.columns.iter().map(String::as_str).collect::<Vec<_>>(),
+        false,
+    );
+    for row in 0..t.rows.len() {
+        r.push(
+            (0..t.columns.len())
+                .map(|c| t.cell(row, c).plain())
+                .collect(),
+        );
     }
-    let bytes = w.into_inner().map_err(|e| {
-        IoError::io(
-            Path::new(&format!("{}.csv", t.id)),
-            std::io::Error::other(e.to_string()),
-        )
-    })?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(r.csv())
 }
 
 /// JSON: `{id, title, notes, columns, rows: [{kind, cells}]}`; numbers as JSON numbers

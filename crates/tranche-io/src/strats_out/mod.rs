@@ -90,14 +90,12 @@ fn row_type(r: &StratRow) -> &'static str {
 }
 
 fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, IoError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| IoError::io("<csv>", std::io::Error::other(e.to_string()));
-    w.write_record(header).map_err(io)?;
-    for r in rows {
-        w.write_record(r).map_err(io)?;
-    }
-    w.into_inner()
-        .map_err(|e| IoError::io("<csv>", std::io::Error::other(e.to_string())))
+    let r = crate::records::Records {
+        columns: header.to_vec(),
+        rows: rows.to_vec(),
+        right: Vec::new(),
+    };
+    Ok(r.csv().into_bytes())
 }
 
 /// One table as CSV: the table's columns, then `ROW_TYPE` (`data` | `total`).

@@ -309,7 +309,7 @@ impl Fit<'_> {
                 }
                 let shift = |m: f64, d: f64| {
                     if m > 0.0 {
-                        (((m + d) * 100.0).round() / 100.0).clamp(0.01, 3.0)
+                        (((m + d) * 100.0).round() / 100.0).clamp(0.01, self.mi_max)
                     } else {
                         m
                     }
@@ -341,7 +341,7 @@ impl Fit<'_> {
                 }
                 let step = if mv == Mv::MiUp { 0.01 } else { -0.01 };
                 let nv = ((mi + step) * 100.0).round() / 100.0;
-                if !(0.01..=3.0).contains(&nv) {
+                if !(0.01..=self.mi_max).contains(&nv) {
                     return None;
                 }
                 let mut fw = |s: &mut State| s.ltv[a].mi = nv;

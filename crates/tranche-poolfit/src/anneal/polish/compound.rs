@@ -97,7 +97,7 @@ impl Fit<'_> {
         self.trial(i, i, None, &mut fw)
     }
 
-    /// The best MI premium for insured loan `i` (0.01–3%, whole hundredths) and the change
+    /// The best MI premium for insured loan `i` (0.01% to the largest allowed, whole hundredths) and the change
     /// of the objective it brings, when it improves; the state is left unchanged. The
     /// objective is quadratic in the premium between the hinge's kinks.
     fn mi_probe(&mut self, i: usize) -> Option<(f64, f64)> {
@@ -118,7 +118,7 @@ impl Fit<'_> {
         }
         let mut step = -p / (2.0 * q);
         for _ in 0..4 {
-            let v = (((m0 + step) * 100.0).round() / 100.0).clamp(0.01, 3.0);
+            let v = (((m0 + step) * 100.0).round() / 100.0).clamp(0.01, self.mi_max);
             if (v - m0).abs() < 1e-9 {
                 return None;
             }

@@ -931,7 +931,14 @@ fn build_timing(
                 }
                 .clamp(0.0, f64::from(max_age));
                 let lo = target.floor();
-                let n_hi = ((target - lo) * left as f64).round() as usize;
+                let frac = target - lo;
+                // Both ages present whenever the target lies between them, so balances
+                // can fine-tune the average.
+                let n_hi = if left < 2 || frac < 1e-6 {
+                    (frac * left as f64).round() as usize
+                } else {
+                    ((frac * left as f64).round() as usize).clamp(1, left - 1)
+                };
                 for j in 0..left {
                     if products[p].fixed {
                         let age = if j < n_hi { lo + 1.0 } else { lo };

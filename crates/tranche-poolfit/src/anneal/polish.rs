@@ -104,6 +104,17 @@ impl Fit<'_> {
             }
             self.transfer_pass(rng, 4);
         }
+        // What is still beyond tolerance (often a bucket of a handful of loans that needs
+        // two particular values): buckets of up to `DEEP_EVERY` loans try every partner.
+        // A fit within tolerance never gets here.
+        if self.violations() > 0.0 {
+            for _ in 0..compound {
+                if !self.compound_pass_upto(rng, compound::DEEP_EVERY) {
+                    break;
+                }
+                self.transfer_pass(rng, 4);
+            }
+        }
         self.margin_pass();
     }
 

@@ -28,6 +28,10 @@ const PARTNERS: usize = 400;
 /// Buckets beyond tolerance handled per pass, worst first (bounds the run time of a
 /// poor fit).
 const MAX_BUCKETS: usize = 12;
+/// Buckets of up to this many loans try every partner in the first passes; the deep
+/// passes (for what those leave beyond tolerance) widen it to `DEEP_EVERY`.
+const EVERY: usize = 3;
+pub(super) const DEEP_EVERY: usize = 8;
 
 /// One applied change, recorded so the best sequence can be replayed.
 #[derive(Debug, Clone, Copy)]
@@ -135,10 +139,15 @@ impl Fit<'_> {
     /// For every bucket beyond tolerance, the best compound move (if any) is applied.
     /// Returns whether anything was applied.
     pub(super) fn compound_pass(&mut self, rng: &mut Rng) -> bool {
+        self.compound_pass_upto(rng, EVERY)
+    }
+
+    /// [`Self::compound_pass`] where buckets of up to `every_upto` loans try every partner.
+    pub(super) fn compound_pass_upto(&mut self, rng: &mut Rng, every_upto: usize) -> bool {
         let bad = self.worst_buckets(MAX_BUCKETS, 0.0, Self::bucket_excess);
         let mut applied = false;
         for &(_, si, k) in &bad {
-            if self.bucket_excess(si, k) > 0.0 && self.compound_bucket(si, k, rng) {
+            if self.bucket_excess(si, k) > 0.0 && self.compound_bucket(si, k, rng, every_upto) {
                 applied = true;
             }
         }
@@ -146,12 +155,12 @@ impl Fit<'_> {
     }
 
     /// Tries compound moves for bucket `k` of source `si`; applies the best.
-    fn compound_bucket(&mut self, si: usize, k: usize, rng: &mut Rng) -> bool {
+    fn compound_bucket(&mut self, si: usize, k: usize, rng: &mut Rng, every_upto: usize) -> bool {
         let members = self.bucket_members(si, k, MAX_MEMBERS, rng);
         if members.is_empty() {
             return false;
         }
-        let every = members.len() <= 3;
+        let every = members.len() <= every_upto;
 
         // 1. every exchange that lowers this bucket's cost, with its full objective change
         let local0 = self.bucket_cost(si, k);

@@ -478,7 +478,7 @@ fn finish_state(a: FinishArgs<'_>) -> Result<State> {
                 None if a.products.iter().any(|p| p.fixed == fixed) => {
                     return Err(Error::invalid(
                         "servicing",
-                        format!("no servicing fee tier for the pool's {kind:?} loans"),
+                        format!("no servicing fee tier for the pool's {} loans", kind.name()),
                     ))
                 }
                 None => {}

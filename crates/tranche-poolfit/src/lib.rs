@@ -112,6 +112,16 @@ pub enum LoanKind {
     Fixed,
 }
 
+impl LoanKind {
+    /// `ARM` or `fixed-rate`, as messages say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoanKind::Arm => "ARM",
+            LoanKind::Fixed => "fixed-rate",
+        }
+    }
+}
+
 /// Which loans a servicing fee tier applies to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TierScope {
@@ -302,7 +312,7 @@ fn validate_tiers(tiers: &[FeeTier]) -> Result<()> {
         if n > 1 {
             return Err(Error::invalid(
                 "servicing",
-                format!("{n} tiers for the {kind:?} loans; expected one"),
+                format!("{n} tiers for the {} loans; expected one", kind.name()),
             ));
         }
     }

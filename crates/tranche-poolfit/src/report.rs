@@ -417,9 +417,11 @@ pub fn pool_check(loans: &[Loan], s: &PoolSummary, opts: &super::FitOptions) -> 
                 let right =
                     share(&|l| (l.arm.is_none()) == fixed && (l.servicing_fee - r).abs() < 1e-9);
                 format!(
-                    "pool servicing {:.3}% on the {k:?} loans: {right:.4}% of the pool at that \
-                     rate, of {of_kind:.4}% {k:?}",
-                    t.rate_pct
+                    "pool servicing {:.3}% on the {} loans: {right:.4}% of the pool at that \
+                     rate, of {of_kind:.4}% {}",
+                    t.rate_pct,
+                    k.name(),
+                    k.name()
                 )
             }
         });

@@ -320,7 +320,7 @@ fn fit_options_are_checked() {
     o.servicing.pop();
     let e = fit_pool(&tables, &summary, &o).unwrap_err().to_string();
     assert!(
-        e.contains("no servicing fee tier for the pool's Fixed loans"),
+        e.contains("no servicing fee tier for the pool's fixed-rate loans"),
         "{e}"
     );
     o.servicing.push(FeeTier {

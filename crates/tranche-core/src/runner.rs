@@ -6,7 +6,7 @@ use crate::collateral::{LoanPool, PoolCashflows, ProjectionOptions};
 use crate::deal::Deal;
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
-use crate::summary::{summarize_run, RunSummary};
+use crate::summary::{summarize_run_at, RunSummary};
 use crate::waterfall::{run_with_ledger, DealRun, Ledger, MAX_PERIODS};
 use crate::{Error, Result};
 
@@ -57,7 +57,7 @@ impl DealModel {
         let r = self.resolve(scenario)?;
         let cf = self.project(&r, false)?;
         let (run, ledger) = run_with_ledger(&self.deal, &cf, &r.assumptions.rates, r.horizon)?;
-        let summary = summarize_run(&run, r.price)?;
+        let summary = summarize_run_at(&run, r.price, &r.pricing, &self.deal.bonds)?;
         Ok(RunOutput {
             run,
             ledger,

@@ -520,7 +520,7 @@ pub fn brent(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::waterfall::CapBinding;
     use proptest::prelude::*;

@@ -99,12 +99,14 @@ impl Target {
         }
     }
 
-    /// Falls in `badness` smaller than this are noise, not a break in monotonicity.
+    /// Falls in `badness` smaller than this are noise, not a break in monotonicity: loss
+    /// below the dust, yield or DM by less than a basis point (a floater's yield moves by
+    /// fractions of one as defaults return principal sooner).
     fn noise(&self) -> f64 {
         match self {
             Target::FirstLoss | Target::LossPct { .. } => LOSS_DUST_PCT,
-            Target::Yield { .. } => 1e-4,
-            Target::Dm { .. } => 1e-2,
+            Target::Yield { .. } => 0.01,
+            Target::Dm { .. } => 1.0,
         }
     }
 }
@@ -456,8 +458,21 @@ fn solve_one(
         }
         k = (k + grid.step).min(grid.max);
     }
-    // Bisect the last step on the tolerance's grid.
+    // Bisect the last step on the tolerance's grid, starting from what the runs of the
+    // cell's other answers already show inside it.
     if let (Some(mut a), Some(mut b)) = (lo, hi) {
+        let known: Vec<(i64, bool)> = cell
+            .runs
+            .range(a + 1..b)
+            .map(|(k, s)| Ok((*k, target.reached(&bond(s)?))))
+            .collect::<Result<_>>()?;
+        for (k, reached) in known {
+            if reached {
+                b = k;
+                break;
+            }
+            a = k;
+        }
         while b - a > 1 {
             let mid = a + (b - a) / 2;
             if reached_at(cell, mid)? {

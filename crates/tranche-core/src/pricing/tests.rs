@@ -1,59 +1,10 @@
 use super::*;
+use crate::analytics::tests::floater;
 use crate::testkit::small_model;
-use crate::waterfall::{BondPeriod, CapBinding};
 use proptest::prelude::*;
 
 fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, dd).unwrap()
-}
-
-/// A bond paying `coupon(i)` (decimal, act/360) on its balance and `principal[i]` on
-/// `dates[i]`; period `i + 1` accrues from the prior date (first: `start`) at index
-/// `index[i]`.
-fn bond(
-    start: NaiveDate,
-    dates: &[NaiveDate],
-    index: &[f64],
-    coupon: &dyn Fn(usize) -> f64,
-    principal: &[f64],
-) -> (BondFlows, Vec<PeriodInfo>) {
-    let mut bal: f64 = principal.iter().sum();
-    let orig = bal;
-    let mut prev = start;
-    let (mut periods, mut bps) = (Vec::new(), Vec::new());
-    for (i, (&dt, &pr)) in dates.iter().zip(principal).enumerate() {
-        let days = (dt - prev).num_days();
-        periods.push(PeriodInfo {
-            period: i as u32 + 1,
-            payment_date: dt,
-            accrual_start: prev,
-            accrual_days: days as u32,
-            bond_index_rate: index[i],
-            available_rate: f64::NAN,
-        });
-        let c = coupon(i);
-        let int = bal * c * days as f64 / 360.0;
-        bps.push(BondPeriod {
-            period: i as u32 + 1,
-            begin_balance: bal,
-            coupon: c,
-            cap_binding: CapBinding::None,
-            interest_due: int,
-            interest_paid: int,
-            principal_paid: pr,
-            end_balance: bal - pr,
-            ..Default::default()
-        });
-        bal -= pr;
-        prev = dt;
-    }
-    let flows = BondFlows {
-        name: "A".into(),
-        original_balance: orig,
-        margin: 0.0,
-        periods: bps,
-    };
-    (flows, periods)
 }
 
 fn monthly(n: u32) -> Vec<NaiveDate> {
@@ -85,7 +36,8 @@ fn a_bullet_s_effective_duration_is_its_modified_duration() {
     principal[n as usize - 1] = 1_000_000.0;
     let (r, dm, shift) = (0.04, 0.0125, 0.0001);
     let priced = |index: f64| {
-        let (flows, periods) = bond(settle, &dates, &vec![index; 60], &|_| 0.06, &principal);
+        // A coupon of 6% whatever the index: index + (6% − index).
+        let (flows, periods) = floater(settle, &dates, &vec![index; 60], 0.06 - index, &principal);
         Priceable::new(&flows, &periods, settle, &IndexAssumption::Run).unwrap()
     };
     let p0 = priced(r).price_from_dm(dm);
@@ -134,7 +86,7 @@ fn a_bullet_s_effective_duration_is_its_modified_duration() {
 fn accrued_interest_from_the_accrual_start_flat_at_issue() {
     let start = d(2004, 1, 29);
     let dates = monthly(12);
-    let (b, p) = bond(start, &dates, &[0.011; 12], &|_| 0.0144, &[100.0; 12]);
+    let (b, p) = floater(start, &dates, &[0.011; 12], 0.0034, &[100.0; 12]);
     // Settling on 2004-03-10: period 2 runs from 2004-02-25, 14 days accrued.
     let s = d(2004, 3, 10);
     let ai = accrued(&b, &p, s, DayCount::Act360, false);
@@ -164,7 +116,7 @@ fn a_par_floater_settling_on_a_payment_date_is_worth_par_at_its_margin() {
     let dates = monthly(24);
     let idx: Vec<f64> = (0..24).map(|i| 0.011 + 0.0004 * i as f64).collect();
     let margin = 0.0045;
-    let (b, p) = bond(start, &dates, &idx, &|i| idx[i] + margin, &[50.0; 24]);
+    let (b, p) = floater(start, &dates, &idx, margin, &[50.0; 24]);
     let s = d(2004, 6, 25);
     let m = measure(
         &b,
@@ -316,7 +268,7 @@ proptest! {
         // The forward curve differs from the run's path, so spread ≠ DM.
         let fwd: Vec<f64> = idx.iter().map(|x| x + 0.002).collect();
         let prin: Vec<f64> = (0..n).map(|i| 1.0 + (i % 5) as f64).collect();
-        let (b, p) = bond(start, &dates, &idx, &|i| idx[i] + margin, &prin);
+        let (b, p) = floater(start, &dates, &idx, margin, &prin);
         let settle = start + chrono::Duration::days(settle_day);
         prop_assume!(p.iter().filter(|x| x.payment_date > settle).count() >= 1);
         let at = |q: Quote| {

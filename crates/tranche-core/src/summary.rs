@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One bond's figures over one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BondSummary {
     pub bond: String,
     pub original_balance: f64,
@@ -98,7 +98,7 @@ pub fn first_loss(b: &BondFlows, periods: &[PeriodInfo]) -> Option<(u32, NaiveDa
 }
 
 /// A run's pool losses and every bond's figures at one price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Price the figures are at, percent of par.
     pub price: f64,

@@ -203,15 +203,23 @@ fn quotes_give_the_same_bond_whichever_way_round() {
     }
 }
 
+/// The kit's deal with its bonds capped at `cap` percent (none: uncapped) and not at the
+/// Available Funds Rate, checked afresh.
+fn capped(cap: Option<f64>) -> DealModel {
+    let m = small_model();
+    let mut deal = m.deal.clone();
+    for b in &mut deal.bonds {
+        b.afr_cap = false;
+        b.fixed_cap_pct = cap;
+    }
+    DealModel::new(deal, m.pool, m.curves).unwrap()
+}
+
 #[test]
 fn an_uncapped_floater_at_its_margin_has_almost_no_rate_duration() {
     // Index 2% flat, far below any cap: the coupon follows the index, so repriced at the
     // same DM the bond barely moves (its first coupon is fixed: about a month).
-    let mut m = small_model();
-    for b in &mut m.deal.bonds {
-        b.afr_cap = false;
-        b.fixed_cap_pct = None;
-    }
+    let m = capped(None);
     let mut s = Scenario::default();
     s.set("index_rate_pct", 2.0).unwrap();
     let out = run_with_risk(&m, &s, 25.0).unwrap();
@@ -233,11 +241,7 @@ fn a_capped_floater_s_effective_duration_rises_as_the_cap_nears() {
     // Class A pays 2% + 0.34% = 2.34%; shifted 50 bp up it would pay 2.84%. The lower its
     // cap, the more of the up move it loses, and the longer its effective duration.
     let eff = |cap: Option<f64>| {
-        let mut m = small_model();
-        for b in &mut m.deal.bonds {
-            b.afr_cap = false;
-            b.fixed_cap_pct = cap;
-        }
+        let m = capped(cap);
         let mut s = Scenario::default();
         s.set("index_rate_pct", 2.0).unwrap();
         let out = run_with_risk(&m, &s, 50.0).unwrap();

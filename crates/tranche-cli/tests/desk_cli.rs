@@ -197,6 +197,26 @@ fn breakeven_out_file_is_replaced_only_if_its_own() {
         std::fs::read_to_string(&p).unwrap(),
         "someone else's notes\n"
     );
+    // Never over an input: the deal's own tape (a copy of the deal, to be safe).
+    let deal = dir.path().join("deal");
+    std::fs::create_dir(&deal).unwrap();
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(DEAL);
+    for f in ["deal.toml", "tape.csv", "curves.csv"] {
+        std::fs::copy(src.join(f), deal.join(f)).unwrap();
+    }
+    let tape = deal.join("tape.csv");
+    let before = std::fs::read(&tape).unwrap();
+    let (code, _, err) = tranche(&[
+        "breakeven",
+        deal.to_str().unwrap(),
+        "--class",
+        "M-4",
+        "--out",
+        tape.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out") && err.contains("input"), "{err}");
+    assert_eq!(std::fs::read(&tape).unwrap(), before);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use crate::collateral::{LoanPool, PoolCashflows, ProjectionOptions, RateEvents};
 use crate::deal::Deal;
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
-use crate::summary::{summarize_run, RunSummary};
+use crate::summary::{summarize_run_at, RunSummary};
 use crate::waterfall::{run_compiled, CompiledDeal, DealRun, Ledger, MAX_PERIODS};
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -159,7 +159,7 @@ impl DealModel {
             r.horizon,
             opts.ledger,
         )?;
-        let summary = summarize_run(&run, r.price)?;
+        let summary = summarize_run_at(&run, r.price, &r.pricing, &self.deal.bonds)?;
         Ok(RunOutput {
             run,
             ledger,

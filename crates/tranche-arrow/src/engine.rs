@@ -7,6 +7,7 @@ use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use tranche_core::breakeven::BreakevenSpec;
 use tranche_core::collateral::LoanPool;
 use tranche_core::runner::{DealModel, RunOutput};
 use tranche_core::scenario::{Scenario, Shock};
@@ -210,6 +211,18 @@ impl PreparedDeal {
         let rows = tranche_core::tables::price_table(&self.model, base, speeds)
             .map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::price_table_batch(&rows)?)
+    }
+
+    /// Breakevens as `tranche breakeven` solves them (unrounded; see
+    /// [`crate::tables::breakeven_batch`]), cells in parallel on the current rayon pool.
+    pub fn breakeven(
+        &self,
+        spec: &BreakevenSpec,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RecordBatch, RunError> {
+        let rows = tranche_core::breakeven::solve(&self.model, spec, &|| {})
+            .map_err(|e| spelled(e, spell))?;
+        Ok(crate::tables::breakeven_batch(&rows)?)
     }
 
     /// The default collateral stratification tables (as the term sheet prints them), by

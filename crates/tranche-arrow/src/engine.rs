@@ -199,6 +199,18 @@ impl PreparedDeal {
         self.model.run(scenario).map_err(|e| spelled(e, spell))
     }
 
+    /// [`Self::run`] with every bond's effective duration and convexity, as `tranche run
+    /// --summary` gives them (the deal rerun with the index paths shifted ±`shift_bps`).
+    pub fn run_with_risk(
+        &self,
+        scenario: &Scenario,
+        shift_bps: f64,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RunOutput, RunError> {
+        tranche_core::pricing::run_with_risk(&self.model, scenario, shift_bps)
+            .map_err(|e| spelled(e, spell))
+    }
+
     /// The Price/DM report of every class, as `tranche price-table` computes it: `base`
     /// (its rates, defaults and price) at each speed (percent of the pricing speed), to
     /// call and to maturity.

@@ -17,6 +17,7 @@ use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, Ba
 use tranche_arrow::{RunError, ScenarioRow};
 use tranche_core::breakeven::{BreakevenSpec, Over, Target};
 use tranche_core::grid::{Axis, GridSpec, DEFAULT_MAX_CELLS};
+use tranche_core::pricing::{DEFAULT_SHIFT_BPS, EFFECTIVE_SHIFT};
 use tranche_core::scenario::{check, field_spec, Scenario, Shock};
 use tranche_core::summary::RunSummary;
 use tranche_core::tables::{afr_base, AFR_SHOCK};
@@ -138,14 +139,21 @@ impl Deal {
     }
 
     /// Runs one scenario (the scenario keywords; none: the deal's pricing assumption):
-    /// collateral projection, waterfall and analytics.
-    #[pyo3(signature = (**scenario))]
-    fn run(&self, py: Python<'_>, scenario: Option<&Bound<'_, PyDict>>) -> PyResult<RunResult> {
-        let k = Keywords::read(scenario, "run", &[])?;
+    /// collateral projection, waterfall and analytics, with effective duration and
+    /// convexity by full revaluation at ±`eff_shift_bps` (as `tranche run --summary`).
+    #[pyo3(signature = (*, eff_shift_bps=DEFAULT_SHIFT_BPS, **scenario))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        eff_shift_bps: f64,
+        scenario: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<RunResult> {
+        let mut k = Keywords::read(scenario, "run", &["eff_shift_bps"])?;
+        k.name_as(EFFECTIVE_SHIFT.name, "eff_shift_bps");
         let row = k.row(self.inner.name(), Scenario::default())?;
         let deal = self.inner.clone();
         let out = py
-            .detach(|| deal.run(&row.scenario, &|f| k.name(f)))
+            .detach(|| deal.run_with_risk(&row.scenario, eff_shift_bps, &|f| k.name(f)))
             .map_err(to_py)?;
         Ok(RunResult {
             run: Arc::new(out.run),

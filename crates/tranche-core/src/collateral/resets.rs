@@ -219,6 +219,7 @@ impl Ctx<'_> {
         };
         CouponPath {
             idx,
+            off: self.tables.index_off,
             last,
             io: p.io_remaining[i] as usize,
             freq: p.reset_freq[i] as usize,
@@ -228,7 +229,12 @@ impl Ctx<'_> {
             } else {
                 usize::MAX
             },
-            amort_start: p.io_remaining[i] as usize + 1,
+            // A loan amortizing with a known payment has no payment to work out.
+            amort_start: if p.level_payment[i].is_some() {
+                usize::MAX
+            } else {
+                p.io_remaining[i] as usize + 1
+            },
             first_pending: p.first_reset_pending[i],
             rate: p.rate[i],
             margin: p.margin[i],
@@ -260,8 +266,10 @@ impl Ctx<'_> {
 
 /// One loan's coupon changes in period order, as an iterator (see [`Ctx::coupon_path`]).
 pub(super) struct CouponPath<'a> {
-    /// The loan's index, by observation period.
+    /// The loan's index, by observation period (`off` + period).
     pub(super) idx: &'a [f64],
+    /// Entries of `idx` before period 0 (observations before the start).
+    pub(super) off: usize,
     pub(super) last: usize,
     pub(super) io: usize,
     pub(super) freq: usize,
@@ -288,7 +296,8 @@ impl Iterator for CouponPath<'_> {
             return None;
         }
         if per == self.next_reset {
-            let obs = per.saturating_sub(self.lookback);
+            // `off` is at least every look-back, so this never goes below 0.
+            let obs = (per + self.off).saturating_sub(self.lookback);
             let cap = if self.first_pending {
                 self.initial_cap
             } else {

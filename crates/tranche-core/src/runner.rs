@@ -195,7 +195,8 @@ impl DealModel {
             Stop::Reached => {}
             Stop::Called(p) => {
                 return Err(Error::Unrunnable(format!(
-                    "the clean-up call is exercised in {}, before {until}; run to maturity                      (--to maturity) to reach {until}",
+                    "the clean-up call is exercised in {}, before {until}; run to maturity \
+                     (--to maturity) to reach {until}",
                     month(p)
                 )))
             }

@@ -317,6 +317,7 @@ impl OpenDeal {
     fn no_tape<T>(&self, loans: T) -> crate::tape::Tape<T> {
         crate::tape::Tape {
             loans,
+            level_payments: Vec::new(),
             warnings: TapeWarnings {
                 path: self.tape.clone(),
                 ..TapeWarnings::default()

@@ -2,11 +2,13 @@
 //! bond's analytics. The command-line tool, the table builders, the grid, the Arrow entry
 //! point and Python all run deals through [`DealModel::run`].
 
-use crate::collateral::{LoanEnd, LoanPool, PoolCashflows, PoolStart, ProjectionOptions};
+use crate::collateral::{
+    LoanEnd, LoanPool, PoolCashflows, PoolStart, ProjectionOptions, RateEvents,
+};
 use crate::deal::{Deal, YearMonth};
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
-use crate::summary::{summarize_run, RunSummary};
+use crate::summary::{summarize_run_at, RunSummary};
 use crate::surveillance::{period_of, state_at, DealState};
 use crate::waterfall::{
     run_compiled, run_from, CompiledDeal, DealRun, Horizon, Ledger, Position, Stop, MAX_PERIODS,
@@ -138,16 +140,22 @@ impl DealModel {
 
     /// The pool's cash flows under a resolved scenario.
     pub fn project(&self, r: &Resolved, per_loan: bool) -> Result<PoolCashflows> {
-        let fees = self.deal.pool_fees();
-        match &self.start {
-            None => self
-                .pool
-                .project(&r.assumptions, &fees, &Self::options(per_loan)),
-            Some(s) => {
-                self.pool
-                    .project_from(&r.assumptions, &fees, &Self::options(per_loan), &s.pool)
-            }
-        }
+        self.project_with(r, per_loan, None)
+    }
+
+    fn project_with(
+        &self,
+        r: &Resolved,
+        per_loan: bool,
+        events: Option<&RateEvents>,
+    ) -> Result<PoolCashflows> {
+        self.pool.project_from(
+            &r.assumptions,
+            &self.deal.pool_fees(),
+            &Self::options(per_loan),
+            &self.pool_start(),
+            events,
+        )
     }
 
     /// Runs the deal under `scenario` through the payment date in month `until` and returns
@@ -207,7 +215,7 @@ impl DealModel {
                 )))
             }
         }
-        let summary = self.summarize(&run, r.price)?;
+        let summary = self.summarize(&run, &r)?;
         Ok(Reached {
             state: state_at(&self.deal, &position, &pool_end),
             loans: pool_end.loans,
@@ -253,9 +261,28 @@ impl DealModel {
                 });
             which.push(k);
         }
+        // Projections on the same rates share the loans' rate changes.
+        let mut by_rates: Vec<(&RateCurves, usize)> = Vec::new();
+        for r in &first {
+            match by_rates
+                .iter_mut()
+                .find(|(k, _)| *k == &r.assumptions.rates)
+            {
+                Some((_, n)) => *n += 1,
+                None => by_rates.push((&r.assumptions.rates, 1)),
+            }
+        }
+        let events = by_rates
+            .iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(rates, _)| self.pool.rate_events(rates))
+            .collect::<Result<Vec<_>>>()?;
         let flows = first
             .par_iter()
-            .map(|r| self.project(r, false))
+            .map(|r| {
+                let shared = events.iter().find(|e| e.rates() == &r.assumptions.rates);
+                self.project_with(r, false, shared)
+            })
             .collect::<Result<Vec<_>>>()?;
         resolved
             .par_iter()
@@ -292,7 +319,7 @@ impl DealModel {
                 (run, ledger)
             }
         };
-        let summary = self.summarize(&run, r.price)?;
+        let summary = self.summarize(&run, r)?;
         Ok(RunOutput {
             run,
             ledger,
@@ -302,8 +329,8 @@ impl DealModel {
 
     /// The run's analytics; pool losses as a percent of the Cut-off Date Balance also when
     /// the run starts after the cut-off.
-    fn summarize(&self, run: &DealRun, price: f64) -> Result<RunSummary> {
-        let mut summary = summarize_run(run, price)?;
+    fn summarize(&self, run: &DealRun, r: &Resolved) -> Result<RunSummary> {
+        let mut summary = summarize_run_at(run, r.price, &r.pricing, &self.deal.bonds)?;
         if let Some(s) = &self.start {
             summary.pool_loss_pct = 100.0 * summary.pool_loss / s.position.cut_off;
         }

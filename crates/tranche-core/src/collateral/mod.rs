@@ -12,6 +12,7 @@ mod resets;
 mod start;
 
 pub use pool::LoanPool;
+pub use project::RateEvents;
 pub use resets::{level_payment, reset_rate};
 pub use start::{Cohort, LoanEnd, PoolEnd, PoolStart};
 

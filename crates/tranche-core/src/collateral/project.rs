@@ -30,21 +30,78 @@ impl LoanPool {
         fees: &PoolFees,
         opts: &ProjectionOptions,
     ) -> Result<PoolCashflows> {
-        self.project_from(scenario, fees, opts, &PoolStart::default())
+        self.project_with(scenario, fees, opts, None)
+    }
+
+    /// Every loan's coupon changes and payment terms under `rates`, worked out once for
+    /// several projections on the same rates (a table's speeds): they depend on the loan
+    /// and the index paths only, not on prepayments or defaults. They serve projections
+    /// from the cut-off and from a start with no index rates observed before it.
+    pub fn rate_events(&self, rates: &crate::rates::RateCurves) -> Result<RateEvents> {
+        let np = self.rem_term.iter().copied().max().unwrap_or(0) as usize;
+        let (index, off) = index_table(self, rates, np, &PoolStart::default())?;
+        let n = self.len();
+        let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
+        let parts: Vec<(Vec<u32>, Vec<RateEvent>)> = starts
+            .par_iter()
+            .map_init(TermsCache::new, |cache, &lo| {
+                let hi = (lo + CHUNK_LOANS).min(n);
+                let (mut lens, mut all) = (Vec::with_capacity(hi - lo), Vec::new());
+                let mut one = Vec::new();
+                for i in lo..hi {
+                    one.clear();
+                    one.extend(coupon_path(self, &index, off, i, self.rem_term[i] as usize));
+                    fill_rate_terms(&mut one, self.rem_term[i] as usize, cache);
+                    lens.push(one.len() as u32);
+                    all.extend_from_slice(&one);
+                }
+                (lens, all)
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut events = Vec::new();
+        starts.push(0);
+        for (lens, all) in parts {
+            for l in lens {
+                starts.push(starts.last().copied().unwrap_or(0) + l as usize);
+            }
+            events.extend(all);
+        }
+        Ok(RateEvents {
+            rates: rates.clone(),
+            starts,
+            events,
+        })
+    }
+
+    /// [`LoanPool::project`], reading the loans' rate changes from `events` when they were
+    /// worked out for the same rates.
+    pub fn project_with(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+        events: Option<&RateEvents>,
+    ) -> Result<PoolCashflows> {
+        self.project_from(scenario, fees, opts, &PoolStart::default(), events)
     }
 
     /// Projects the pool from `start`: the tape is the pool as it stands after
     /// `start.period` payment periods, and the flows are numbered from the period after.
     /// Vectors and rate paths are read from their period 1 on; the first period's partial
-    /// month of prepayments applies to a projection from the cut-off only.
+    /// month of prepayments applies to a projection from the cut-off only. `events` as in
+    /// [`LoanPool::project_with`].
     pub fn project_from(
         &self,
         scenario: &Assumptions,
         fees: &PoolFees,
         opts: &ProjectionOptions,
         start: &PoolStart,
+        events: Option<&RateEvents>,
     ) -> Result<PoolCashflows> {
-        Ok(self.projection(scenario, fees, opts, start, None)?.0)
+        Ok(self
+            .projection(scenario, fees, opts, start, None, events)?
+            .0)
     }
 
     /// Projects at most `periods` periods from `start` and returns where the pool then
@@ -57,7 +114,7 @@ impl LoanPool {
         start: &PoolStart,
         periods: u32,
     ) -> Result<(PoolCashflows, PoolEnd)> {
-        self.projection(scenario, fees, opts, start, Some(periods))
+        self.projection(scenario, fees, opts, start, Some(periods), None)
     }
 
     fn projection(
@@ -67,7 +124,14 @@ impl LoanPool {
         opts: &ProjectionOptions,
         start: &PoolStart,
         until: Option<u32>,
+        events: Option<&RateEvents>,
     ) -> Result<(PoolCashflows, PoolEnd)> {
+        // Shared events know no index rates observed before the start.
+        let events = events.filter(|e| {
+            e.rates == scenario.rates
+                && e.starts.len() == self.len() + 1
+                && start.fixings.is_empty()
+        });
         validate_scenario(scenario, fees)?;
         let k0 = start.period;
         // Defaults already awaiting liquidation are liquidated within the projection.
@@ -101,6 +165,7 @@ impl LoanPool {
             },
             per_loan: opts.per_loan,
             ends: until.is_some(),
+            shared: events,
         };
         let n = self.len();
         let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
@@ -296,40 +361,7 @@ impl Tables {
                 .map(|k| s.default.mdr_at(k as u32, k as u32))
                 .collect(),
         );
-        let off = pool.lookback.iter().copied().max().unwrap_or(0) as usize;
-        let mut index = Vec::with_capacity(pool.indices.len());
-        for ix in &pool.indices {
-            let path = s.rates.get(ix).ok_or_else(|| {
-                Error::invalid(
-                    "index",
-                    format!(
-                        "the tape's ARMs use index {ix}, which has no rate path in the scenario"
-                    ),
-                )
-            })?;
-            // Observations up to the start: the rates observed then, when known; else (and
-            // always from the cut-off) the path's first value.
-            let seen = start
-                .fixings
-                .iter()
-                .find(|(i, _)| i == ix)
-                .map_or(&[][..], |(_, v)| v.as_slice());
-            index.push(
-                (0..=off + np)
-                    .map(|j| match j.checked_sub(off) {
-                        Some(k) if k > 0 => path.at(k),
-                        _ => {
-                            let back = off - j;
-                            seen.len()
-                                .checked_sub(1 + back)
-                                .and_then(|p| seen.get(p))
-                                .copied()
-                                .unwrap_or_else(|| path.at(0))
-                        }
-                    })
-                    .collect(),
-            );
-        }
+        let (index, off) = index_table(pool, &s.rates, np, start)?;
         Ok(Tables {
             smm_fixed: prepay(&s.prepay.fixed),
             smm_arm: prepay(&s.prepay.arm),
@@ -365,6 +397,70 @@ impl Tables {
     }
 }
 
+/// Per index id of the pool: the index value observed in period `k` at `off + k` (`k` =
+/// −`off`..=np, `off` the pool's longest look-back; up to 0, observations before the first
+/// period: the rates observed then when `start` knows them, else the path's first value),
+/// and `off`.
+fn index_table(
+    pool: &LoanPool,
+    rates: &crate::rates::RateCurves,
+    np: usize,
+    start: &PoolStart,
+) -> Result<(Vec<Vec<f64>>, usize)> {
+    let off = pool.lookback.iter().copied().max().unwrap_or(0) as usize;
+    let mut index = Vec::with_capacity(pool.indices.len());
+    for ix in &pool.indices {
+        let path = rates.get(ix).ok_or_else(|| {
+            Error::invalid(
+                "index",
+                format!("the tape's ARMs use index {ix}, which has no rate path in the scenario"),
+            )
+        })?;
+        let seen = start
+            .fixings
+            .iter()
+            .find(|(i, _)| i == ix)
+            .map_or(&[][..], |(_, v)| v.as_slice());
+        index.push(
+            (0..=off + np)
+                .map(|j| match j.checked_sub(off) {
+                    Some(k) if k > 0 => path.at(k),
+                    _ => {
+                        let back = off - j;
+                        seen.len()
+                            .checked_sub(1 + back)
+                            .and_then(|p| seen.get(p))
+                            .copied()
+                            .unwrap_or_else(|| path.at(0))
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok((index, off))
+}
+
+/// Every loan's rate events under one set of rates ([`LoanPool::rate_events`]).
+#[derive(Debug, Clone)]
+pub struct RateEvents {
+    rates: crate::rates::RateCurves,
+    /// Loan `i`'s events are `events[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    events: Vec<RateEvent>,
+}
+
+impl RateEvents {
+    /// The rates the events were worked out on.
+    pub fn rates(&self) -> &crate::rates::RateCurves {
+        &self.rates
+    }
+
+    /// Loan `i`'s events.
+    pub(super) fn of(&self, i: usize) -> &[RateEvent] {
+        &self.events[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
 // Per-period accumulator layout (one `[f64; ACC_FIELDS]` per period).
 pub(super) const A_BEGIN: usize = 0; // Σ beginning balance
 pub(super) const A_B_RATE: usize = 1; // Σ beginning balance × rate
@@ -393,6 +489,8 @@ pub(super) struct Ctx<'a> {
     pub(super) per_loan: bool,
     /// Keep each loan's balance and payment after the last period.
     pub(super) ends: bool,
+    /// The loans' rate events, worked out ahead for these rates.
+    pub(super) shared: Option<&'a RateEvents>,
 }
 
 impl Ctx<'_> {

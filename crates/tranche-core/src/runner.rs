@@ -107,9 +107,29 @@ impl DealModel {
         self.start.as_ref().map(|s| s.as_of)
     }
 
-    /// The scenario resolved against this deal.
+    /// The scenario resolved against this deal. From an as-of date, bonds settle on its
+    /// payment date unless the scenario says a later date.
     pub fn resolve(&self, scenario: &Scenario) -> Result<Resolved> {
-        let r = resolve(&self.deal, self.curves.as_ref(), scenario)?;
+        let mut r = resolve(&self.deal, self.curves.as_ref(), scenario)?;
+        if let Some(s) = &self.start {
+            let paid = self.deal.payment_date(s.position.period);
+            match scenario.settlement {
+                None => {
+                    r.pricing.settlement = paid;
+                    r.pricing.settles_flat = true;
+                }
+                Some(d) if d < paid => {
+                    return Err(Error::invalid(
+                        "settlement",
+                        format!(
+                            "expected a date on or after the as-of payment date ({paid}), \
+                             found {d}"
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
         if let (Some(s), Horizon::CallOn(m)) = (&self.start, r.horizon) {
             if m <= s.as_of {
                 return Err(Error::invalid(

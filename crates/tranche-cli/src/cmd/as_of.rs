@@ -35,6 +35,11 @@ pub struct AsOfArgs {
         help_heading = "Surveillance"
     )]
     pub tape: Option<PathBuf>,
+}
+
+/// `run`'s flags for a run stopped at a payment date.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct UntilArgs {
     /// Stop after this month's payment date (YYYY-MM): the run's periods up to it.
     #[arg(
         long,
@@ -76,17 +81,24 @@ pub struct AsOfLoaded {
 }
 
 impl AsOfArgs {
-    /// The month of `--until`, if given.
-    pub fn until(&self) -> Result<Option<YearMonth>, Failure> {
-        self.until
-            .as_deref()
-            .map(|u| month("--until", u))
-            .transpose()
+    /// Loads the deal: from its cut-off tape, or placed at `--state` with `--tape`.
+    pub fn load_model(&self, deal: &Path, check: super::TapeCheck) -> Result<Loaded, Failure> {
+        let l = self.load(deal, check, false)?;
+        Ok(Loaded {
+            model: l.model,
+            inputs: l.inputs,
+        })
     }
 
-    /// Loads the deal: from its cut-off tape, or placed at `--state` with `--tape`.
-    pub fn load(&self, deal: &Path, check: super::TapeCheck) -> Result<AsOfLoaded, Failure> {
-        if self.as_of.is_none() && self.write_tape.is_none() {
+    /// [`AsOfArgs::load_model`], keeping the loans of the tape when `loans` (to write a
+    /// current tape from them).
+    pub fn load(
+        &self,
+        deal: &Path,
+        check: super::TapeCheck,
+        loans: bool,
+    ) -> Result<AsOfLoaded, Failure> {
+        if self.as_of.is_none() && !loans {
             let Loaded { model, inputs } = tables_common::load(deal, check)?;
             return Ok(AsOfLoaded {
                 model,
@@ -140,6 +152,16 @@ impl AsOfArgs {
             inputs,
             loans: ld.loans,
         })
+    }
+}
+
+impl UntilArgs {
+    /// The month of `--until`, if given.
+    pub fn until(&self) -> Result<Option<YearMonth>, Failure> {
+        self.until
+            .as_deref()
+            .map(|u| month("--until", u))
+            .transpose()
     }
 
     /// The files `--write-state` and `--write-tape` name, checked against the run's

@@ -50,18 +50,22 @@ pub struct Args {
     pub check: super::TapeCheck,
     #[command(flatten)]
     pub as_of: super::as_of::AsOfArgs,
+    #[command(flatten)]
+    pub until: super::as_of::UntilArgs,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let until = args.as_of.until()?;
-    let loaded = args.as_of.load(&args.deal, args.check)?;
+    let until = args.until.until()?;
+    let loaded = args
+        .as_of
+        .load(&args.deal, args.check, args.until.write_tape.is_some())?;
     let model = &loaded.model;
     let parsed = args
         .assumptions
         .parse(&args.pricing, Scenario::default(), Mode::Single, &[])?;
     let out = if let Some(until) = until {
         let writes = args
-            .as_of
+            .until
             .outputs(&[loaded.inputs.as_slice(), parsed.inputs.as_slice()].concat())?;
         let parsed = parsed.with_flag("until", "--until");
         let reached = model

@@ -64,6 +64,16 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     it.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// "the deal has no trigger `x`; its triggers are `a`, `b`" (or "it has none").
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let known = names(known);
+    if known.is_empty() {
+        format!("the deal has no {what} `{name}`; it has none")
+    } else {
+        format!("the deal has no {what} `{name}`; its {what}s are {known}")
+    }
+}
+
 impl DealState {
     /// Every rule the state breaks, against itself and against `deal`; each names its
     /// field (`bonds[2].balance`).
@@ -337,10 +347,10 @@ impl DealState {
             if !deal.triggers.iter().any(|d| d.name == t.name) {
                 e.push(
                     format!("{at}.name"),
-                    format!(
-                        "the deal has no trigger `{}`; its triggers are {}",
-                        t.name,
-                        names(deal.triggers.iter().map(|d| d.name.as_str()))
+                    unknown(
+                        "trigger",
+                        &t.name,
+                        deal.triggers.iter().map(|d| d.name.as_str()),
                     ),
                 );
             }
@@ -363,10 +373,10 @@ impl DealState {
             if !deal.derivatives.iter().any(|x| x.name == d.name) {
                 e.push(
                     format!("derivatives[{i}].name"),
-                    format!(
-                        "the deal has no derivative `{}`; its derivatives are {}",
-                        d.name,
-                        names(deal.derivatives.iter().map(|x| x.name.as_str()))
+                    unknown(
+                        "derivative",
+                        &d.name,
+                        deal.derivatives.iter().map(|x| x.name.as_str()),
                     ),
                 );
             }

@@ -327,4 +327,54 @@ fn the_reference_deal_as_of_2005_01() {
         (num(&g[col("dm_bps")]) - num(&b[2])).abs() < 1e-4,
         "{g:?} {b:?}"
     );
+
+    // A breakeven from that date (to maturity): M-4 loses at the CDR found, not 0.01%
+    // below it.
+    let be = ok(&with(
+        &with(
+            &[
+                "breakeven",
+                DEAL,
+                "--class",
+                "M-4",
+                "--speeds",
+                "100",
+                "--severity",
+                "40",
+                "--lag",
+                "6",
+            ],
+            &rates,
+        ),
+        &from,
+    ));
+    let cdr = num(&be[1][5]);
+    assert!(cdr > 0.0, "{be:?}");
+    let loss_at = |cdr: f64| {
+        let cdr = format!("{cdr:.2}");
+        let run = ok(&with(
+            &with(
+                &[
+                    "run",
+                    DEAL,
+                    "--summary",
+                    "--speed",
+                    "100",
+                    "--cdr",
+                    &cdr,
+                    "--severity",
+                    "40",
+                    "--lag",
+                    "6",
+                    "--to",
+                    "maturity",
+                ],
+                &rates,
+            ),
+            &from,
+        ));
+        num(&run.iter().find(|r| r[0] == "M-4").unwrap()[10])
+    };
+    assert!(loss_at(cdr) > 0.0, "{be:?}");
+    assert_eq!(loss_at(cdr - 0.01), 0.0, "{be:?}");
 }

@@ -378,3 +378,61 @@ fn the_reference_deal_as_of_2005_01() {
     assert!(loss_at(cdr) > 0.0, "{be:?}");
     assert_eq!(loss_at(cdr - 0.01), 0.0, "{be:?}");
 }
+
+/// From an as-of date, write-downs carried in count in a bond's summary: the net
+/// write-down a run from the date reports is the uninterrupted run's.
+#[test]
+fn carried_write_downs_count_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    let tape = dir.path().join("t.csv");
+    let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
+    let toy = "tests/bad_inputs/_base/toy";
+    let sc = [
+        "--cdr",
+        "5",
+        "--severity",
+        "40",
+        "--lag",
+        "3",
+        "--to",
+        "maturity",
+    ];
+    let (code, _, err) = tranche(&with(
+        &with(&["run", toy], &sc),
+        &[
+            "--until",
+            "2024-07",
+            "--write-state",
+            state,
+            "--write-tape",
+            tape,
+        ],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    let carried = arr(&s, "bonds")[1]["allocated_realized_loss"]
+        .as_f64()
+        .unwrap();
+    assert!(carried > 0.0, "{s}");
+    let summary = |more: &[&str]| {
+        json(&with(
+            &with(&["run", toy, "--summary", "--format", "json"], &sc),
+            more,
+        ))
+    };
+    let full = summary(&[]);
+    let asof = summary(&["--as-of", "2024-07", "--state", state, "--tape", tape]);
+    let net = |v: &Value| {
+        let b = &arr(v, "bonds")[1];
+        assert_eq!(b["bond"], "B");
+        (
+            b["writedown"].as_f64().unwrap() - b["reimbursed"].as_f64().unwrap(),
+            b["principal_loss_pct"].as_f64().unwrap(),
+        )
+    };
+    let ((fw, fp), (aw, ap)) = (net(&full), net(&asof));
+    assert!((fw - aw).abs() < 1e-6, "{fw} {aw}");
+    assert!((fp - ap).abs() < 1e-9, "{fp} {ap}");
+    assert!(aw >= 0.0, "{aw}");
+}

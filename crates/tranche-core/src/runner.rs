@@ -349,10 +349,27 @@ impl DealModel {
 
     /// The run's analytics; pool losses as a percent of the Cut-off Date Balance also when
     /// the run starts after the cut-off.
+    /// From an as-of date, a bond's write-downs not reimbursed by then count in its
+    /// write-downs and principal loss: a reimbursement after the date offsets them, and a
+    /// breakeven sees the loss the bond ends with.
     fn summarize(&self, run: &DealRun, r: &Resolved) -> Result<RunSummary> {
         let mut summary = summarize_run_at(run, r.price, &r.pricing, &self.deal.bonds)?;
         if let Some(s) = &self.start {
             summary.pool_loss_pct = 100.0 * summary.pool_loss / s.position.cut_off;
+            for (b, (bond, carry)) in summary
+                .bonds
+                .iter_mut()
+                .zip(self.deal.bonds.iter().zip(&s.position.bonds))
+            {
+                if carry.allocated_loss > 0.0 && b.bond == bond.name {
+                    b.writedown += carry.allocated_loss;
+                    if b.original_balance > 0.0 {
+                        b.principal_loss_pct = 100.0
+                            * (b.writedown - b.reimbursed + b.unpaid_principal)
+                            / b.original_balance;
+                    }
+                }
+            }
         }
         Ok(summary)
     }

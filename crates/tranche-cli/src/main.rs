@@ -49,6 +49,9 @@ enum Command {
     /// A scenario grid (speeds × CDR × severity × rate shocks), run in parallel.
     #[command(allow_negative_numbers = true)]
     Grid(cmd::grid::Args),
+    /// The deal explorer in the browser: a JSON API and a single-page app on this machine.
+    #[cfg(feature = "serve")]
+    Serve(cmd::serve::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -91,6 +94,8 @@ fn main() -> ExitCode {
         Command::PriceTable(a) => cmd::price_table::run(a),
         Command::Afr(a) => cmd::afr::run(a),
         Command::Grid(a) => cmd::grid::run(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,8 @@ pub mod report_deal;
 pub mod run;
 pub mod scenario;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod strats;
 mod tables_common;
 

@@ -2,4 +2,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod http;
+pub mod server;
 pub mod synthetic;
+pub mod webdriver;

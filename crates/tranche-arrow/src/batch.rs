@@ -138,12 +138,14 @@ mod tests {
                 reimbursed: 0.0,
                 unpaid_principal: 0.0,
                 principal_loss_pct: 0.0,
+                ..Default::default()
             };
             Ok(RunSummary {
                 price: s.price,
                 pool_loss: cdr,
                 pool_loss_pct: 0.0,
                 bonds: vec![bond("A"), bond("B")],
+                ..Default::default()
             })
         }
     }

@@ -49,6 +49,10 @@ enum Command {
     /// A scenario grid (speeds × CDR × severity × rate shocks), run in parallel.
     #[command(allow_negative_numbers = true)]
     Grid(cmd::grid::Args),
+    /// Breakevens: the default rate at which a class takes its first loss (or reaches a
+    /// loss, yield or DM target), per speed, severity and lag.
+    #[command(allow_negative_numbers = true)]
+    Breakeven(cmd::breakeven::Args),
     /// The deal explorer in the browser: a JSON API and a single-page app on this machine.
     #[cfg(feature = "serve")]
     Serve(cmd::serve::Args),
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         Command::PriceTable(a) => cmd::price_table::run(a),
         Command::Afr(a) => cmd::afr::run(a),
         Command::Grid(a) => cmd::grid::run(a),
+        Command::Breakeven(a) => cmd::breakeven::run(a),
         #[cfg(feature = "serve")]
         Command::Serve(a) => cmd::serve::run(a),
     };

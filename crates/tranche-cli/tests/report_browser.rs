@@ -23,6 +23,11 @@ fn synthetic_report_renders_in_chromium() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.path().join("report"));
     let doc = common::synthetic::document();
+    // The credit sensitivity section is among what the browser checks.
+    for id in ["breakevens", "loss-yield-m-1", "loss-yield-m-2"] {
+        assert!(doc.tables().any(|t| t.id == id), "{id}");
+    }
+    assert!(doc.charts().any(|c| c.id == "credit-loss"));
     let out_dir = tranche_io::outputs::Outputs::new(&[])
         .dir("--out", &out)
         .unwrap();

@@ -217,6 +217,27 @@ impl Priceable {
         100.0 * pv / self.balance
     }
 
+    /// Spread duration at discount margin `dm`: −(1/P)·∂P/∂DM with the flows fixed, in
+    /// years, exact for the money-market discounting of [`Priceable::price_from_dm`]:
+    /// Σ PVᵢ · Σ_{j≤i} τⱼ/(1 + (I_j + DM)·τⱼ) / Σ PVᵢ, τⱼ = d_j/360.
+    pub fn dm_duration(&self, dm: f64) -> f64 {
+        let (mut df, mut tau_sum) = (1.0, 0.0);
+        let (mut pv, mut wpv) = (0.0, 0.0);
+        for (f, i) in self.flows.iter().zip(&self.index) {
+            let tau = f.days as f64 / 360.0;
+            let g = 1.0 + (i + dm) * tau;
+            df /= g;
+            tau_sum += tau / g;
+            pv += f.cash * df;
+            wpv += f.cash * df * tau_sum;
+        }
+        if pv == 0.0 {
+            0.0
+        } else {
+            wpv / pv
+        }
+    }
+
     /// Discount margin (decimal) that prices the flows at `price`.
     pub fn dm_from_price(&self, price: f64) -> Result<f64> {
         solve_decreasing(|dm| self.price_from_dm(dm) - price, 0.0, 0.01, -0.5, 5.0)
@@ -499,7 +520,7 @@ pub fn brent(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::waterfall::CapBinding;
     use proptest::prelude::*;

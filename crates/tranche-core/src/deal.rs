@@ -169,6 +169,28 @@ pub struct CollateralTerms {
     /// Expected Cut-off Date Balance; when given, the tape total must agree within 0.01%.
     #[serde(default)]
     pub cut_off_balance: Option<f64>,
+    /// Servicing fee rate by loan kind (the Net Mortgage Rate's item (a), e.g. 0.375% on
+    /// the adjustable-rate and 0.25% on the fixed-rate loans), percent. The tape carries
+    /// each loan's rate; when given, every loan of a kind must charge its kind's rate.
+    #[serde(default)]
+    pub servicing_fee_pct: Option<ServicingFees>,
+    /// The Premium Rate: the pool's weighted average lender-paid mortgage insurance premium
+    /// (the Net Mortgage Rate's item (d)), percent. The tape carries each insured loan's
+    /// premium; when given, their weighted average must agree to the printed 0.001%.
+    #[serde(default)]
+    pub premium_rate_pct: Option<f64>,
+}
+
+/// Servicing fee rates by loan kind, percent; a kind left out is not constrained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicingFees {
+    /// Adjustable-rate loans.
+    #[serde(default)]
+    pub arm: Option<f64>,
+    /// Fixed-rate loans.
+    #[serde(default)]
+    pub fixed: Option<f64>,
 }
 
 /// A prepayment curve as files write it (percent).
@@ -645,6 +667,12 @@ impl Deal {
     /// Checks the deal against the pool's Cut-off Date Balance (the tape total).
     pub fn validate_against_pool(&self, cut_off_balance: f64) -> Vec<FieldError> {
         validate::against_pool(self, cut_off_balance)
+    }
+
+    /// Checks the tape's loan-level fees against the deal's servicing fees by loan kind
+    /// and its Premium Rate, when the deal states them.
+    pub fn validate_against_loans(&self, loans: &[crate::tape::Loan]) -> Vec<FieldError> {
+        validate::against_loans(self, loans)
     }
 
     /// Index of a bond by name.

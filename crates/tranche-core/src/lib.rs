@@ -10,11 +10,13 @@
 
 pub mod analytics;
 pub mod assumptions;
+pub mod breakeven;
 pub mod collateral;
 pub mod dates;
 pub mod deal;
 pub mod error;
 pub mod grid;
+pub mod pricing;
 pub mod rates;
 pub mod runner;
 pub mod scenario;

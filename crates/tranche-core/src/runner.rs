@@ -2,11 +2,11 @@
 //! bond's analytics. The command-line tool, the table builders, the grid, the Arrow entry
 //! point and Python all run deals through [`DealModel::run`].
 
-use crate::collateral::{LoanPool, PoolCashflows, ProjectionOptions};
+use crate::collateral::{LoanPool, PoolCashflows, ProjectionOptions, RateEvents};
 use crate::deal::Deal;
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
-use crate::summary::{summarize_run, RunSummary};
+use crate::summary::{summarize_run_at, RunSummary};
 use crate::waterfall::{run_compiled, CompiledDeal, DealRun, Ledger, MAX_PERIODS};
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -73,6 +73,15 @@ impl DealModel {
             .project(&r.assumptions, &self.deal.pool_fees(), &opts)
     }
 
+    fn project_with(&self, r: &Resolved, events: Option<&RateEvents>) -> Result<PoolCashflows> {
+        let opts = ProjectionOptions {
+            per_loan: false,
+            max_periods: MAX_PERIODS as u32,
+        };
+        self.pool
+            .project_with(&r.assumptions, &self.deal.pool_fees(), &opts, events)
+    }
+
     /// Runs the deal under `scenario`, with the trust's ledger.
     pub fn run(&self, scenario: &Scenario) -> Result<RunOutput> {
         self.run_with(scenario, &RunOptions::default())
@@ -106,9 +115,28 @@ impl DealModel {
                 });
             which.push(k);
         }
+        // Projections on the same rates share the loans' rate changes.
+        let mut by_rates: Vec<(&RateCurves, usize)> = Vec::new();
+        for r in &first {
+            match by_rates
+                .iter_mut()
+                .find(|(k, _)| *k == &r.assumptions.rates)
+            {
+                Some((_, n)) => *n += 1,
+                None => by_rates.push((&r.assumptions.rates, 1)),
+            }
+        }
+        let events = by_rates
+            .iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(rates, _)| self.pool.rate_events(rates))
+            .collect::<Result<Vec<_>>>()?;
         let flows = first
             .par_iter()
-            .map(|r| self.project(r, false))
+            .map(|r| {
+                let shared = events.iter().find(|e| e.rates() == &r.assumptions.rates);
+                self.project_with(r, shared)
+            })
             .collect::<Result<Vec<_>>>()?;
         resolved
             .par_iter()
@@ -131,7 +159,7 @@ impl DealModel {
             r.horizon,
             opts.ledger,
         )?;
-        let summary = summarize_run(&run, r.price)?;
+        let summary = summarize_run_at(&run, r.price, &r.pricing, &self.deal.bonds)?;
         Ok(RunOutput {
             run,
             ledger,

@@ -16,6 +16,7 @@ use crate::rates::{RateCurves, RatePath};
 use crate::tape::RateIndex;
 use crate::waterfall::Horizon;
 use crate::{Error, Result};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One number of a scenario: its name (the Arrow column, the Python keyword), unit and
@@ -98,6 +99,18 @@ pub const FIELDS: &[Field] = &[
         ..field("price", "percent of par", 0.0, 1_000.0)
     },
     Field {
+        doc: "discount margin the analytics are priced at, in place of a price",
+        ..field("dm_bps", "basis points", -5_000.0, 50_000.0)
+    },
+    Field {
+        doc: "bond-equivalent yield the analytics are priced at, in place of a price",
+        ..field("yield_pct", "percent per annum", -99.0, 1_000.0)
+    },
+    Field {
+        doc: "spread to the forward curve the analytics are priced at, in place of a price",
+        ..field("spread_bps", "basis points", -5_000.0, 50_000.0)
+    },
+    Field {
         doc: "one value of a CPR vector, by period",
         ..field("cpr_vector", "percent CPR", 0.0, 100.0)
     },
@@ -116,6 +129,12 @@ pub fn field_spec(name: &str) -> Option<&'static Field> {
 pub fn check(name: &str, v: f64) -> Result<f64> {
     let f = field_spec(name)
         .ok_or_else(|| Error::invalid(name, "is not a scenario field".to_string()))?;
+    check_field(f, v)
+}
+
+/// Checks `v` against the range of `f` (a [`FIELDS`] entry, or a number of an analysis
+/// that is not part of a scenario) with the same messages.
+pub fn check_field(f: &Field, v: f64) -> Result<f64> {
     let low_ok = if f.min_open { v > f.min } else { v >= f.min };
     if !v.is_finite() || !low_ok || v > f.max {
         let range = if f.min_open {
@@ -376,6 +395,52 @@ impl Default for Rates {
     }
 }
 
+/// What a bond's analytics are solved from: its price, or the discount margin, yield or
+/// spread to the forward curve that sets the price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Quote {
+    /// Clean price, percent of the balance at settlement.
+    Price { pct: f64 },
+    /// Discount margin over the run's own index path, basis points.
+    Dm { bps: f64 },
+    /// Bond-equivalent yield, percent per annum.
+    Yield { pct: f64 },
+    /// Spread to the forward curve of the deal's pricing index, basis points.
+    Spread { bps: f64 },
+}
+
+impl Quote {
+    /// The scenario field that states it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Quote::Price { .. } => "price",
+            Quote::Dm { .. } => "dm_bps",
+            Quote::Yield { .. } => "yield_pct",
+            Quote::Spread { .. } => "spread_bps",
+        }
+    }
+
+    /// The stated number, in its field's unit.
+    pub fn value(&self) -> f64 {
+        match *self {
+            Quote::Price { pct } | Quote::Yield { pct } => pct,
+            Quote::Dm { bps } | Quote::Spread { bps } => bps,
+        }
+    }
+}
+
+impl std::fmt::Display for Quote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Quote::Price { pct } => write!(f, "a price of {pct}"),
+            Quote::Dm { bps } => write!(f, "a discount margin of {bps} bp"),
+            Quote::Yield { pct } => write!(f, "a yield of {pct}%"),
+            Quote::Spread { bps } => write!(f, "a spread of {bps} bp to the forward curve"),
+        }
+    }
+}
+
 /// A deal run's assumptions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -385,6 +450,14 @@ pub struct Scenario {
     pub horizon: Horizon,
     /// Price for the analytics, percent of par.
     pub price: f64,
+    /// Prices the analytics at a discount margin, yield or spread instead of `price`
+    /// (`None`: at `price`).
+    #[serde(default)]
+    pub quote: Option<Quote>,
+    /// Settlement date of the analytics (`None`: the deal's settlement date). The price is
+    /// clean, percent of the balance outstanding at settlement; accrued interest is added.
+    #[serde(default)]
+    pub settlement: Option<NaiveDate>,
 }
 
 impl Default for Scenario {
@@ -397,6 +470,8 @@ impl Default for Scenario {
             defaults: Defaults::default(),
             horizon: Horizon::Call,
             price: 100.0,
+            quote: None,
+            settlement: None,
         }
     }
 }
@@ -404,7 +479,9 @@ impl Default for Scenario {
 impl Scenario {
     /// Sets the numeric field `name` (a [`FIELDS`] name) after checking it. Setting a
     /// speed or a default rate replaces the whole prepayment or default assumption (every
-    /// loan type); `shock_bps` and `shock_from` set the scenario's first shock.
+    /// loan type); `shock_bps` and `shock_from` set the scenario's first shock; `price`,
+    /// `dm_bps`, `yield_pct` and `spread_bps` each replace the quote the analytics are
+    /// solved from.
     pub fn set(&mut self, name: &str, v: f64) -> Result<()> {
         let v = check(name, v)?;
         match name {
@@ -418,7 +495,13 @@ impl Scenario {
             "index_rate_pct" => self.rates.base = RateBase::Flat { pct: v },
             "shock_bps" => self.first_shock().bps = v,
             "shock_from" => self.first_shock().from_period = v as u32,
-            "price" => self.price = v,
+            "price" => {
+                self.price = v;
+                self.quote = None;
+            }
+            "dm_bps" => self.quote = Some(Quote::Dm { bps: v }),
+            "yield_pct" => self.quote = Some(Quote::Yield { pct: v }),
+            "spread_bps" => self.quote = Some(Quote::Spread { bps: v }),
             other => {
                 return Err(Error::invalid(
                     other,
@@ -463,7 +546,15 @@ impl Scenario {
             check("shock_from", f64::from(s.from_period))?;
         }
         check("price", self.price)?;
+        if let Some(q) = &self.quote {
+            check(q.field(), q.value())?;
+        }
         Ok(())
+    }
+
+    /// The quote the analytics are solved from: `quote`, else the price.
+    pub fn quote(&self) -> Quote {
+        self.quote.unwrap_or(Quote::Price { pct: self.price })
     }
 }
 
@@ -474,6 +565,22 @@ pub struct Resolved {
     pub assumptions: Assumptions,
     pub horizon: Horizon,
     pub price: f64,
+    /// What the analytics solve from, and when they settle.
+    pub pricing: Pricing,
+}
+
+/// How a run's bonds are priced: the quote, the settlement date and the forward curve the
+/// spread is measured against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pricing {
+    pub quote: Quote,
+    pub settlement: NaiveDate,
+    /// The forward path of the deal's pricing index (`None`: the deal has no forward
+    /// curves and none were given).
+    pub forward: Option<RatePath>,
+    /// Settlement on the deal's own settlement date: flat, no accrued interest, as the
+    /// term sheet states.
+    pub settles_flat: bool,
 }
 
 /// Resolves `s` against `deal` and its forward curves (`deal_curves`, when it has some).
@@ -500,7 +607,9 @@ pub fn resolve(deal: &Deal, deal_curves: Option<&RateCurves>, s: &Scenario) -> R
             ));
         }
     }
+    let pricing = resolve_pricing(deal, deal_curves, s)?;
     Ok(Resolved {
+        pricing,
         assumptions: Assumptions {
             prepay: PrepayAssumption {
                 arm,
@@ -518,6 +627,52 @@ pub fn resolve(deal: &Deal, deal_curves: Option<&RateCurves>, s: &Scenario) -> R
         },
         horizon: s.horizon,
         price: s.price,
+    })
+}
+
+/// The quote, settlement date and forward curve of `s` against the deal.
+fn resolve_pricing(deal: &Deal, deal_curves: Option<&RateCurves>, s: &Scenario) -> Result<Pricing> {
+    let settlement = s.settlement.unwrap_or(deal.dates.settlement);
+    if settlement < deal.dates.closing {
+        return Err(Error::invalid(
+            "settlement",
+            format!(
+                "expected a date on or after the closing date ({}), found {settlement}",
+                deal.dates.closing
+            ),
+        ));
+    }
+    // The forward curve: the scenario's own curves when it runs on curves, else the
+    // deal's; the scenario's levels and shocks move it as they move the run.
+    let base = match &s.rates.base {
+        b @ (RateBase::Curves { .. } | RateBase::DealCurves) => Some(b.clone()),
+        _ => deal_curves.map(|_| RateBase::DealCurves),
+    };
+    let forward = match base {
+        Some(base) => {
+            let r = Rates {
+                base,
+                levels: s.rates.levels.clone(),
+                shocks: s.rates.shocks.clone(),
+            };
+            resolve_rates(deal, deal_curves, &r)?
+                .get(&RateIndex::parse(&deal.pricing.index))
+                .cloned()
+        }
+        None => None,
+    };
+    let quote = s.quote();
+    if matches!(quote, Quote::Spread { .. }) && forward.is_none() {
+        return Err(Error::invalid(
+            "spread_bps",
+            "a spread to the forward curve needs forward curves: the deal has none (curves.csv in its directory); give a curves file",
+        ));
+    }
+    Ok(Pricing {
+        quote,
+        settlement,
+        forward,
+        settles_flat: settlement == deal.dates.settlement,
     })
 }
 

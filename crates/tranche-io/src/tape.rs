@@ -8,6 +8,7 @@
 use crate::table::{cell_error, file_error, more_errors, CsvRows, RowError, RowSource};
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tranche_core::collateral::LoanPool;
@@ -169,6 +170,10 @@ pub fn read_tape_csv_from<R: std::io::Read>(
 
 /// Reads every row into a [`Builder`], calling `after_row` after each (to drain loans
 /// already built), and returns the loans left at the end with the tape's warnings.
+/// Rows parsed side by side: enough to keep every core busy, few enough that a batch's
+/// copies of its rows stay small.
+const PARSE_BATCH: usize = 2048;
+
 fn build_loans<S: RowSource + ?Sized>(
     path: &Path,
     src: &mut S,
@@ -176,18 +181,49 @@ fn build_loans<S: RowSource + ?Sized>(
     mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError>,
 ) -> Result<Tape<Vec<Loan>>, IoError> {
     let mut b = Builder::new(column_map(path, src.headers())?);
-    while let Some((row, r)) = src.next_row() {
-        match r {
-            Ok(cells) => b.row(row, cells, opts),
-            Err(RowError::Row(e)) => b.error(e),
-            Err(RowError::Fatal(e)) => {
-                b.error(e);
+    let mut batch: Vec<(usize, Result<csv::StringRecord, RowError>)> =
+        Vec::with_capacity(PARSE_BATCH);
+    let mut fatal = false;
+    while !fatal {
+        batch.clear();
+        while batch.len() < PARSE_BATCH {
+            let Some((row, r)) = src.next_row() else {
+                break;
+            };
+            let r = r.cloned();
+            fatal = matches!(r, Err(RowError::Fatal(_)));
+            batch.push((row, r));
+            if fatal {
                 break;
             }
         }
-        after_row(&mut b)?;
+        if batch.is_empty() {
+            break;
+        }
+        // Each row parsed and checked on its own, in parallel; what needs the rows before
+        // it (duplicate ids, the error cap, the kept loans) follows in row order.
+        let parsed: Vec<Option<ParsedRow>> = batch
+            .par_iter()
+            .map(|(row, r)| r.as_ref().ok().map(|cells| b.parse(*row, cells, opts)))
+            .collect();
+        for ((row, r), p) in batch.drain(..).zip(parsed) {
+            match (r, p) {
+                (Ok(_), Some(p)) => b.absorb(row, p),
+                (Err(RowError::Row(e)), _) | (Err(RowError::Fatal(e)), _) => b.error(e),
+                (Ok(_), None) => {}
+            }
+            after_row(&mut b)?;
+        }
     }
     b.finish(path, src.rows_read())
+}
+
+/// One row parsed on its own: its loan if every field parsed, its errors, and the warning
+/// rules it breaks.
+struct ParsedRow {
+    loan: Option<Loan>,
+    errors: Vec<FieldError>,
+    warnings: Vec<tranche_core::tape::LoanFinding>,
 }
 
 /// Typed access to one row's cells, collecting errors.
@@ -414,31 +450,57 @@ impl Builder {
         }
     }
 
-    fn row(&mut self, row: usize, cells: &csv::StringRecord, opts: &TapeOptions) {
+    /// Parses and checks one row on its own (no other row needed).
+    fn parse(&self, row: usize, cells: &csv::StringRecord, opts: &TapeOptions) -> ParsedRow {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let mut r = Row {
             row,
             cells,
             cols: &self.cols,
-            errors: &mut self.errors,
+            errors: &mut errors,
         };
-        if let Some(loan) = parse_row(&mut r, opts) {
+        let loan = parse_row(&mut r, opts);
+        if let Some(loan) = &loan {
             // The loan's fields against one another, once every field has parsed.
-            for f in check_loan(&loan) {
+            for f in check_loan(loan) {
                 if f.rule.is_warning() && !opts.strict {
-                    self.warnings.add(row, &loan.loan_id, &f);
+                    warnings.push(f);
                 } else {
                     let col = rule_column(&r, f.rule);
                     r.err(col, f.message);
                 }
             }
+        }
+        ParsedRow {
+            loan,
+            errors,
+            warnings,
+        }
+    }
+
+    /// Takes a parsed row in row order: its errors and warnings, the duplicate-id check,
+    /// the loan kept while the read has not failed.
+    fn absorb(&mut self, row: usize, p: ParsedRow) {
+        let ParsedRow {
+            loan,
+            errors,
+            warnings,
+        } = p;
+        self.errors.extend(errors);
+        if let Some(loan) = loan {
+            for f in &warnings {
+                self.warnings.add(row, &loan.loan_id, f);
+            }
             if let Some(first) = self.seen.get(&loan.loan_id) {
-                r.err(
+                self.errors.push(cell_error(
+                    row,
                     "loan_id",
                     format!(
                         "duplicate loan_id `{}` (first seen in row {first})",
                         loan.loan_id
                     ),
-                );
+                ));
             } else {
                 self.seen.insert(loan.loan_id.clone(), row);
                 // Once the read has failed, later loans are only checked, not kept.

@@ -26,7 +26,7 @@ enum Src {
     Cat(usize),
 }
 
-const NACC: usize = 9;
+const NACC: usize = 10;
 
 /// Loans per bucket of one table, kept current as moves are accepted.
 #[derive(Debug, Clone)]
@@ -45,6 +45,7 @@ const A_F: usize = 5; // balance x FICO
 const A_L: usize = 6; // balance x LTV
 const A_BM: usize = 7; // balance with a months-to-roll
 const A_M: usize = 8; // balance x months to roll
+const A_V: usize = 9; // squared coupon distance outside the row's MIN WAC..MAX WAC
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Target {
@@ -59,6 +60,9 @@ struct Target {
     wb: f64,
     /// normaliser of the averages' residuals: the target bucket balance
     norm: f64,
+    /// The row's printed MIN WAC and MAX WAC (for `FitOptions::wac_bounds`).
+    wac_lo: f64,
+    wac_hi: f64,
     /// Tolerances of the polish's hinge: balance (dollars, 0.05 pp of the table) and, for
     /// the key tables (0 elsewhere), gross/net WAC and remaining term (0.02) and WA MTR
     /// (0.5: printed as a whole number).
@@ -112,6 +116,8 @@ pub(super) struct Fit<'a> {
     tier_fee: Vec<f64>,
     tier_share: Vec<f64>,
     prem: f64,
+    /// Largest MI premium of one loan, percent.
+    mi_max: f64,
     margin_wa: Option<f64>,
     maxrate_hi: Vec<f64>,
     glob: Global,
@@ -129,11 +135,18 @@ pub(super) struct Fit<'a> {
     /// Weight of the smooth (squared-error) part of the bucket costs: 1 while annealing;
     /// the polish lowers it so that errors beyond the tolerances dominate.
     smooth: f64,
+    /// Weight of a coupon outside its row's printed MIN WAC..MAX WAC, per percent squared
+    /// (0: the bounds are not used).
+    bounds_w: f64,
     /// A bucket (source, bucket) whose cost `trial` records after each change, in
     /// `probe_cost` (the polish's compound moves rank exchanges by it).
     probe: Option<(usize, usize)>,
     probe_cost: f64,
 }
+
+/// Weight of `FitOptions::wac_bounds`: a coupon 0.05% outside its row's printed range
+/// costs as much as a key table's gross WAC one sigma (0.006%) off.
+const WAC_BOUNDS_W: f64 = 1.0 / (0.05 * 0.05);
 
 fn is_key(d: Dim) -> bool {
     matches!(
@@ -210,6 +223,8 @@ impl<'a> Fit<'a> {
                     m: w(r.wa_mtr, 0.3, 0.3),
                     wb: 1.0 / (0.0001 * ttot).powi(2),
                     norm: r.balance.max(1.0),
+                    wac_lo: r.min_wac.unwrap_or(f64::NEG_INFINITY),
+                    wac_hi: r.max_wac.unwrap_or(f64::INFINITY),
                     tol_bal: 0.0005 * ttot,
                     tol_avg: if key { 0.02 } else { 0.0 },
                     tol_mtr: if key { 0.5 } else { 0.0 },
@@ -220,13 +235,17 @@ impl<'a> Fit<'a> {
         off.push(tgt.len());
         let n = st.n;
         let total: f64 = st.bal.iter().filter_map(|v| v.v).sum();
+        // Tiers by loan kind have no share to fit (`tier_share` empty).
         let (tier_fee, tier_share): (Vec<f64>, Vec<f64>) = if opts.servicing.is_empty() {
             (vec![0.0], vec![100.0])
         } else {
-            opts.servicing
-                .iter()
-                .map(|t| (t.rate_pct, t.share_pct))
-                .unzip()
+            (
+                opts.servicing.iter().map(|t| t.rate_pct).collect(),
+                opts.servicing
+                    .iter()
+                    .filter_map(|t| t.share_pct())
+                    .collect(),
+            )
         };
         let maxrate_hi = match spec.table(Dim::MaxRate) {
             Some(t) => spec.tables[t]
@@ -296,6 +315,7 @@ impl<'a> Fit<'a> {
             tier_fee,
             tier_share,
             prem: premium_target(s, opts),
+            mi_max: opts.mi_max_pct,
             margin_wa: s.value("wa_gross_margin"),
             maxrate_hi,
             glob: Global {
@@ -310,6 +330,7 @@ impl<'a> Fit<'a> {
             bal_ranges: Vec::new(),
             hinge: 0.0,
             smooth: 1.0,
+            bounds_w: if opts.wac_bounds { WAC_BOUNDS_W } else { 0.0 },
             probe: None,
             probe_cost: 0.0,
         };
@@ -346,7 +367,7 @@ impl<'a> Fit<'a> {
     fn net(&self, i: usize) -> f64 {
         let st = &*self.st;
         st.rate[i].v.unwrap_or(0.0)
-            - self.tier_fee[st.tier[i] as usize]
+            - self.tier_fee[st.tier_index(i)]
             - self.trust
             - st.ltv[st.slot_ltv[i]].mi
     }
@@ -373,6 +394,11 @@ impl<'a> Fit<'a> {
                 continue;
             }
             let base = (self.off[si] + k as usize) * NACC;
+            if self.bounds_w > 0.0 {
+                let t = &self.tgt[self.off[si] + k as usize];
+                let out = (t.wac_lo - r).max(0.0) + (r - t.wac_hi).max(0.0);
+                self.acc[base + A_V] += sign * out * out;
+            }
             let a = &mut self.acc[base..base + NACC];
             a[A_B] += b;
             a[A_R] += b * r;
@@ -394,7 +420,7 @@ impl<'a> Fit<'a> {
             if lv.mi > 0.0 {
                 g.lpmi += b;
             }
-            g.tier[st.tier[i] as usize] += b;
+            g.tier[st.tier_index(i)] += b;
             if let Some(m) = st.margin.get(st.slot_margin[i]).and_then(|v| v.v) {
                 g.margin += b * m;
                 g.arm += b;
@@ -430,6 +456,9 @@ impl<'a> Fit<'a> {
         }
         if t.m.1 > 0.0 {
             c += (a[A_M] - t.m.0 * a[A_BM]).powi(2) / nrm * t.m.1;
+        }
+        if self.bounds_w > 0.0 {
+            c += self.bounds_w * a[A_V].max(0.0);
         }
         c *= self.smooth;
         if self.hinge > 0.0 {
@@ -586,7 +615,7 @@ impl<'a> Fit<'a> {
         let has_dti = !self.st.dti.is_empty();
         let has_margin = !self.st.margin.is_empty();
         let has_maxrate = !self.st.maxrate.is_empty();
-        let multi_tier = self.tier_fee.len() > 1;
+        let multi_tier = self.tier_share.len() > 1;
         let grid = self.st.grid;
         for it in 0..iters {
             let frac = it as f64 / iters as f64;
@@ -782,7 +811,7 @@ impl<'a> Fit<'a> {
                 let step = [0.01, 0.05, 0.1, 0.25][rng.below(4)]
                     * if rng.below(2) == 0 { 1.0 } else { -1.0 };
                 let nv = ((mi + step) * 100.0).round() / 100.0;
-                if !(0.01..=3.0).contains(&nv) {
+                if !(0.01..=self.mi_max).contains(&nv) {
                     continue;
                 }
                 let mut fw = |s: &mut State| s.ltv[a].mi = nv;

@@ -95,6 +95,14 @@ impl Dim {
         }
     }
 
+    /// Dimensions that only ARMs have: a table of one covers the ARM loans of a mixed pool.
+    pub fn arm_only(self) -> bool {
+        matches!(
+            self,
+            Dim::MonthsToRoll | Dim::Margin | Dim::MaxRate | Dim::NextAdjustment
+        )
+    }
+
     /// Dimensions whose buckets are numeric ranges.
     pub fn is_numeric(self) -> bool {
         matches!(
@@ -137,6 +145,17 @@ impl RangeSpec {
     }
 }
 
+/// The loans a table covers, read from its dimension and its totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Population {
+    /// The whole pool.
+    All,
+    /// The adjustable-rate loans ("Excludes 116 Fixed Rate Mortgages").
+    Arm,
+    /// Loans above 80% LTV (the LTV/PMI table).
+    LtvAbove80,
+}
+
 /// A table with its dimension and parsed buckets.
 #[derive(Debug, Clone)]
 pub struct TableSpec {
@@ -144,6 +163,7 @@ pub struct TableSpec {
     pub buckets: Vec<RangeSpec>,
     /// True for the first table of its dimension: it owns the attribute's values.
     pub owner: bool,
+    pub population: Population,
 }
 
 /// All tables classified, plus pool totals.
@@ -159,6 +179,26 @@ pub struct PoolSpec {
 impl PoolSpec {
     pub fn table(&self, d: Dim) -> Option<usize> {
         self.by_dim.get(&d).copied()
+    }
+
+    /// One line per table that covers part of the pool, saying which part.
+    pub fn population_notes(&self, tables: &[StratTable]) -> Vec<String> {
+        self.tables
+            .iter()
+            .zip(tables)
+            .filter_map(|(sp, t)| {
+                let who = match sp.population {
+                    Population::All => return None,
+                    Population::Arm => format!(
+                        "the ARM loans only (the pool's {} less {} fixed-rate loans)",
+                        self.n,
+                        self.n - t.total_count()
+                    ),
+                    Population::LtvAbove80 => "the loans above 80% LTV".to_string(),
+                };
+                Some(format!("{}: {} loans, {who}", t.title, t.total_count()))
+            })
+            .collect()
     }
 }
 
@@ -402,34 +442,99 @@ pub fn classify_all(tables: &[StratTable], s: &PoolSummary, cutoff: NaiveDate) -
             dim,
             buckets,
             owner,
+            population: if dim == Dim::PmiLtv {
+                Population::LtvAbove80
+            } else {
+                Population::All
+            },
         });
     }
-    // Pool totals: the first full-population table.
+    // Pool totals: the first table that can cover the whole pool.
     let first = tables
         .iter()
         .zip(&specs)
-        .find(|(_, s)| s.dim != Dim::PmiLtv)
+        .find(|(_, s)| s.dim != Dim::PmiLtv && !s.dim.arm_only())
+        .or_else(|| {
+            tables
+                .iter()
+                .zip(&specs)
+                .find(|(_, s)| s.dim != Dim::PmiLtv)
+        })
         .map(|(t, _)| t)
         .ok_or_else(|| Error::invalid("tables", "no full-pool table"))?;
     let n = first.total_count();
     let total = first.total_balance();
-    for (t, sp) in tables.iter().zip(&specs) {
+    // ARM loans: the product table's rows whose label names an index.
+    let n_arm = by_dim.get(&Dim::Product).map(|&t| {
+        tables[t]
+            .rows
+            .iter()
+            .filter(|r| !parse_product(&r.label).fixed)
+            .map(|r| r.count)
+            .sum::<usize>()
+    });
+    for (t, sp) in tables.iter().zip(specs.iter_mut()) {
         if sp.dim == Dim::PmiLtv {
             continue;
         }
-        if t.total_count() != n {
-            return Err(Error::invalid(
-                t.title.clone(),
-                format!("rows count {} loans but the pool has {n}", t.total_count()),
-            ));
+        let c = t.total_count();
+        if c == n {
+            continue;
+        }
+        match n_arm {
+            Some(a) if sp.dim.arm_only() && c == a => sp.population = Population::Arm,
+            Some(a) if sp.dim.arm_only() => {
+                return Err(Error::invalid(
+                    t.title.clone(),
+                    format!(
+                        "rows count {c} loans; a table of ARM terms covers the pool's {n} \
+                         loans or its {a} ARM loans (product table)"
+                    ),
+                ))
+            }
+            _ => {
+                return Err(Error::invalid(
+                    t.title.clone(),
+                    format!("rows count {c} loans but the pool has {n}"),
+                ))
+            }
         }
     }
+    check_pmi_count(tables, &specs, &by_dim)?;
     Ok(PoolSpec {
         tables: specs,
         n,
         total,
         by_dim,
     })
+}
+
+/// The LTV/PMI table holds exactly the LTV table's loans above 80% (when the LTV buckets
+/// tell: none straddles 80).
+fn check_pmi_count(
+    tables: &[StratTable],
+    specs: &[TableSpec],
+    by_dim: &std::collections::BTreeMap<Dim, usize>,
+) -> Result<()> {
+    let (Some(&p), Some(&l)) = (by_dim.get(&Dim::PmiLtv), by_dim.get(&Dim::Ltv)) else {
+        return Ok(());
+    };
+    let mut above = 0;
+    for (r, b) in tables[l].rows.iter().zip(&specs[l].buckets) {
+        match b {
+            RangeSpec::Range { lo, .. } if *lo > 80.0 => above += r.count,
+            RangeSpec::Range { hi, .. } if *hi <= 80.0 + 1e-9 => {}
+            _ => return Ok(()),
+        }
+    }
+    let c = tables[p].total_count();
+    if c != above {
+        return Err(Error::invalid(
+            tables[p].title.clone(),
+            format!("rows count {c} loans but the LTV table has {above} loans above 80% LTV"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

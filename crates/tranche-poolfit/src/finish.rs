@@ -59,6 +59,40 @@ fn steer(
     }
 }
 
+/// Which products may be interest-only: every one when `names` is empty, else those named
+/// (a product label, or `arm` / `fixed` for every product of that kind).
+fn io_products(products: &[super::ProductSpec], names: &[String]) -> Result<Vec<bool>> {
+    if names.is_empty() {
+        return Ok(vec![true; products.len()]);
+    }
+    let mut chosen = vec![false; products.len()];
+    for name in names {
+        let n = name.trim();
+        let hits: Vec<usize> = (0..products.len())
+            .filter(|&p| {
+                let pr = &products[p];
+                pr.label.eq_ignore_ascii_case(n)
+                    || (n.eq_ignore_ascii_case("arm") && !pr.fixed)
+                    || (n.eq_ignore_ascii_case("fixed") && pr.fixed)
+            })
+            .collect();
+        if hits.is_empty() {
+            let labels: Vec<&str> = products.iter().map(|p| p.label.as_str()).collect();
+            return Err(Error::invalid(
+                "io_products",
+                format!(
+                    "`{n}` names no product of the pool (products: {}; or `arm`, `fixed`)",
+                    labels.join(", ")
+                ),
+            ));
+        }
+        for p in hits {
+            chosen[p] = true;
+        }
+    }
+    Ok(chosen)
+}
+
 pub fn build_loans(
     st: &State,
     spec: &PoolSpec,
@@ -106,15 +140,15 @@ pub fn build_loans(
     let mut order = arm_idx.clone();
     rng.shuffle(&mut order);
 
-    // Margins (percent).
-    let margin: Vec<f64> = (0..n)
-        .map(|i| {
-            st.margin
-                .get(st.slot_margin[i])
-                .and_then(|v| v.v)
-                .unwrap_or(0.0)
-        })
-        .collect();
+    // Margins (percent); every ARM has one (from the margin table or the summary).
+    let mut margin = vec![0.0; n];
+    for &i in &arm_idx {
+        margin[i] = st
+            .margin
+            .get(st.slot_margin[i])
+            .and_then(|v| v.v)
+            .ok_or_else(|| Error::NoSolution(format!("loan {}: ARM without a margin", i + 1)))?;
+    }
 
     // Lifetime caps: within the loan's max-rate bucket, nearest to rate + 6 (the usual
     // lifetime cap over the start rate), never below the rate; then steered to the WA.
@@ -259,10 +293,11 @@ pub fn build_loans(
         }
     }
 
-    // Interest-only: a share of each product's balance, loans drawn in seeded order.
+    // Interest-only: a share of each chosen product's balance, loans drawn in seeded order.
     let mut io = vec![0u32; n];
     if opts.io_share_pct > 0.0 {
-        for p in 0..st.products.len() {
+        let chosen = io_products(&st.products, &opts.io_products)?;
+        for p in (0..st.products.len()).filter(|&p| chosen[p]) {
             let mut members: Vec<usize> = (0..n)
                 .filter(|&i| st.timing[st.slot_timing[i]].product == p)
                 .collect();
@@ -327,7 +362,7 @@ pub fn build_loans(
                 AmortType::Arm
             },
             io_months: io[i],
-            servicing_fee: r8(tier_fee[st.tier[i] as usize] / 100.0),
+            servicing_fee: r8(tier_fee[st.tier_index(i)] / 100.0),
             mi_fee: r8(lv.mi / 100.0),
             arm,
             product: p.label.clone(),

@@ -4,7 +4,7 @@
 
 use super::dims::{parse_product, Dim, PoolSpec, ProductSpec, RangeSpec};
 use super::prng::Rng;
-use super::{FitOptions, PoolSummary, StratTable};
+use super::{FitOptions, LoanKind, PoolSummary, StratTable, TierScope};
 use tranche_core::error::{Error, Result};
 
 pub const NONE: u16 = u16::MAX;
@@ -73,14 +73,31 @@ pub struct State {
     pub slot_margin: Vec<usize>,
     pub slot_maxrate: Vec<usize>,
     pub slot_cat: Vec<Vec<usize>>,
-    /// Servicing tier per loan (index into the options' tiers).
+    /// Servicing tier per loan (index into the options' tiers), for tiers by share.
     pub tier: Vec<u8>,
+    /// For tiers by loan kind: the tier of the ARM loans and of the fixed-rate loans.
+    pub tier_by_kind: Option<[u8; 2]>,
     /// Values pinned to the pool's printed minimum/maximum (never nudged).
     pub pinned_bal: Vec<bool>,
     pub pinned_rate: Vec<bool>,
     pub pinned_margin: Vec<bool>,
     /// Grid of rates and margins (1/8%).
     pub grid: f64,
+}
+
+impl State {
+    /// Whether loan `i` (its current timing's product) is fixed-rate.
+    pub fn is_fixed(&self, i: usize) -> bool {
+        self.products[self.timing[self.slot_timing[i]].product].fixed
+    }
+
+    /// The servicing tier of loan `i`: its kind's tier, or its own.
+    pub fn tier_index(&self, i: usize) -> usize {
+        match self.tier_by_kind {
+            Some(k) => k[usize::from(self.is_fixed(i))] as usize,
+            None => self.tier[i] as usize,
+        }
+    }
 }
 
 fn snap(x: f64, grid: f64) -> f64 {
@@ -244,13 +261,14 @@ pub fn initial_state(
             .round();
         let diff = target - bal.iter().filter_map(|v| v.v).sum::<f64>();
         if diff != 0.0 {
-            if let Some(j) = (0..bal.len()).rev().find(|&j| !pinned_bal[j]) {
-                let b = bal[j].b as usize;
-                let (lo, hi) = range_of(&spec.tables[t].buckets[b]);
+            // The last value that can take the difference inside its bucket.
+            let room = |j: usize| {
+                let (lo, hi) = range_of(&spec.tables[t].buckets[bal[j].b as usize]);
                 let v = bal[j].v.unwrap_or(0.0) + diff;
-                if v >= lo && v <= hi {
-                    bal[j].v = Some(v);
-                }
+                !pinned_bal[j] && v >= lo && v <= hi
+            };
+            if let Some(j) = (0..bal.len()).rev().find(|&j| room(j)) {
+                bal[j].v = Some(bal[j].v.unwrap_or(0.0) + diff);
             }
         }
     } else {
@@ -313,7 +331,11 @@ pub fn initial_state(
     let fico = simple_values(spec, tables, Dim::Fico, n, 0.0, 0, |r| r.fico)?;
     let dti = simple_values(spec, tables, Dim::Dti, n, 0.0, 2, |_| None)?;
     let n_arm = timing.iter().filter(|t| !products[t.product].fixed).count();
-    let margin = simple_values(spec, tables, Dim::Margin, n_arm, grid, 4, |_| None)?;
+    let margin = match spec.table(Dim::Margin) {
+        Some(_) => simple_values(spec, tables, Dim::Margin, n_arm, grid, 4, |_| None)?,
+        None if n_arm > 0 => summary_margins(s, n_arm, grid)?,
+        None => Vec::new(),
+    };
     let maxrate = simple_values(spec, tables, Dim::MaxRate, n_arm, 0.0, 3, |_| None)?;
     let mut margin = margin;
     let mut pinned_margin = vec![false; margin.len()];
@@ -441,11 +463,39 @@ fn finish_state(a: FinishArgs<'_>) -> Result<State> {
     // Servicing tiers: the largest tier by default; the others by count share.
     let tiers = &a.opts.servicing;
     let mut tier = vec![0u8; n];
-    if tiers.len() > 1 {
+    let kind_tier = |k: LoanKind| {
+        tiers
+            .iter()
+            .position(|t| t.scope == TierScope::Kind(k))
+            .map(|p| p as u8)
+    };
+    let typed = tiers.iter().any(|t| matches!(t.scope, TierScope::Kind(_)));
+    let tier_by_kind = if typed {
+        let mut ix = [0u8; 2];
+        for (slot, kind, fixed) in [(0, LoanKind::Arm, false), (1, LoanKind::Fixed, true)] {
+            match kind_tier(kind) {
+                Some(t) => ix[slot] = t,
+                None if a.products.iter().any(|p| p.fixed == fixed) => {
+                    return Err(Error::invalid(
+                        "servicing",
+                        format!("no servicing fee tier for the pool's {} loans", kind.name()),
+                    ))
+                }
+                None => {}
+            }
+        }
+        Some(ix)
+    } else {
+        None
+    };
+    if tier_by_kind.is_none() && tiers.len() > 1 {
         let main = tiers
             .iter()
             .enumerate()
-            .max_by(|x, y| x.1.share_pct.total_cmp(&y.1.share_pct))
+            .max_by(|x, y| {
+                let sh = |t: &super::FeeTier| t.share_pct().unwrap_or(0.0);
+                sh(x.1).total_cmp(&sh(y.1))
+            })
             .map(|(i, _)| i)
             .unwrap_or(0);
         let order = perm(rng);
@@ -455,7 +505,7 @@ fn finish_state(a: FinishArgs<'_>) -> Result<State> {
             if ti == main {
                 continue;
             }
-            let c = ((t.share_pct / 100.0) * n as f64).round() as usize;
+            let c = ((t.share_pct().unwrap_or(0.0) / 100.0) * n as f64).round() as usize;
             for _ in 0..c {
                 if pos < n {
                     tier[order[pos]] = ti as u8;
@@ -484,11 +534,35 @@ fn finish_state(a: FinishArgs<'_>) -> Result<State> {
         slot_maxrate,
         slot_cat,
         tier,
+        tier_by_kind,
         pinned_bal: pb,
         pinned_rate: pr,
         pinned_margin: a.pinned_margin,
         grid: a.grid,
     })
+}
+
+/// Without a margin table, the ARMs' margins spread over the summary's range around its
+/// weighted average (the fit then holds the average); without either, there is no margin
+/// to give an ARM.
+fn summary_margins(s: &PoolSummary, n_arm: usize, grid: f64) -> Result<Vec<Val>> {
+    let f = s.get("wa_gross_margin").ok_or_else(|| {
+        Error::invalid(
+            "wa_gross_margin",
+            format!(
+                "the pool has {n_arm} ARM loans but no margin table and no WA Gross Margin \
+                 in the pool summary: their margins are unknown"
+            ),
+        )
+    })?;
+    let (lo, hi) = (f.min.unwrap_or(f.value), f.max.unwrap_or(f.value));
+    Ok(spread_values(n_arm, lo, hi, f.value, grid, 4)
+        .into_iter()
+        .map(|v| Val {
+            v: Some(v),
+            b: NONE,
+        })
+        .collect())
 }
 
 fn balance_values(count: usize, sum: f64, lo: f64, hi: f64) -> Vec<f64> {
@@ -695,7 +769,7 @@ fn ltv_values(
             let ins_bal = insured.len() as f64 * spec.total / n as f64;
             let rate = (prem * spec.total / ins_bal * 100.0).round() / 100.0;
             for &j in &insured {
-                out[j].mi = rate.max(0.05);
+                out[j].mi = rate.max(0.05).min(opts.mi_max_pct);
             }
         }
     }
@@ -846,9 +920,29 @@ fn build_timing(
                 )));
             }
             for (p, &left) in rem_p.iter().enumerate() {
-                for _ in 0..left {
+                // Fixed-rate loans: ages around the product's printed remaining term (its
+                // strict figure), split between two whole ages to hit its average.
+                let target = match spec
+                    .table(Dim::Product)
+                    .and_then(|t| tables[t].rows[p].rem_term)
+                {
+                    Some(rem) if products[p].fixed => f64::from(term_of(p)) - rem,
+                    _ => prod_rows[p].1,
+                }
+                .clamp(0.0, f64::from(max_age));
+                let lo = target.floor();
+                let frac = target - lo;
+                // Both ages present whenever the target lies between them, so balances
+                // can fine-tune the average.
+                let n_hi = if left < 2 || frac < 1e-6 {
+                    (frac * left as f64).round() as usize
+                } else {
+                    ((frac * left as f64).round() as usize).clamp(1, left - 1)
+                };
+                for j in 0..left {
                     if products[p].fixed {
-                        units.push((p, prod_rows[p].1.round() as u32, None, false));
+                        let age = if j < n_hi { lo + 1.0 } else { lo };
+                        units.push((p, age as u32, None, false));
                     } else {
                         return Err(Error::NoSolution(format!(
                             "product {}: more loans than next adjustment rows can hold",

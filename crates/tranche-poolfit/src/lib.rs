@@ -22,6 +22,7 @@ mod dims;
 mod finish;
 mod init;
 pub mod prng;
+mod repair;
 mod report;
 
 pub use dims::{parse_product, Dim, ProductSpec, RangeSpec};
@@ -104,11 +105,47 @@ impl PoolSummary {
     }
 }
 
-/// A servicing fee tier: rate (percent) for a share of the pool balance (percent).
+/// Adjustable-rate or fixed-rate loans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoanKind {
+    Arm,
+    Fixed,
+}
+
+impl LoanKind {
+    /// `ARM` or `fixed-rate`, as messages say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoanKind::Arm => "ARM",
+            LoanKind::Fixed => "fixed-rate",
+        }
+    }
+}
+
+/// Which loans a servicing fee tier applies to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TierScope {
+    /// A share of the pool balance, percent; the fit chooses the loans.
+    Share(f64),
+    /// Every loan of one kind ("0.375% with respect to the Adjustable Rate Mortgage Loans").
+    Kind(LoanKind),
+}
+
+/// A servicing fee tier: rate (percent) and the loans it applies to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FeeTier {
     pub rate_pct: f64,
-    pub share_pct: f64,
+    pub scope: TierScope,
+}
+
+impl FeeTier {
+    /// The tier's share of the pool balance, for share tiers.
+    pub fn share_pct(&self) -> Option<f64> {
+        match self.scope {
+            TierScope::Share(s) => Some(s),
+            TierScope::Kind(_) => None,
+        }
+    }
 }
 
 /// What the tables do not say and the term sheet's text does, plus fit controls.
@@ -117,8 +154,8 @@ pub struct FitOptions {
     pub seed: u64,
     /// Cut-off date: months to roll and next adjustment dates are counted from it.
     pub cutoff: NaiveDate,
-    /// Loan-level servicing fee tiers (share of pool balance). Empty: one tier at the
-    /// pool's gross-minus-net spread.
+    /// Loan-level servicing fee tiers: all by share of the pool balance, or all by loan
+    /// kind. Empty: no loan-level servicing fee.
     pub servicing: Vec<FeeTier>,
     /// Deal-level fees inside the published NET WAC but not on the tape (master servicing,
     /// trustee), percent.
@@ -131,6 +168,14 @@ pub struct FitOptions {
     pub io_share_pct: f64,
     /// Interest-only period of the IO loans, months.
     pub io_months: u32,
+    /// Products that may be interest-only: product labels as the product table prints
+    /// them, or `arm` / `fixed` for every product of that kind. Empty: every product.
+    pub io_products: Vec<String>,
+    /// Largest lender-paid MI premium of one loan, percent.
+    pub mi_max_pct: f64,
+    /// Hold each loan's coupon inside the printed MIN WAC..MAX WAC of its row in every
+    /// table (a soft constraint of the fit). Off: only the coupon table's are kept.
+    pub wac_bounds: bool,
     /// Annealing moves (0 = default, scaled to the pool size).
     pub iterations: usize,
     /// Rounds of the greedy polish after the annealing (best balance transfers and
@@ -151,6 +196,9 @@ impl FitOptions {
             premium_rate_pct: None,
             io_share_pct: 0.0,
             io_months: 0,
+            io_products: Vec::new(),
+            mi_max_pct: 3.0,
+            wac_bounds: false,
             iterations: 0,
             polish_rounds: 12,
             compound_passes: 8,
@@ -165,6 +213,9 @@ pub struct FitResult {
     pub report: FitReport,
     /// Pool-level figures of the tape against the summary (`name: tape vs summary`).
     pub pool_lines: Vec<String>,
+    /// What the fit read into the tables: each sub-population table and the population it
+    /// covers, and any row the fit repaired (a typo its own figures contradict).
+    pub notes: Vec<String>,
 }
 
 /// Builds a loan-level pool reproducing `tables` and `summary`.
@@ -174,7 +225,10 @@ pub fn fit_pool(
     opts: &FitOptions,
 ) -> Result<FitResult> {
     validate(tables, summary, opts)?;
+    let mut notes = Vec::new();
+    let tables = &repair::reconcile_totals(tables, &mut notes);
     let spec = dims::classify_all(tables, summary, opts.cutoff)?;
+    notes.extend(spec.population_notes(tables));
     let mut state = init::initial_state(&spec, tables, summary, opts)?;
     anneal::optimise(&mut state, &spec, tables, summary, opts);
     let loans = finish::build_loans(&state, &spec, tables, summary, opts)?;
@@ -184,6 +238,7 @@ pub fn fit_pool(
         loans,
         report,
         pool_lines,
+        notes,
     })
 }
 
@@ -203,11 +258,14 @@ fn validate(tables: &[StratTable], summary: &PoolSummary, opts: &FitOptions) -> 
             "an IO share needs --io-months > 0",
         ));
     }
-    let share: f64 = opts.servicing.iter().map(|t| t.share_pct).sum();
-    if !opts.servicing.is_empty() && (share - 100.0).abs() > 0.01 {
+    validate_tiers(&opts.servicing)?;
+    if !(opts.mi_max_pct.is_finite() && opts.mi_max_pct >= 0.01) {
         return Err(Error::invalid(
-            "servicing",
-            format!("tier shares must sum to 100%, got {share}"),
+            "mi_max_pct",
+            format!(
+                "expected a largest MI premium of at least 0.01%, got {}",
+                opts.mi_max_pct
+            ),
         ));
     }
     for t in tables {
@@ -227,5 +285,36 @@ fn validate(tables: &[StratTable], summary: &PoolSummary, opts: &FitOptions) -> 
         }
     }
     let _ = summary;
+    Ok(())
+}
+
+/// Tiers are all by share (summing to 100%) or all by loan kind (each kind once).
+fn validate_tiers(tiers: &[FeeTier]) -> Result<()> {
+    let shares: Vec<f64> = tiers.iter().filter_map(FeeTier::share_pct).collect();
+    if !shares.is_empty() && shares.len() != tiers.len() {
+        return Err(Error::invalid(
+            "servicing",
+            "tiers are either shares of the pool or by loan kind (arm, fixed), not both",
+        ));
+    }
+    let share: f64 = shares.iter().sum();
+    if !shares.is_empty() && (share - 100.0).abs() > 0.01 {
+        return Err(Error::invalid(
+            "servicing",
+            format!("tier shares must sum to 100%, got {share}"),
+        ));
+    }
+    for kind in [LoanKind::Arm, LoanKind::Fixed] {
+        let n = tiers
+            .iter()
+            .filter(|t| t.scope == TierScope::Kind(kind))
+            .count();
+        if n > 1 {
+            return Err(Error::invalid(
+                "servicing",
+                format!("{n} tiers for the {} loans; expected one", kind.name()),
+            ));
+        }
+    }
     Ok(())
 }

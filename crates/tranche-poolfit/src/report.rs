@@ -405,13 +405,42 @@ pub fn pool_check(loans: &[Loan], s: &PoolSummary, opts: &super::FitOptions) -> 
     );
     for t in &opts.servicing {
         let r = t.rate_pct / 100.0;
-        out.push(format!(
-            "pool servicing {:.3}% share of balance   tape {:>8.4}   target {:.2}",
-            t.rate_pct,
-            share(&|l| (l.servicing_fee - r).abs() < 1e-9),
-            t.share_pct
-        ));
+        let at = share(&|l| (l.servicing_fee - r).abs() < 1e-9);
+        out.push(match t.scope {
+            super::TierScope::Share(sh) => format!(
+                "pool servicing {:.3}% share of balance   tape {at:>8.4}   target {sh:.2}",
+                t.rate_pct
+            ),
+            super::TierScope::Kind(k) => {
+                let fixed = k == super::LoanKind::Fixed;
+                let of_kind = share(&|l| (l.arm.is_none()) == fixed);
+                let right =
+                    share(&|l| (l.arm.is_none()) == fixed && (l.servicing_fee - r).abs() < 1e-9);
+                format!(
+                    "pool servicing {:.3}% on the {} loans: {right:.4}% of the pool at that \
+                     rate, of {of_kind:.4}% {}",
+                    t.rate_pct,
+                    k.name(),
+                    k.name()
+                )
+            }
+        });
     }
+    let insured = share(&|l| l.mi_fee > 0.0);
+    let max_mi = loans.iter().map(|l| l.mi_fee * 100.0).fold(0.0, f64::max);
+    out.push(format!(
+        "pool MI premium paid by the trust on {insured:.4}% of the balance, largest {max_mi:.2}%"
+    ));
+    let net_lpmi = |l: &Loan| (l.gross_rate - l.mi_fee) * 100.0;
+    let lo = loans.iter().map(net_lpmi).fold(f64::INFINITY, f64::min);
+    let hi = loans.iter().map(net_lpmi).fold(f64::NEG_INFINITY, f64::max);
+    let want = s
+        .get("wa_mortgage_rate_net_lpmi")
+        .and_then(|f| Some(format!("{:.3} to {:.3}", f.min?, f.max?)))
+        .unwrap_or_else(|| "-".into());
+    out.push(format!(
+        "pool rate net of LPMI range         tape {lo:.3} to {hi:.3}   summary {want}"
+    ));
     out.push(format!(
         "pool interest-only share of balance      tape {:>8.4}",
         share(&|l| l.io_months > 0)

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use tranche_poolfit::{
-    fit_pool, FeeTier, FitOptions, PoolSummary, StratRow, StratTable, SummaryFigure,
+    fit_pool, FeeTier, FitOptions, PoolSummary, StratRow, StratTable, SummaryFigure, TierScope,
 };
 
 struct Src {
@@ -179,7 +179,7 @@ fn opts(seed: u64) -> FitOptions {
     o.seed = seed;
     o.servicing = vec![FeeTier {
         rate_pct: SERVICING,
-        share_pct: 100.0,
+        scope: TierScope::Share(100.0),
     }];
     o
 }

@@ -157,6 +157,8 @@ pub async fn run(
         speed,
         horizon: scenario.horizon.name(),
         price: out.summary.price,
+        quote: scenario.quote().to_string(),
+        settlement: out.summary.settlement.map(|d| d.to_string()),
         call_period: run.call_period,
         pool_loss: out.summary.pool_loss,
         pool_loss_pct: out.summary.pool_loss_pct,
@@ -218,6 +220,17 @@ pub fn price_table_inputs(
         if given {
             return Err(ApiError::bad(format!(
                 "{name}: the Price/DM table's columns are speeds in percent of the pricing speed; give them with speeds"
+            )));
+        }
+    }
+    for (name, given) in [
+        ("dm_bps", scenario.dm_bps.is_some()),
+        ("yield_pct", scenario.yield_pct.is_some()),
+        ("spread_bps", scenario.spread_bps.is_some()),
+    ] {
+        if given {
+            return Err(ApiError::bad(format!(
+                "{name}: the Price/DM table is solved at a price; give price"
             )));
         }
     }

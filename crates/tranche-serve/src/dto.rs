@@ -183,6 +183,23 @@ pub struct BondDto {
     pub unpaid_principal: f64,
     /// Write-downs not reimbursed plus unpaid principal, percent of the original balance.
     pub principal_loss_pct: f64,
+    /// Clean price the figures are at (the quote's, or the one its DM, yield or spread
+    /// gives), percent of the balance at settlement.
+    pub price: Option<f64>,
+    /// Accrued interest at settlement, percent of the balance then.
+    pub accrued_pct: Option<f64>,
+    /// Balance at settlement over the original balance.
+    pub factor: Option<f64>,
+    /// Spread to the forward curve, basis points (absent without forward curves).
+    pub spread_bps: Option<f64>,
+    /// Spread duration, years.
+    pub spread_duration: Option<f64>,
+    /// Effective duration by full revaluation, rates shifted 25 bp up and down, years.
+    pub eff_duration: Option<f64>,
+    /// Effective convexity, as the effective duration.
+    pub eff_convexity: Option<f64>,
+    /// First month the class loses principal (`YYYY-MM`).
+    pub first_loss: Option<String>,
 }
 
 impl From<&BondSummary> for BondDto {
@@ -203,6 +220,14 @@ impl From<&BondSummary> for BondDto {
             reimbursed: b.reimbursed,
             unpaid_principal: b.unpaid_principal,
             principal_loss_pct: b.principal_loss_pct,
+            price: b.price,
+            accrued_pct: b.accrued_pct,
+            factor: b.factor,
+            spread_bps: b.spread_bps,
+            spread_duration: b.spread_duration,
+            eff_duration: b.eff_duration,
+            eff_convexity: b.eff_convexity,
+            first_loss: b.first_loss_date.map(yyyy_mm),
         }
     }
 }
@@ -235,8 +260,13 @@ pub struct RunResponse {
     pub speed: String,
     /// `call`, `maturity` or `call:YYYY-MM`.
     pub horizon: String,
-    /// Price the figures are at, percent of par.
+    /// Price the figures are at, percent of par, when priced at a price.
     pub price: f64,
+    /// What the figures are solved from, in words ("a price of 100", "a discount margin
+    /// of 50 bp").
+    pub quote: String,
+    /// Settlement date of the figures.
+    pub settlement: Option<String>,
     /// The period the clean-up call was exercised in (call runs).
     pub call_period: Option<u32>,
     /// Cumulative realized pool losses, currency and percent of the cut-off balance.

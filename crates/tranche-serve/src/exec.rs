@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tranche_core::pricing::{run_with_risk, DEFAULT_SHIFT_BPS};
 use tranche_core::runner::RunOutput;
 use tranche_core::scenario::Scenario;
 
@@ -126,8 +127,9 @@ impl AppState {
         }
     }
 
-    /// Deal `id` run under `scenario` (with its ledger), from the kept runs when the same
-    /// deal, unchanged, ran the same scenario lately.
+    /// Deal `id` run under `scenario` (with its ledger, and effective duration and
+    /// convexity at the command line's shift), from the kept runs when the same deal,
+    /// unchanged, ran the same scenario lately.
     pub async fn run(
         self: &Arc<Self>,
         id: String,
@@ -142,9 +144,9 @@ impl AppState {
             if let Some(r) = me.kept(&key) {
                 return Ok((deal, r));
             }
+            // With effective duration and convexity, as `tranche run --summary` has them.
             let out = Arc::new(
-                deal.model
-                    .run(&scenario)
+                run_with_risk(&deal.model, &scenario, DEFAULT_SHIFT_BPS)
                     .map_err(crate::scenario::run_error)?,
             );
             me.keep(key, out.clone());

@@ -72,13 +72,23 @@ pub struct ScenarioJson {
     /// `call`, `maturity` or `call:YYYY-MM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub horizon: Option<String>,
-    /// Price for the analytics, percent of par.
+    /// Clean price the analytics are at, percent of the balance at settlement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
+    /// Discount margin the analytics are priced at, in place of a price, basis points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dm_bps: Option<f64>,
+    /// Bond-equivalent yield the analytics are priced at, in place of a price, percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yield_pct: Option<f64>,
+    /// Spread to the forward curve the analytics are priced at, in place of a price,
+    /// basis points (needs forward curves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread_bps: Option<f64>,
 }
 
 /// The scalar fields of [`ScenarioJson`], by the core's field names.
-pub const SCALARS: [&str; 11] = [
+pub const SCALARS: [&str; 14] = [
     "speed_pct",
     "cpr_pct",
     "psa_pct",
@@ -90,7 +100,13 @@ pub const SCALARS: [&str; 11] = [
     "shock_bps",
     "shock_from",
     "price",
+    "dm_bps",
+    "yield_pct",
+    "spread_bps",
 ];
+
+/// The fields that each state the quote the analytics are solved from.
+const QUOTES: [&str; 4] = ["price", "dm_bps", "yield_pct", "spread_bps"];
 
 /// The API's name for a field the core tells an error about.
 fn api_name(field: &str) -> String {
@@ -117,6 +133,9 @@ impl ScenarioJson {
             "shock_bps" => self.shock_bps,
             "shock_from" => self.shock_from,
             "price" => self.price,
+            "dm_bps" => self.dm_bps,
+            "yield_pct" => self.yield_pct,
+            "spread_bps" => self.spread_bps,
             _ => None,
         }
     }
@@ -146,6 +165,17 @@ impl ScenarioJson {
 
     /// The core's scenario, every value checked; a mistake is a 400 naming the field.
     pub fn to_scenario(&self) -> ApiResult<Scenario> {
+        // The core lets the last quote set win; a request giving two is told, as the
+        // command line tells `--price` with `--dm`.
+        let quotes: Vec<&str> = QUOTES
+            .into_iter()
+            .filter(|q| self.scalar(q).is_some())
+            .collect();
+        if let [first, second, ..] = quotes[..] {
+            return Err(ApiError::bad(format!(
+                "{second}: sets the quote the analytics are priced at, as {first} does; give one of them"
+            )));
+        }
         let spell = Spelling {
             prefix: String::new(),
             name: &api_name,
@@ -190,6 +220,12 @@ mod tests {
         assert_eq!((s.defaults.severity_pct, s.defaults.lag_months), (40.0, 6));
         assert_eq!(s.horizon.name(), "maturity");
         assert_eq!(s.price, 99.5);
+        assert_eq!(s.quote, None);
+        let j: ScenarioJson = serde_json::from_str(r#"{"yield_pct": 5.5}"#).unwrap();
+        assert_eq!(
+            j.to_scenario().unwrap().quote,
+            Some(tranche_core::scenario::Quote::Yield { pct: 5.5 })
+        );
         assert_eq!(
             ScenarioJson::default().to_scenario().unwrap(),
             Scenario::default()
@@ -212,6 +248,11 @@ mod tests {
         assert!(e.message.contains("sets the prepayment speed"), "{e:?}");
         let e = bad(r#"{"lag_months": 2.5}"#);
         assert!(e.message.starts_with("lag_months: expected a whole number"));
+        let e = bad(r#"{"price": 99, "dm_bps": 50}"#);
+        assert_eq!(
+            e.message,
+            "dm_bps: sets the quote the analytics are priced at, as price does; give one of them"
+        );
         let e = serde_json::from_str::<ScenarioJson>(r#"{"sped_pct": 1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `sped_pct`"), "{e}");
     }

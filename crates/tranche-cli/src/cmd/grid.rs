@@ -1,14 +1,16 @@
 //! `tranche grid`: a scenario grid, the cross product of every list given (speeds × CDR ×
-//! severity × rate shocks by default), run in parallel, with a progress bar on a terminal.
+//! severity × rate shocks by default), run in parallel, with a progress bar on a terminal;
+//! with `--loss-yield`, as the loss and yield table.
 
 use super::scenario::{AssumptionArgs, Mode, PricingArgs};
 use super::tables_common::{emit, load, out_file, Loaded};
+use super::{typed_table, workers};
 use crate::Failure;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use tranche_core::grid::{run_grid, GridSpec, DEFAULT_MAX_CELLS};
 use tranche_core::scenario::Scenario;
 use tranche_core::waterfall::Horizon;
+use tranche_io::report::credit::loss_yield_table;
 use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 /// The axes crossed when no flag of their kind is given.
@@ -39,6 +41,11 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print the loss and yield table instead: per cell and class, the cumulative pool
+    /// loss, price, yield, DM, WAL, principal loss and first loss month (the table of the
+    /// report's credit section).
+    #[arg(long)]
+    pub loss_yield: bool,
     /// csv, json or md.
     #[arg(long, default_value = "csv")]
     pub format: TableFormat,
@@ -77,33 +84,25 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let axes: Vec<String> = spec.axes.iter().map(|a| a.field.clone()).collect();
-    let out = out_file(
-        &inputs,
-        args.out.as_deref(),
-        TableKind::Grid(&axes),
-        args.format,
-    )?;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(spec.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} scenarios, {elapsed} elapsed, eta {eta}",
-        ) {
-            b.set_style(style);
-        }
-        b
+    let out = if args.loss_yield {
+        let empty = loss_yield_table(&axes, &[], None);
+        typed_table::out_file(&inputs, args.out.as_deref(), &empty, args.format)?
     } else {
-        indicatif::ProgressBar::hidden()
+        out_file(
+            &inputs,
+            args.out.as_deref(),
+            TableKind::Grid(&axes),
+            args.format,
+        )?
     };
+    let bar = workers::bar(spec.len(), "scenarios");
     let tick = || bar.inc(1);
-    let cells = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|e| Failure::Internal(format!("thread pool: {e}")))?
-            .install(|| run_grid(&model, &spec, &tick)),
-        None => run_grid(&model, &spec, &tick),
-    }
-    .map_err(|e| parsed.error(e))?;
+    let cells = workers::on_threads(args.threads, || run_grid(&model, &spec, &tick))?
+        .map_err(|e| parsed.error(e))?;
     bar.finish_and_clear();
+    if args.loss_yield {
+        let t = loss_yield_table(&axes, &cells, None);
+        return typed_table::write(&t, args.format, out.as_ref());
+    }
     emit(&tables_out::grid(&axes, &cells, args.format), out.as_ref())
 }

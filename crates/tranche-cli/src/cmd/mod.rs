@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod afr;
+pub mod breakeven;
 pub mod collateral;
 pub mod grid;
 pub mod pool_from_strats;
@@ -14,6 +15,8 @@ pub mod schema;
 pub mod serve;
 pub mod strats;
 mod tables_common;
+mod typed_table;
+mod workers;
 
 /// `--strict`, on every command that loads a loan tape.
 #[derive(clap::Args, Clone, Copy, Debug)]

@@ -11,7 +11,7 @@ use tranche_core::strats::{compute_all, default_tables, summarize, StratContext}
 use tranche_core::tables::{afr_base, ClassInfo, AFR_SHOCK};
 use tranche_io::outputs::Input;
 use tranche_io::render::Table;
-use tranche_io::report::ReportSpec;
+use tranche_io::report::{CreditSpec, ReportSpec};
 use tranche_io::strats_out::{render_all, StratsReport};
 use tranche_io::tape::TapeWarnings;
 
@@ -82,12 +82,26 @@ pub fn load(
         speeds: speeds.to_vec(),
         afr: loaded.curves.as_ref().map(|_| (afr_base(), AFR_SHOCK)),
         collateral,
+        credit: credit_classes(deal).map(CreditSpec::standard),
         notes: vec![format!(
             "Pricing runs: {} flat at {:.2}%; no defaults.",
             deal.pricing.index, deal.pricing.index_rate_pct
         )],
     };
     Ok((model, spec, loaded.inputs, loaded.warnings))
+}
+
+/// The classes that take losses (the write-down order), in deal order; `None` when no
+/// class does.
+fn credit_classes(deal: &tranche_core::deal::Deal) -> Option<Vec<String>> {
+    let order = &deal.realized_losses.writedown_order;
+    let classes: Vec<String> = deal
+        .bonds
+        .iter()
+        .filter(|b| order.contains(&b.name))
+        .map(|b| b.name.clone())
+        .collect();
+    (!classes.is_empty()).then_some(classes)
 }
 
 fn field_message(e: tranche_core::Error) -> String {

@@ -6,6 +6,7 @@ use super::scenario::{AssumptionArgs, Mode, PricingArgs};
 use super::tables_common::{load, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
+use tranche_core::pricing::{run_with_risk, DEFAULT_SHIFT_BPS, EFFECTIVE_SHIFT};
 use tranche_core::scenario::Scenario;
 use tranche_core::summary::RunSummary;
 use tranche_core::waterfall::{DealRun, Ledger};
@@ -31,10 +32,21 @@ pub struct Args {
     /// Print the trust side (per period and step) instead of the bond table.
     #[arg(long, conflicts_with = "summary")]
     pub ledger: bool,
-    /// Print one row per bond: WAL, DM, yield and modified duration at --price, payment
-    /// window, principal paid, written down and never repaid.
+    /// Print one row per bond: WAL, DM, yield and modified duration at --price (or --dm,
+    /// --yield, --spread), payment window, principal paid, written down and never repaid;
+    /// then the price, accrued interest, factor, spread, monthly yield, spread duration,
+    /// effective duration and convexity, and the first loss month.
     #[arg(long)]
     pub summary: bool,
+    /// The shift of every index, up and down, for effective duration and convexity, basis
+    /// points [default: 25].
+    #[arg(
+        long,
+        value_name = "BPS",
+        requires = "summary",
+        allow_hyphen_values = true
+    )]
+    pub eff_shift: Option<String>,
     #[command(flatten)]
     pub check: super::TapeCheck,
 }
@@ -44,7 +56,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let parsed = args
         .assumptions
         .parse(&args.pricing, Scenario::default(), Mode::Single, &[])?;
-    let out = model.run(&parsed.scenario).map_err(|e| parsed.error(e))?;
+    let out = if args.summary {
+        let shift = match &args.eff_shift {
+            Some(raw) => one_number("--eff-shift", raw)?,
+            None => DEFAULT_SHIFT_BPS,
+        };
+        let parsed = parsed.with_flag(EFFECTIVE_SHIFT.name, "--eff-shift");
+        run_with_risk(&model, &parsed.scenario, shift).map_err(|e| parsed.error(e))?
+    } else {
+        model.run(&parsed.scenario).map_err(|e| parsed.error(e))?
+    };
     let text = match (args.format, args.ledger, args.summary) {
         (Format::Json, true, _) => json(&out.ledger)?,
         (Format::Json, _, true) => json(&out.summary)?,
@@ -55,6 +76,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     print!("{text}");
     Ok(())
+}
+
+/// One number after `flag`.
+fn one_number(flag: &str, raw: &str) -> Result<f64, Failure> {
+    let v = super::scenario::numbers(flag, raw)?;
+    match v.as_slice() {
+        [x] => Ok(*x),
+        _ => Err(Failure::Input(format!(
+            "{flag}: expected one value, found `{raw}`"
+        ))),
+    }
 }
 
 fn text(r: Records, f: Format) -> String {
@@ -80,6 +112,15 @@ pub fn summary_table(s: &RunSummary) -> Records {
             "writedown",
             "unpaid_principal",
             "principal_loss_pct",
+            "price",
+            "accrued_pct",
+            "factor",
+            "spread_bps",
+            "yield_monthly_pct",
+            "spread_duration",
+            "eff_duration",
+            "eff_convexity",
+            "first_loss",
         ],
         true,
     );
@@ -100,6 +141,15 @@ pub fn summary_table(s: &RunSummary) -> Records {
             format!("{:.2}", b.writedown - b.reimbursed),
             format!("{:.2}", b.unpaid_principal),
             format!("{:.6}", b.principal_loss_pct),
+            opt(b.price, 6),
+            opt(b.accrued_pct, 6),
+            opt(b.factor, 8),
+            opt(b.spread_bps, 4),
+            opt(b.yield_monthly_pct, 6),
+            opt(b.spread_duration, 6),
+            opt(b.eff_duration, 6),
+            opt(b.eff_convexity, 4),
+            month(b.first_loss_date),
         ]);
     }
     t

@@ -152,7 +152,7 @@ pub struct PricingArgs {
     /// in that month).
     #[arg(long, value_name = "HORIZON", help_heading = "Pricing")]
     pub to: Option<String>,
-    /// Price for the analytics, percent of par [default: 100].
+    /// Clean price for the analytics, percent of the balance at settlement [default: 100].
     #[arg(
         long,
         value_name = "PCT",
@@ -160,6 +160,28 @@ pub struct PricingArgs {
         help_heading = "Pricing"
     )]
     pub price: Option<String>,
+    /// Price every bond at this discount margin (basis points over the run's own index
+    /// path) instead of a price; the price and the rest are solved from it.
+    #[arg(
+        long,
+        value_name = "BPS",
+        allow_hyphen_values = true,
+        conflicts_with = "price",
+        help_heading = "Pricing"
+    )]
+    pub dm: Option<String>,
+    /// Price every bond at this bond-equivalent yield (percent) instead of a price.
+    #[arg(long = "yield", value_name = "PCT", allow_hyphen_values = true, conflicts_with_all = ["price", "dm"], help_heading = "Pricing")]
+    pub yield_: Option<String>,
+    /// Price every bond at this spread (basis points) to the forward curve of the deal's
+    /// pricing index (its curves.csv, or --curves) instead of a price.
+    #[arg(long, value_name = "BPS", allow_hyphen_values = true, conflicts_with_all = ["price", "dm", "yield_"], help_heading = "Pricing")]
+    pub spread: Option<String>,
+    /// Settlement date of the analytics, YYYY-MM-DD, on or after the deal's closing date
+    /// [default: the deal's settlement date, flat]; the price is then on the balance
+    /// outstanding (the factor) and accrued interest is added.
+    #[arg(long, value_name = "DATE", help_heading = "Pricing")]
+    pub settle: Option<String>,
 }
 
 /// How a command uses the flags.
@@ -229,6 +251,10 @@ fn default_flag(field: &str) -> Option<&'static str> {
         "shock_bps" => "--shock-bps",
         "shock_from" => "--shock-from",
         "price" => "--price",
+        "dm_bps" => "--dm",
+        "yield_pct" => "--yield",
+        "spread_bps" => "--spread",
+        "settlement" => "--settle",
         "horizon" | "call_date" => "--to",
         "curves" => "--curves",
         "index" => "--index-rate",
@@ -301,6 +327,9 @@ impl AssumptionArgs {
             ("shock_bps", "--shocks", &self.shocks),
             ("shock_from", "--shock-from", &self.shock_from),
             ("price", "--price", &p.price),
+            ("dm_bps", "--dm", &p.dm),
+            ("yield_pct", "--yield", &p.yield_),
+            ("spread_bps", "--spread", &p.spread),
         ]
         .into_iter()
         .filter_map(|(field, flag, raw)| raw.as_deref().map(|raw| Numeric { field, flag, raw }))
@@ -374,6 +403,9 @@ impl AssumptionArgs {
         }
         if let Some(h) = &pricing.to {
             base.horizon = Horizon::parse(h).map_err(|e| flag_message(e, "--to"))?;
+        }
+        if let Some(d) = &pricing.settle {
+            base.settlement = Some(settle_date(d)?);
         }
         // A shift of one index: the scenario's first shock names it; its size comes
         // from --shock-bps (or the grid's --shocks axis).
@@ -518,6 +550,12 @@ fn parse_speed(flag: &str, s: &str) -> Result<Speed, Failure> {
     };
     probe.validate().map_err(|e| flag_message(e, flag))?;
     Ok(speed)
+}
+
+/// A settlement date as typed after `--settle`.
+fn settle_date(s: &str) -> Result<chrono::NaiveDate, Failure> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Failure::Input(format!("--settle: expected a date YYYY-MM-DD, found `{s}`")))
 }
 
 /// A core error's message under a flag.

@@ -79,6 +79,7 @@ fn load(args: &Args) -> Result<Inputs, Failure> {
     } else {
         let d = tranche_io::deal::load_deal(&args.input, strict)?;
         super::print_warnings(&d.warnings);
+        check_fees(&args.input, &d)?;
         let fees = d.deal.pool_fees();
         (d.loans, fees, Some(d.deal.dates.cut_off), d.inputs)
     };
@@ -111,6 +112,28 @@ fn load(args: &Args) -> Result<Inputs, Failure> {
         cutoff: args.cutoff_date.or(cutoff),
         files,
     })
+}
+
+/// The tape's servicing fees and MI premiums against the deal's stated rules: strats of a
+/// tape that contradicts its deal would describe another pool.
+fn check_fees(input: &Path, d: &tranche_io::deal::LoadedDeal) -> Result<(), Failure> {
+    let errs = d.deal.validate_against_loans(&d.loans);
+    if errs.is_empty() {
+        return Ok(());
+    }
+    let file = tranche_io::deal::deal_file(input);
+    let lines: Vec<String> = errs
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: field `{}`: {}",
+                file.display(),
+                e.location.field.as_deref().unwrap_or(""),
+                e.message
+            )
+        })
+        .collect();
+    Err(Failure::Input(lines.join("\n")))
 }
 
 fn table_set(args: &Args, cutoff: Option<NaiveDate>) -> Result<Vec<StratTableDef>, Failure> {

@@ -3,7 +3,7 @@
 use crate::Failure;
 use std::path::Path;
 use tranche_core::runner::DealModel;
-use tranche_io::outputs::{Input, OutFile, Outputs};
+use tranche_io::outputs::{Input, OutFile, Outputs, Signature};
 use tranche_io::tables_out::{self, TableFormat, TableKind};
 
 /// A deal ready to run, and every file it was read from.
@@ -47,13 +47,18 @@ pub fn out_file(
     kind: TableKind,
     format: TableFormat,
 ) -> Result<Option<OutFile>, Failure> {
+    out_file_signed(inputs, out, tables_out::signature(kind, format))
+}
+
+/// `--out FILE` of outputs that begin with `signature`.
+pub fn out_file_signed(
+    inputs: &[Input],
+    out: Option<&Path>,
+    signature: Signature,
+) -> Result<Option<OutFile>, Failure> {
     match out {
         None => Ok(None),
-        Some(p) => Ok(Some(Outputs::new(inputs).file(
-            "--out",
-            p,
-            tables_out::signature(kind, format),
-        )?)),
+        Some(p) => Ok(Some(Outputs::new(inputs).file("--out", p, signature)?)),
     }
 }
 

@@ -2,11 +2,14 @@
 //! without running a deal.
 
 use chrono::NaiveDate;
+use tranche_core::breakeven::{Breakeven, Over, Target};
 use tranche_core::collateral::{PoolCashflows, PoolPeriod};
+use tranche_core::grid::GridCell;
+use tranche_core::summary::{BondSummary, RunSummary};
 use tranche_core::tables::{AfrRow, ClassInfo, PriceTableRow, SummaryRow};
 use tranche_core::waterfall::{BondFlows, BondPeriod, DealRun, Horizon};
 use tranche_io::render::{Cell, Document, Table};
-use tranche_io::report::{build_document, ReportInputs};
+use tranche_io::report::{build_document, CreditInputs, ReportInputs};
 
 fn date(y: i32, m: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 25).unwrap()
@@ -141,6 +144,85 @@ pub fn document() -> Document {
             .collect(),
         collateral: vec![strat],
         notes: vec![],
+        credit: Some(credit()),
     };
     build_document(&inputs)
+}
+
+/// One bond's figures in a made-up cell: `loss` percent of it lost.
+fn bond(name: &str, loss: f64) -> BondSummary {
+    BondSummary {
+        bond: name.into(),
+        original_balance: 1_000_000.0,
+        wal_years: Some(4.0 - loss / 50.0),
+        dm_bps: Some(120.0 - 10.0 * loss),
+        yield_pct: Some(2.31 - 0.1 * loss),
+        mod_duration: Some(3.8),
+        window: None,
+        principal_paid: 1_000_000.0 * (1.0 - loss / 100.0),
+        writedown: 10_000.0 * loss,
+        reimbursed: 0.0,
+        unpaid_principal: 0.0,
+        principal_loss_pct: loss,
+        price: Some(100.0),
+        accrued_pct: Some(0.0),
+        factor: Some(1.0),
+        spread_bps: None,
+        yield_monthly_pct: Some(2.3),
+        spread_duration: Some(3.8),
+        eff_duration: None,
+        eff_convexity: None,
+        first_loss_period: (loss > 0.0).then_some(60),
+        first_loss_date: (loss > 0.0).then(|| date(2009, 1)),
+    }
+}
+
+/// Breakevens of two classes and a loss and yield grid of speeds × CDRs × one severity.
+fn credit() -> CreditInputs {
+    let classes = ["M-1", "M-2"];
+    let mut breakevens = Vec::new();
+    for speed in [50.0, 100.0] {
+        for (k, class) in classes.iter().enumerate() {
+            breakevens.push(Breakeven {
+                class: class.to_string(),
+                target: Target::FirstLoss,
+                over: Over::Cdr,
+                speed_pct: Some(speed),
+                severity_pct: 40.0,
+                lag_months: 12,
+                rate: (k == 0 || speed == 100.0).then_some(6.0 - k as f64 - speed / 100.0),
+                max_rate: 100.0,
+                pool_loss_pct: Some(4.1),
+                class_loss_pct: Some(0.01),
+                monotone: true,
+                probes: vec![],
+            });
+        }
+    }
+    let mut cells = Vec::new();
+    for speed in [50.0, 100.0] {
+        for cdr in [0.0, 4.0, 8.0] {
+            let loss = |k: f64| (cdr - 4.0 + k).max(0.0) * 5.0;
+            cells.push(GridCell {
+                point: vec![speed, cdr, 40.0],
+                summary: RunSummary {
+                    price: 100.0,
+                    quote: None,
+                    settlement: None,
+                    pool_loss: cdr * 1e4,
+                    pool_loss_pct: cdr,
+                    bonds: vec![bond("M-1", loss(0.0)), bond("M-2", loss(2.0))],
+                },
+            });
+        }
+    }
+    CreditInputs {
+        breakevens,
+        axes: ["speed_pct", "cdr_pct", "severity_pct"]
+            .map(String::from)
+            .to_vec(),
+        cells,
+        classes: classes.map(String::from).to_vec(),
+        notes: vec!["Breakevens at 40% severity, 12-month lag, to maturity.".into()],
+    }
 }

@@ -79,8 +79,14 @@ impl<'t> Group<'t> {
                 0
             }
         });
-        ctx.rate_events(&loan, &last, events, cache);
-        let events = events.each_ref().map(|ev| &ev[..]);
+        // Worked out ahead for these rates, or here for the lanes' loans.
+        let events: [&'t [RateEvent]; LANES] = match ctx.shared {
+            Some(shared) => lanes(|k| if k < n { shared.of(loan[k]) } else { &[] }),
+            None => {
+                ctx.rate_events(&loan, &last, events, cache);
+                events.each_ref().map(|ev| &ev[..])
+            }
+        };
         let smm_tab = |i: usize| {
             if p.is_arm[i] {
                 &t.smm_arm

@@ -11,6 +11,7 @@ mod project;
 mod resets;
 
 pub use pool::LoanPool;
+pub use project::RateEvents;
 pub use resets::{level_payment, reset_rate};
 
 use serde::{Deserialize, Serialize};

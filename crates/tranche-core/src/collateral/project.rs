@@ -28,6 +28,60 @@ impl LoanPool {
         fees: &PoolFees,
         opts: &ProjectionOptions,
     ) -> Result<PoolCashflows> {
+        self.project_with(scenario, fees, opts, None)
+    }
+
+    /// Every loan's coupon changes and payment terms under `rates`, worked out once for
+    /// several projections on the same rates (a table's speeds): they depend on the loan
+    /// and the index paths only, not on prepayments or defaults.
+    pub fn rate_events(&self, rates: &crate::rates::RateCurves) -> Result<RateEvents> {
+        let np = self.rem_term.iter().copied().max().unwrap_or(0) as usize;
+        let index = index_table(self, rates, np)?;
+        let n = self.len();
+        let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
+        let parts: Vec<(Vec<u32>, Vec<RateEvent>)> = starts
+            .par_iter()
+            .map_init(TermsCache::new, |cache, &lo| {
+                let hi = (lo + CHUNK_LOANS).min(n);
+                let (mut lens, mut all) = (Vec::with_capacity(hi - lo), Vec::new());
+                let mut one = Vec::new();
+                for i in lo..hi {
+                    one.clear();
+                    one.extend(coupon_path(self, &index, i, self.rem_term[i] as usize));
+                    fill_rate_terms(&mut one, self.rem_term[i] as usize, cache);
+                    lens.push(one.len() as u32);
+                    all.extend_from_slice(&one);
+                }
+                (lens, all)
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut events = Vec::new();
+        starts.push(0);
+        for (lens, all) in parts {
+            for l in lens {
+                starts.push(starts.last().copied().unwrap_or(0) + l as usize);
+            }
+            events.extend(all);
+        }
+        Ok(RateEvents {
+            rates: rates.clone(),
+            starts,
+            events,
+        })
+    }
+
+    /// [`LoanPool::project`], reading the loans' rate changes from `events` when they were
+    /// worked out for the same rates.
+    pub fn project_with(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+        events: Option<&RateEvents>,
+    ) -> Result<PoolCashflows> {
+        let events =
+            events.filter(|e| e.rates == scenario.rates && e.starts.len() == self.len() + 1);
         validate_scenario(scenario, fees)?;
         let n_periods = self.periods_needed(scenario);
         if n_periods > opts.max_periods {
@@ -47,6 +101,7 @@ impl LoanPool {
             np,
             first_fraction: scenario.timing.first_period_fraction,
             per_loan: opts.per_loan,
+            shared: events,
         };
         let n = self.len();
         let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
@@ -209,9 +264,25 @@ impl Tables {
                 .map(|k| s.default.mdr_at(k as u32, k as u32))
                 .collect(),
         );
-        let mut index = Vec::with_capacity(pool.indices.len());
-        for ix in &pool.indices {
-            let path = s.rates.get(ix).ok_or_else(|| {
+        Ok(Tables {
+            smm_fixed: prepay(&s.prepay.fixed),
+            smm_arm: prepay(&s.prepay.arm),
+            mdr,
+            index: index_table(pool, &s.rates, np)?,
+        })
+    }
+}
+
+/// Per index id of the pool: the index value observed in period `k` (`k` = 0..=np).
+fn index_table(
+    pool: &LoanPool,
+    rates: &crate::rates::RateCurves,
+    np: usize,
+) -> Result<Vec<Vec<f64>>> {
+    pool.indices
+        .iter()
+        .map(|ix| {
+            let path = rates.get(ix).ok_or_else(|| {
                 Error::invalid(
                     "index",
                     format!(
@@ -219,14 +290,29 @@ impl Tables {
                     ),
                 )
             })?;
-            index.push((0..=np).map(|k| path.at(k)).collect());
-        }
-        Ok(Tables {
-            smm_fixed: prepay(&s.prepay.fixed),
-            smm_arm: prepay(&s.prepay.arm),
-            mdr,
-            index,
+            Ok((0..=np).map(|k| path.at(k)).collect())
         })
+        .collect()
+}
+
+/// Every loan's rate events under one set of rates ([`LoanPool::rate_events`]).
+#[derive(Debug, Clone)]
+pub struct RateEvents {
+    rates: crate::rates::RateCurves,
+    /// Loan `i`'s events are `events[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    events: Vec<RateEvent>,
+}
+
+impl RateEvents {
+    /// The rates the events were worked out on.
+    pub fn rates(&self) -> &crate::rates::RateCurves {
+        &self.rates
+    }
+
+    /// Loan `i`'s events.
+    pub(super) fn of(&self, i: usize) -> &[RateEvent] {
+        &self.events[self.starts[i]..self.starts[i + 1]]
     }
 }
 
@@ -254,6 +340,8 @@ pub(super) struct Ctx<'a> {
     pub(super) np: usize,
     pub(super) first_fraction: f64,
     pub(super) per_loan: bool,
+    /// The loans' rate events, worked out ahead for these rates.
+    pub(super) shared: Option<&'a RateEvents>,
 }
 
 impl Ctx<'_> {

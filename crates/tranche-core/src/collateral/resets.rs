@@ -2,6 +2,7 @@
 
 use super::kernel::*;
 use super::project::*;
+use super::LoanPool;
 
 /// Level monthly payment that retires `balance` over `n` months at annual `rate`.
 #[inline]
@@ -158,7 +159,7 @@ pub(super) fn round_half_away(x: f64) -> f64 {
 /// on its terms and the index path, not on its balance, so they are worked out before the
 /// month-by-month loop: the divisions, rounding and powers they take stay off the balance
 /// chain, and the changes of a loan overlap one another.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct RateEvent {
     pub(super) per: usize,
     /// Coupon from this period on, and its monthly rate.
@@ -207,37 +208,7 @@ impl Ctx<'_> {
     /// amortization, then each rate change while amortizing) up to period `last`, without
     /// their monthly rates and payment terms (see [`fill_rate_terms`]).
     pub(super) fn coupon_path(&self, i: usize, last: usize) -> CouponPath<'_> {
-        let p = self.pool;
-        let idx: &[f64] = if p.is_arm[i] {
-            self.tables
-                .index
-                .get(usize::from(p.index_id[i]))
-                .map(|v| v.as_slice())
-                .unwrap_or(&[])
-        } else {
-            &[]
-        };
-        CouponPath {
-            idx,
-            last,
-            io: p.io_remaining[i] as usize,
-            freq: p.reset_freq[i] as usize,
-            lookback: p.lookback[i] as usize,
-            next_reset: if p.is_arm[i] {
-                p.first_reset_period[i] as usize
-            } else {
-                usize::MAX
-            },
-            amort_start: p.io_remaining[i] as usize + 1,
-            first_pending: p.first_reset_pending[i],
-            rate: p.rate[i],
-            margin: p.margin[i],
-            rounding: p.rounding[i],
-            initial_cap: p.initial_cap[i],
-            periodic_cap: p.periodic_cap[i],
-            floor: p.life_floor[i],
-            life_cap: p.life_cap[i],
-        }
+        coupon_path(self.pool, &self.tables.index, i, last)
     }
 
     /// The rate events of the lanes' loans (`last` = each lane's last period), into
@@ -255,6 +226,45 @@ impl Ctx<'_> {
             out.extend(self.coupon_path(loan[k], last[k]));
             fill_rate_terms(out, self.pool.rem_term[loan[k]] as usize, cache);
         }
+    }
+}
+
+/// Loan `i`'s coupon changes up to period `last` on the index table `index` (per index id,
+/// by observation period).
+pub(super) fn coupon_path<'a>(
+    p: &'a LoanPool,
+    index: &'a [Vec<f64>],
+    i: usize,
+    last: usize,
+) -> CouponPath<'a> {
+    let idx: &[f64] = if p.is_arm[i] {
+        index
+            .get(usize::from(p.index_id[i]))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+    } else {
+        &[]
+    };
+    CouponPath {
+        idx,
+        last,
+        io: p.io_remaining[i] as usize,
+        freq: p.reset_freq[i] as usize,
+        lookback: p.lookback[i] as usize,
+        next_reset: if p.is_arm[i] {
+            p.first_reset_period[i] as usize
+        } else {
+            usize::MAX
+        },
+        amort_start: p.io_remaining[i] as usize + 1,
+        first_pending: p.first_reset_pending[i],
+        rate: p.rate[i],
+        margin: p.margin[i],
+        rounding: p.rounding[i],
+        initial_cap: p.initial_cap[i],
+        periodic_cap: p.periodic_cap[i],
+        floor: p.life_floor[i],
+        life_cap: p.life_cap[i],
     }
 }
 

@@ -724,3 +724,37 @@ fn round_half_away_is_round_bit_for_bit() {
     }
     assert!(round_half_away(f64::NAN).is_nan());
 }
+
+/// Rate events worked out once for several projections give every projection bit for bit
+/// what it works out alone, at any speed and default rate, and are ignored for other rates.
+#[test]
+fn shared_rate_events_change_nothing() {
+    let m = crate::testkit::small_model();
+    let fees = m.deal.pool_fees();
+    let opts = ProjectionOptions::default();
+    let mut sc = crate::scenario::Scenario::default();
+    sc.rates.base = crate::scenario::RateBase::Flat { pct: 4.0 };
+    let base = m.resolve(&sc).unwrap().assumptions;
+    let events = m.pool.rate_events(&base.rates).unwrap();
+    for (speed, cdr) in [(0.0, 0.0), (100.0, 0.0), (180.0, 0.05)] {
+        let mut a = base.clone();
+        a.prepay.multiplier = speed / 100.0;
+        a.default = DefaultCurve::Cdr { cdr };
+        a.recovery_lag = 6;
+        let alone = m.pool.project(&a, &fees, &opts).unwrap();
+        let shared = m
+            .pool
+            .project_with(&a, &fees, &opts, Some(&events))
+            .unwrap();
+        assert!(alone == shared, "speed {speed} cdr {cdr}");
+    }
+    // Events of other rates are not used.
+    let mut other = base.clone();
+    other.rates = RateCurves::flat_all(0.09);
+    let alone = m.pool.project(&other, &fees, &opts).unwrap();
+    let given = m
+        .pool
+        .project_with(&other, &fees, &opts, Some(&events))
+        .unwrap();
+    assert!(alone == given);
+}

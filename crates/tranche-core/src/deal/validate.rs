@@ -23,6 +23,7 @@ pub const MAX_STEP_UP_MULTIPLE: f64 = 10.0;
 pub const MAX_STRIKE_PCT: f64 = 20.0;
 
 mod credit;
+mod fees;
 
 struct Errs(Vec<FieldError>);
 
@@ -296,6 +297,7 @@ fn collateral(e: &mut Errs, deal: &Deal) {
             ),
         );
     }
+    fees::in_file(e, deal);
     if let Some(b) = c.cut_off_balance {
         if !(b.is_finite() && b > 0.0) {
             e.push(
@@ -653,6 +655,10 @@ pub(super) fn against_pool(deal: &Deal, cut_off_balance: f64) -> Vec<FieldError>
         }
     }
     e.0
+}
+
+pub(super) fn against_loans(deal: &Deal, loans: &[crate::tape::Loan]) -> Vec<FieldError> {
+    fees::against_loans(deal, loans)
 }
 
 #[cfg(test)]

@@ -122,6 +122,11 @@ impl<'a> Acc<'a> {
         wa(self.s_period, self.arm_w).unwrap_or(0.0)
     }
 
+    /// Weighted original term (for ordering fixed-rate products).
+    pub fn orig_term(&self) -> f64 {
+        wa(self.s_oterm, self.bal).unwrap_or(0.0)
+    }
+
     pub fn measures(&self, table_balance: f64) -> Measures {
         let w = self.bal;
         Measures {

@@ -3,7 +3,8 @@
 //! them). Empty ranges are omitted, as term sheets do.
 
 use super::defs::{
-    Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, StratTableDef, TotalLabel, UnknownPos,
+    Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, FilterValue, StratTableDef,
+    TotalLabel, UnknownPos,
 };
 use super::key::Key;
 use std::collections::BTreeMap;
@@ -52,11 +53,25 @@ fn with_total_average(mut t: StratTableDef) -> StratTableDef {
     t
 }
 
+/// A table of ARM terms covers the adjustable-rate loans only; in a mixed pool it says how
+/// many fixed-rate loans it leaves out, as term sheets do ("Excludes 116 Fixed Rate
+/// Mortgages"), and in an all-ARM pool it prints no note.
+fn arm_only(mut t: StratTableDef) -> StratTableDef {
+    t.filter = Some(Filter {
+        key: Key::AmortType,
+        op: FilterOp::Eq,
+        value: FilterValue::Text("arm".into()),
+    });
+    t.note = Some("(Excludes {excluded} Fixed Rate Mortgages)".into());
+    t
+}
+
 /// The twenty standard tables, in term-sheet order.
 pub fn default_tables() -> Vec<StratTableDef> {
     use CategoryOrder::*;
+    // $50,000 ranges as far as jumbo loans go ("$1,450,000.01 - $1,500,000.00").
     let balance = Buckets::Ranges {
-        edges: steps(0.0, 50_000.0, 20),
+        edges: steps(0.0, 50_000.0, 60),
         closed: Closed::Upper,
         decimals: 2,
         currency: true,
@@ -103,10 +118,10 @@ pub fn default_tables() -> Vec<StratTableDef> {
     pmi.filter = Some(Filter {
         key: Key::OrigLtv,
         op: FilterOp::Gt,
-        value: 80.0,
+        value: FilterValue::Num(80.0),
     });
     pmi.note = Some("(Excludes {excluded} 80% or less LTV Mortgages)".into());
-    let mut mtr = with_total_average(table(
+    let mut mtr = arm_only(with_total_average(table(
         "16_range_of_months_to_roll",
         "Range of Months to Roll",
         Key::MonthsToReset,
@@ -118,7 +133,7 @@ pub fn default_tables() -> Vec<StratTableDef> {
             Closed::Upper,
             0,
         ),
-    ));
+    )));
     mtr.columns.insert(1, Column::WaMtr);
     let mut dti_edges = vec![0.0];
     dti_edges.extend(steps(5.0, 5.0, 10));
@@ -200,26 +215,26 @@ pub fn default_tables() -> Vec<StratTableDef> {
         )),
         pmi,
         mtr,
-        with_total_average(table(
+        arm_only(with_total_average(table(
             "17_range_of_margin",
             "Range of Margin",
             Key::Margin,
             ranges(steps(0.0, 0.25, 40), Closed::Lower, 3),
-        )),
-        with_total_average(table(
+        ))),
+        arm_only(with_total_average(table(
             "18_range_of_maximum_rates",
             "Range of Maximum Rates",
             Key::LifeCap,
             ranges(steps(0.0, 0.5, 40), Closed::Lower, 3),
-        )),
-        with_total_average(table(
+        ))),
+        arm_only(with_total_average(table(
             "19_next_interest_adjustment_date",
             "Next Interest Adjustment Date",
             Key::NextAdjustmentDate,
             Buckets::Months {
                 unknown: UnknownPos::Last,
             },
-        )),
+        ))),
         with_total_average(table(
             "20_range_of_dti_pct",
             "Range of DTI%",

@@ -3,7 +3,7 @@
 //! Everything here (de)serializes, so users declare their own tables in TOML or JSON
 //! (see `docs/strats.md`).
 
-use super::key::Key;
+use super::key::{Key, KeyValue};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -113,19 +113,28 @@ pub enum CategoryOrder {
     Numeric,
     /// The order of `values`; unlisted values follow by balance.
     Listed,
-    /// Fixed-rate products first, then ARMs by index name, then by the balance-weighted
-    /// initial fixed-rate period (age + months to the first change while the first
-    /// change is pending, else the reset frequency).
+    /// ARMs by index name, then by the balance-weighted initial fixed-rate period (age +
+    /// months to the first change while the first change is pending, else the reset
+    /// frequency); then fixed-rate products by original term.
     Product,
 }
 
-/// A numeric condition on a key. Loans missing the key fail it.
+/// A condition on a key: a number for numeric keys (`orig_ltv_pct > 80`), a text for text
+/// keys (`amort_type == "arm"`, compared case-insensitively). Loans missing the key fail it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     pub key: Key,
     pub op: FilterOp,
-    pub value: f64,
+    pub value: FilterValue,
+}
+
+/// What a filter compares the key with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FilterValue {
+    Num(f64),
+    Text(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,14 +154,23 @@ pub enum FilterOp {
 }
 
 impl Filter {
-    pub fn passes(&self, v: f64) -> bool {
-        match self.op {
-            FilterOp::Gt => v > self.value,
-            FilterOp::Ge => v >= self.value,
-            FilterOp::Lt => v < self.value,
-            FilterOp::Le => v <= self.value,
-            FilterOp::Eq => v == self.value,
-            FilterOp::Ne => v != self.value,
+    /// Whether a loan's value of the key passes; a missing value never does.
+    pub fn passes(&self, v: KeyValue<'_>) -> bool {
+        match (&self.value, v) {
+            (FilterValue::Num(x), KeyValue::Num(v)) => match self.op {
+                FilterOp::Gt => v > *x,
+                FilterOp::Ge => v >= *x,
+                FilterOp::Lt => v < *x,
+                FilterOp::Le => v <= *x,
+                FilterOp::Eq => v == *x,
+                FilterOp::Ne => v != *x,
+            },
+            (FilterValue::Text(x), KeyValue::Text(t)) => match self.op {
+                FilterOp::Eq => t.eq_ignore_ascii_case(x.trim()),
+                FilterOp::Ne => !t.eq_ignore_ascii_case(x.trim()),
+                _ => false,
+            },
+            _ => false,
         }
     }
 }
@@ -339,8 +357,33 @@ impl StratTableDef {
             );
         }
         if let Some(f) = &self.filter {
-            if !f.key.is_numeric() || !f.value.is_finite() {
-                return bad("filter", "expected a numeric key and a finite value".into());
+            let numeric = f.key.is_numeric();
+            if f.key.needs_cutoff() {
+                return bad("filter.key", "a filter cannot use a month key".into());
+            }
+            match &f.value {
+                FilterValue::Num(x) if numeric && x.is_finite() => {}
+                FilterValue::Num(_) if numeric => {
+                    return bad("filter.value", "expected a finite number".into());
+                }
+                FilterValue::Text(_)
+                    if !f.key.is_numeric() && matches!(f.op, FilterOp::Eq | FilterOp::Ne) => {}
+                FilterValue::Text(_) if !f.key.is_numeric() => {
+                    return bad(
+                        "filter.op",
+                        "a text key compares with `==` or `!=` only".into(),
+                    );
+                }
+                _ => {
+                    return bad(
+                        "filter.value",
+                        format!(
+                            "expected a {} for the key `{:?}`",
+                            if numeric { "number" } else { "text" },
+                            f.key
+                        ),
+                    );
+                }
             }
         }
         Ok(())

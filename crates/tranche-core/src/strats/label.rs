@@ -141,11 +141,12 @@ pub(super) fn ordered_rows<'a>(def: &StratTableDef, groups: Groups<'a>) -> Vec<(
                     })
                 }
                 CategoryOrder::Product => raw.sort_by(|a, b| {
-                    // Fixed-rate products (no ARM index) first.
-                    let ka = (!a.2.has_fixed, a.2.index.unwrap_or(""));
-                    let kb = (!b.2.has_fixed, b.2.index.unwrap_or(""));
+                    // ARMs first, then fixed-rate products (no ARM index) by term.
+                    let ka = (a.2.has_fixed, a.2.index.unwrap_or(""));
+                    let kb = (b.2.has_fixed, b.2.index.unwrap_or(""));
                     ka.cmp(&kb)
                         .then_with(|| a.2.initial_period().total_cmp(&b.2.initial_period()))
+                        .then_with(|| a.2.orig_term().total_cmp(&b.2.orig_term()))
                         .then_with(|| a.0.cmp(&b.0))
                 }),
             }

@@ -20,7 +20,8 @@ mod summary;
 
 pub use defaults::default_tables;
 pub use defs::{
-    Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, StratTableDef, TotalLabel, UnknownPos,
+    Buckets, CategoryOrder, Closed, Column, Filter, FilterOp, FilterValue, StratTableDef,
+    TotalLabel, UnknownPos,
 };
 pub use key::{month_index, month_label, months_to_roll, Key, KeyValue};
 pub use label::format_number;
@@ -203,12 +204,9 @@ pub fn compute_table(
     for loan in loans {
         let net = net_rate(loan, &ctx.fees);
         if let Some(f) = &def.filter {
-            match f.key.value(loan, net, cutoff) {
-                KeyValue::Num(v) if f.passes(v) => {}
-                _ => {
-                    excluded += 1;
-                    continue;
-                }
+            if !f.passes(f.key.value(loan, net, cutoff)) {
+                excluded += 1;
+                continue;
             }
         }
         let kv = def.key.value(loan, net, cutoff);
@@ -282,9 +280,11 @@ pub fn compute_table(
     Ok(StratTable {
         file_stem: def.file_stem.clone(),
         title: def.title.clone(),
+        // A note about excluded loans says nothing when the filter excluded none.
         notes: def
             .note
             .iter()
+            .filter(|n| excluded > 0 || !n.contains("{excluded}"))
             .map(|n| n.replace("{excluded}", &excluded.to_string()))
             .collect(),
         columns: def.columns.clone(),

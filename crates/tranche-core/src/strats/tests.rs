@@ -195,13 +195,13 @@ fn close(a: Option<f64>, b: f64) {
 #[test]
 fn product_table_order_and_bucket_figures() {
     let t = table("01_description");
-    // Fixed first; then LIBOR6M ARMs by initial fixed period: 30Y LIB6M (reset freq 6,
-    // first change done), 2/28 (age + MTR = 24), 5/25 (3 + 57 = 60).
+    // LIBOR6M ARMs by initial fixed period: 30Y LIB6M (reset freq 6, first change done),
+    // 2/28 (age + MTR = 24), 5/25 (3 + 57 = 60); then fixed-rate products.
     assert_eq!(
         labels(&t),
-        ["30Y FIXED", "30Y LIB6M", "2/28 LIB6M", "5/25 LIB6M"]
+        ["30Y LIB6M", "2/28 LIB6M", "5/25 LIB6M", "30Y FIXED"]
     );
-    let m = &t.rows[2].measures;
+    let m = &t.rows[1].measures;
     assert_eq!(m.loans, 2);
     assert!((m.balance - 400_000.0).abs() < EPS);
     assert!((m.pct_of_total - 40.0).abs() < EPS);
@@ -299,12 +299,83 @@ fn fico_descending_with_unknown_first() {
 fn months_to_roll_with_wa_mtr_and_average_label() {
     let t = table("16_range_of_months_to_roll");
     assert_eq!(t.columns[1], Column::WaMtr);
-    assert_eq!(labels(&t), ["1 - 6", "19 - 24", "56 - 61", "Unknown"]);
+    // The fixed-rate loan L5 is left out, and said so.
+    assert_eq!(labels(&t), ["1 - 6", "19 - 24", "56 - 61"]);
+    assert_eq!(t.notes, ["(Excludes 1 Fixed Rate Mortgages)"]);
     // Over ARMs: (0.05·5 + 0.1·22 + 0.3·24 + 0.15·57) / 0.6 = 18.2 / 0.6 = 30.33
     let tot = t.total().unwrap();
     assert_eq!(tot.description, "30");
+    assert_eq!(tot.measures.loans, 4);
     close(tot.measures.wa_mtr, 18.2 / 0.6);
-    assert_eq!(t.rows[3].measures.wa_mtr, None);
+    // Shares of the ARM balance (600k): 1 - 6 holds L3's 50k.
+    assert!((t.rows[0].measures.pct_of_total - 100.0 * 50.0 / 600.0).abs() < EPS);
+}
+
+#[test]
+fn arm_tables_leave_out_fixed_loans_and_say_nothing_when_there_are_none() {
+    let mixed = compute_all(&default_tables(), &tape(), &ctx()).unwrap();
+    let arms: Vec<Loan> = tape().into_iter().filter(|l| l.arm.is_some()).collect();
+    let all_arm = compute_all(&default_tables(), &arms, &ctx()).unwrap();
+    for stem in [
+        "16_range_of_months_to_roll",
+        "17_range_of_margin",
+        "18_range_of_maximum_rates",
+        "19_next_interest_adjustment_date",
+    ] {
+        let m = mixed.iter().find(|t| t.file_stem == stem).unwrap();
+        let a = all_arm.iter().find(|t| t.file_stem == stem).unwrap();
+        assert_eq!(m.notes, ["(Excludes 1 Fixed Rate Mortgages)"], "{stem}");
+        assert!(a.notes.is_empty(), "{stem}: {:?}", a.notes);
+        assert!(labels(m).iter().all(|l| *l != "Unknown"), "{stem}");
+        // The same rows either way: the table is the ARMs'.
+        assert_eq!(m.rows, a.rows, "{stem}");
+    }
+}
+
+#[test]
+fn text_filters_compare_case_insensitively_and_only_for_equality() {
+    let mut def = default_tables().remove(2);
+    def.filter = Some(Filter {
+        key: Key::AmortType,
+        op: FilterOp::Ne,
+        value: FilterValue::Text("ARM".into()),
+    });
+    def.note = Some("(Excludes {excluded} ARMs)".into());
+    let t = compute_table(&def, &tape(), &ctx()).unwrap();
+    assert_eq!(labels(&t), ["TX"]);
+    assert_eq!(t.notes, ["(Excludes 4 ARMs)"]);
+    let json = r#"{"key": "amort_type", "op": ">", "value": "arm"}"#;
+    def.filter = Some(serde_json::from_str(json).unwrap());
+    let e = def.validate().unwrap_err().to_string();
+    assert!(e.contains("filter.op") && e.contains("`==` or `!=`"), "{e}");
+    let json = r#"{"key": "orig_ltv_pct", "op": ">", "value": "eighty"}"#;
+    def.filter = Some(serde_json::from_str(json).unwrap());
+    let e = def.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("filter.value") && e.contains("expected a number"),
+        "{e}"
+    );
+    let json = r#"{"key": "state", "op": "==", "value": 5}"#;
+    def.filter = Some(serde_json::from_str(json).unwrap());
+    let e = def.validate().unwrap_err().to_string();
+    assert!(e.contains("expected a text"), "{e}");
+}
+
+#[test]
+fn balance_ranges_continue_past_a_million() {
+    let mut loans = tape();
+    loans[4].balance = 1_500_000.0;
+    loans[3].balance = 1_000_000.01;
+    let def = default_tables().remove(1);
+    let t = compute_table(&def, &loans, &ctx()).unwrap();
+    let l = labels(&t);
+    assert_eq!(
+        &l[l.len() - 2..],
+        [
+            "$1,000,000.01 - $1,050,000.00",
+            "$1,450,000.01 - $1,500,000.00"
+        ]
+    );
 }
 
 #[test]
@@ -312,7 +383,7 @@ fn margin_table_and_weighted_margin_label() {
     let t = table("17_range_of_margin");
     assert_eq!(
         labels(&t),
-        ["2.500 - 2.749", "3.000 - 3.249", "5.000 - 5.249", "Unknown"]
+        ["2.500 - 2.749", "3.000 - 3.249", "5.000 - 5.249"]
     );
     // (0.1·3 + 0.3·5 + 0.05·3 + 0.15·2.5) / 0.6 = 2.325 / 0.6 = 3.875
     assert_eq!(t.total().unwrap().description, "3.875");
@@ -345,7 +416,7 @@ fn prepay_months_numeric_with_average_label() {
 fn next_adjustment_months_from_cutoff() {
     let t = table("19_next_interest_adjustment_date");
     // 01/04 + 5, 22, 24, 57 months; the fixed loan has none.
-    assert_eq!(labels(&t), ["06/04", "11/05", "01/06", "10/08", "Unknown"]);
+    assert_eq!(labels(&t), ["06/04", "11/05", "01/06", "10/08"]);
     // 01/04 + 30.33 months → 07/06
     assert_eq!(t.total().unwrap().description, "07/06");
     let mut c = ctx();
@@ -507,8 +578,11 @@ mod properties {
                 let b: f64 = t.data_rows().map(|r| r.measures.balance).sum();
                 prop_assert_eq!(n, tot.loans, "{}", t.title);
                 prop_assert!((b - tot.balance).abs() < 1e-6 * tot.balance.max(1.0));
-                if t.file_stem != "15_80_pct_ltv_pmi_analysis" {
-                    prop_assert_eq!(tot.loans, loans.len() as u64);
+                let arms = loans.iter().filter(|l| l.arm.is_some()).count() as u64;
+                match t.file_stem.as_str() {
+                    "15_80_pct_ltv_pmi_analysis" => {}
+                    s if ("16".."20").contains(&s) => prop_assert_eq!(tot.loans, arms),
+                    _ => prop_assert_eq!(tot.loans, loans.len() as u64),
                 }
             }
         }

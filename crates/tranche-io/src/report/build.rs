@@ -1,8 +1,9 @@
 //! From the engine's results to report tables: the term-sheet summary, one Price/DM block
 //! per class (to call and to maturity, speeds across, as dealers print them), the Available
-//! Funds Rate schedule, the collateral tables and the charts.
+//! Funds Rate schedule, the credit sensitivity, the collateral tables and the charts.
 
 use super::charts;
+use super::credit::{self, CreditInputs};
 use crate::render::{Cell, Document, Section, Table};
 use chrono::NaiveDate;
 use tranche_core::tables::{AfrRow, ClassInfo, PriceTableRow, SummaryRow};
@@ -31,6 +32,8 @@ pub struct ReportInputs {
     pub collateral: Vec<Table>,
     /// Free lines under the title (assumptions, data sources).
     pub notes: Vec<String>,
+    /// Breakevens and loss and yield tables (`None`: no credit section).
+    pub credit: Option<CreditInputs>,
 }
 
 fn speed_label(s: f64) -> String {
@@ -227,6 +230,10 @@ speeds are percentages of the pricing prepayment speed.",
         flows.chart(charts::excess_spread_chart(run, speed));
     }
     doc.sections.push(flows);
+
+    if let Some(c) = &inp.credit {
+        doc.sections.push(credit::section(c));
+    }
 
     if !inp.collateral.is_empty() {
         let mut coll = Section::new("Collateral Summary and Stratification Tables");

@@ -1,8 +1,9 @@
 //! Runs what the report shows through the engine's table functions: the term-sheet
-//! summary, the Price/DM report, the Available Funds Rate schedule and the chart runs,
-//! every one through the one runner.
+//! summary, the Price/DM report, the Available Funds Rate schedule, the chart runs and the
+//! credit sensitivity (breakevens, loss and yield), every one through the one runner.
 
 use super::build::ReportInputs;
+use super::credit::{gather_credit, CreditSpec};
 use crate::render::Table;
 use crate::IoError;
 use tranche_core::runner::DealModel;
@@ -27,14 +28,18 @@ pub struct ReportSpec {
     pub afr: Option<(Scenario, Shock)>,
     pub collateral: Vec<Table>,
     pub notes: Vec<String>,
+    /// The credit sensitivity section's runs; `None` leaves it out (no class takes
+    /// losses).
+    pub credit: Option<CreditSpec>,
 }
 
 /// The steps [`gather`] reports through its callback, in order.
-pub const STEPS: [&str; 4] = [
+pub const STEPS: [&str; 5] = [
     "term-sheet summary",
     "Price/DM tables",
     "Available Funds Rate schedule",
     "chart runs",
+    "credit sensitivity",
 ];
 
 /// Computes the report's figures; `step` is called as each step starts.
@@ -67,7 +72,14 @@ pub fn gather(
         })
         .collect::<tranche_core::Result<Vec<_>>>()?;
     let runs = run_all(model, &scenarios)?;
+    step(STEPS[4]);
+    let credit = spec
+        .credit
+        .as_ref()
+        .map(|c| gather_credit(model, &spec.base, c))
+        .transpose()?;
     Ok(ReportInputs {
+        credit,
         deal_name: spec.deal_name.clone(),
         settlement: Some(model.deal.dates.settlement),
         price: spec.base.price,

@@ -104,6 +104,17 @@ impl Fit<'_> {
             }
             self.transfer_pass(rng, 4);
         }
+        // What is still beyond tolerance (often a bucket of a handful of loans that needs
+        // two particular values): buckets of up to `DEEP_EVERY` loans try every partner.
+        // A fit within tolerance never gets here.
+        if self.violations() > 0.0 {
+            for _ in 0..compound {
+                if !self.compound_pass_upto(rng, compound::DEEP_EVERY) {
+                    break;
+                }
+                self.transfer_pass(rng, 4);
+            }
+        }
         self.margin_pass();
     }
 
@@ -309,7 +320,7 @@ impl Fit<'_> {
                 }
                 let shift = |m: f64, d: f64| {
                     if m > 0.0 {
-                        (((m + d) * 100.0).round() / 100.0).clamp(0.01, 3.0)
+                        (((m + d) * 100.0).round() / 100.0).clamp(0.01, self.mi_max)
                     } else {
                         m
                     }
@@ -341,7 +352,7 @@ impl Fit<'_> {
                 }
                 let step = if mv == Mv::MiUp { 0.01 } else { -0.01 };
                 let nv = ((mi + step) * 100.0).round() / 100.0;
-                if !(0.01..=3.0).contains(&nv) {
+                if !(0.01..=self.mi_max).contains(&nv) {
                     return None;
                 }
                 let mut fw = |s: &mut State| s.ltv[a].mi = nv;

@@ -370,3 +370,104 @@ fn derivative_strikes_are_sane() {
     deal.derivatives[0].upper_strike_pct = Some(9.5);
     valid(&deal);
 }
+
+fn fee_loan(
+    id: &str,
+    balance: f64,
+    arm: bool,
+    servicing_pct: f64,
+    mi_pct: f64,
+) -> crate::tape::Loan {
+    use crate::testkit::{loan, ArmSpec, LoanSpec};
+    let mut l = loan(
+        id,
+        &LoanSpec {
+            balance,
+            rate: 0.06,
+            rem_term: 358,
+            age: 2,
+            io_months: 0,
+            servicing_fee: servicing_pct / 100.0,
+            arm: arm.then_some(ArmSpec {
+                index: 1,
+                margin: 0.03,
+                months_to_reset: 4,
+                reset_freq: 6,
+                periodic_cap: 0.01,
+                life_cap_above: 0.06,
+            }),
+        },
+    );
+    l.mi_fee = mi_pct / 100.0;
+    l
+}
+
+#[test]
+fn loan_fee_rates_are_percent_within_reason() {
+    let mut deal = reference();
+    deal.collateral.servicing_fee_pct = Some(ServicingFees {
+        arm: Some(0.375),
+        fixed: Some(25.0),
+    });
+    assert_eq!(
+        only_error(&deal),
+        "collateral.servicing_fee_pct.fixed: expected a servicing fee rate between 0 and 5 (percent), found 25"
+    );
+    deal.collateral.servicing_fee_pct = Some(ServicingFees {
+        arm: None,
+        fixed: None,
+    });
+    assert_eq!(
+        only_error(&deal),
+        "collateral.servicing_fee_pct: expected a rate for `arm`, `fixed` or both"
+    );
+    deal.collateral.servicing_fee_pct = Some(ServicingFees {
+        arm: Some(0.375),
+        fixed: Some(5.0),
+    });
+    deal.collateral.premium_rate_pct = Some(-0.078);
+    assert_eq!(
+        only_error(&deal),
+        "collateral.premium_rate_pct: expected a premium rate between 0 and 5 (percent), found -0.078"
+    );
+    deal.collateral.premium_rate_pct = Some(0.0);
+    valid(&deal);
+}
+
+#[test]
+fn the_tape_charges_the_servicing_fee_of_each_loan_kind_and_the_premium_rate() {
+    let mut deal = reference();
+    // 0.078% over the pool: 0.39% on a fifth of the balance.
+    let mut loans = vec![
+        fee_loan("a1", 300_000.0, true, 0.375, 0.0),
+        fee_loan("a2", 100_000.0, true, 0.375, 0.39),
+        fee_loan("f1", 100_000.0, false, 0.25, 0.0),
+    ];
+    assert!(deal.validate_against_loans(&loans).is_empty());
+    deal.collateral.servicing_fee_pct = Some(ServicingFees {
+        arm: Some(0.375),
+        fixed: Some(0.25),
+    });
+    deal.collateral.premium_rate_pct = Some(0.078);
+    assert!(deal.validate_against_loans(&loans).is_empty());
+    loans[2].servicing_fee = 0.00375;
+    loans[1].mi_fee = 0.005;
+    let errs = deal.validate_against_loans(&loans);
+    let msgs: Vec<String> = errs
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.location.field.as_deref().unwrap_or(""),
+                e.message
+            )
+        })
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "collateral.servicing_fee_pct.fixed: the deal charges 0.25% on the fixed loans, but 1 of the tape's 1 charge another rate (first: loan f1 at 0.375%)",
+            "collateral.premium_rate_pct: the tape's MI premiums average 0.1% of the pool balance; the deal's Premium Rate is 0.078%"
+        ]
+    );
+}

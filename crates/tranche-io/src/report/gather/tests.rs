@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::report::build_document;
+use crate::report::CreditSpec;
 use tranche_core::scenario::RateBase;
 use tranche_core::tables::AFR_SHOCK;
 use tranche_core::testkit::small_model;
@@ -18,6 +19,7 @@ fn spec(model: &DealModel) -> ReportSpec {
         afr: Some((curves, AFR_SHOCK)),
         collateral: vec![],
         notes: vec![],
+        credit: Some(CreditSpec::standard(vec!["M".into()])),
     }
 }
 
@@ -60,14 +62,35 @@ fn gathers_every_table_and_run() {
             "price-dm-a-maturity",
             "price-dm-m-call",
             "price-dm-m-maturity",
-            "available-funds-rate"
+            "available-funds-rate",
+            "breakevens",
+            "loss-yield-m"
         ]
     );
     // The summary's WAL to call is the Price/DM table's WAL at 100%.
     let summary = doc.tables().next().unwrap();
     assert_eq!(summary.cell(0, 3).display(), format!("{:.2}", wal(100.0)));
-    // Charts: AFR, two classes, pool balance, excess spread.
-    assert_eq!(doc.charts().count(), 5);
+    // Charts: AFR, two classes, pool balance, excess spread, credit losses.
+    assert_eq!(doc.charts().count(), 6);
+    // The credit section: M's breakevens at 50/100/150% speed, its loss and yield rows
+    // over 3 speeds × 6 CDRs × 2 severities.
+    let credit = inp.credit.as_ref().unwrap();
+    assert_eq!(credit.breakevens.len(), 3);
+    assert!(credit.breakevens.iter().all(|b| b.rate.is_some()));
+    assert_eq!(credit.cells.len(), 36);
+    let t = doc.tables().find(|t| t.id == "loss-yield-m").unwrap();
+    assert_eq!(t.rows.len(), 36);
+}
+
+#[test]
+fn no_losing_class_no_credit_section() {
+    let model = small_model();
+    let mut s = spec(&model);
+    s.credit = None;
+    let inp = gather(&model, &s, &mut |_| {}).unwrap();
+    let doc = build_document(&inp);
+    assert!(doc.sections.iter().all(|s| s.title != "Credit Sensitivity"));
+    assert!(doc.tables().all(|t| t.id != "breakevens"));
 }
 
 #[test]

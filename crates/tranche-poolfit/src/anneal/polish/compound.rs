@@ -28,6 +28,10 @@ const PARTNERS: usize = 400;
 /// Buckets beyond tolerance handled per pass, worst first (bounds the run time of a
 /// poor fit).
 const MAX_BUCKETS: usize = 12;
+/// Buckets of up to this many loans try every partner in the first passes; the deep
+/// passes (for what those leave beyond tolerance) widen it to `DEEP_EVERY`.
+const EVERY: usize = 3;
+pub(super) const DEEP_EVERY: usize = 8;
 
 /// One applied change, recorded so the best sequence can be replayed.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +101,7 @@ impl Fit<'_> {
         self.trial(i, i, None, &mut fw)
     }
 
-    /// The best MI premium for insured loan `i` (0.01–3%, whole hundredths) and the change
+    /// The best MI premium for insured loan `i` (0.01% to the largest allowed, whole hundredths) and the change
     /// of the objective it brings, when it improves; the state is left unchanged. The
     /// objective is quadratic in the premium between the hinge's kinks.
     fn mi_probe(&mut self, i: usize) -> Option<(f64, f64)> {
@@ -118,7 +122,7 @@ impl Fit<'_> {
         }
         let mut step = -p / (2.0 * q);
         for _ in 0..4 {
-            let v = (((m0 + step) * 100.0).round() / 100.0).clamp(0.01, 3.0);
+            let v = (((m0 + step) * 100.0).round() / 100.0).clamp(0.01, self.mi_max);
             if (v - m0).abs() < 1e-9 {
                 return None;
             }
@@ -135,10 +139,15 @@ impl Fit<'_> {
     /// For every bucket beyond tolerance, the best compound move (if any) is applied.
     /// Returns whether anything was applied.
     pub(super) fn compound_pass(&mut self, rng: &mut Rng) -> bool {
+        self.compound_pass_upto(rng, EVERY)
+    }
+
+    /// [`Self::compound_pass`] where buckets of up to `every_upto` loans try every partner.
+    pub(super) fn compound_pass_upto(&mut self, rng: &mut Rng, every_upto: usize) -> bool {
         let bad = self.worst_buckets(MAX_BUCKETS, 0.0, Self::bucket_excess);
         let mut applied = false;
         for &(_, si, k) in &bad {
-            if self.bucket_excess(si, k) > 0.0 && self.compound_bucket(si, k, rng) {
+            if self.bucket_excess(si, k) > 0.0 && self.compound_bucket(si, k, rng, every_upto) {
                 applied = true;
             }
         }
@@ -146,12 +155,12 @@ impl Fit<'_> {
     }
 
     /// Tries compound moves for bucket `k` of source `si`; applies the best.
-    fn compound_bucket(&mut self, si: usize, k: usize, rng: &mut Rng) -> bool {
+    fn compound_bucket(&mut self, si: usize, k: usize, rng: &mut Rng, every_upto: usize) -> bool {
         let members = self.bucket_members(si, k, MAX_MEMBERS, rng);
         if members.is_empty() {
             return false;
         }
-        let every = members.len() <= 3;
+        let every = members.len() <= every_upto;
 
         // 1. every exchange that lowers this bucket's cost, with its full objective change
         let local0 = self.bucket_cost(si, k);

@@ -461,6 +461,87 @@ fn downloads_are_the_command_lines_output() {
 }
 
 #[test]
+fn breakevens_are_the_command_lines() {
+    let srv = Server::start(&bundled_deals(), &[], &[]);
+    let deal = ref_dir();
+    let deal = deal.to_str().unwrap();
+    let (code, cli, err) = tranche(&[
+        "breakeven",
+        deal,
+        "--class",
+        "A-1,M-2,M-4",
+        "--speed",
+        "150",
+        "--severities",
+        "35,45",
+        "--lags",
+        "6",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let req = json!({"classes": ["A-1", "M-2", "M-4"], "severities": [35, 45], "lags": [6]});
+    let scenario = json!({"speed_pct": 150});
+    let mut body = req.clone();
+    body["scenario"] = scenario.clone();
+    let r = http::post_json(srv.addr, &format!("/api/v1/deals/{REF}/breakeven"), &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["unit"], "% CDR");
+    let rows = j["rows"].as_array().unwrap();
+    let lines: Vec<Vec<&str>> = cli
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), lines.len());
+    for (row, line) in rows.iter().zip(&lines) {
+        assert_eq!(row["class"], line[0]);
+        assert_eq!(
+            row["severity_pct"].as_f64().unwrap(),
+            line[3].parse::<f64>().unwrap()
+        );
+        let rate = row["rate"].as_f64().unwrap();
+        assert_eq!(format!("{rate:.2}"), line[5], "{row}");
+        assert!(rate > 0.0 && rate < 100.0);
+    }
+    // The download is the command's output byte for byte.
+    let r = http::get(
+        srv.addr,
+        &format!(
+            "/api/v1/deals/{REF}/download/breakeven.csv?scenario={}&breakeven={}",
+            encode(&scenario.to_string()),
+            encode(&req.to_string())
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), cli);
+    // The rate solved for is not an input; a bad target is told.
+    let r = http::post_json(
+        srv.addr,
+        &format!("/api/v1/deals/{REF}/breakeven"),
+        &json!({"scenario": {"cdr_pct": 3}}),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.error()
+            .starts_with("cdr_pct: the breakeven solves for the default rate"),
+        "{}",
+        r.error()
+    );
+    let r = http::post_json(
+        srv.addr,
+        &format!("/api/v1/deals/{REF}/breakeven"),
+        &json!({"classes": ["Z-9"]}),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.error().contains("no class `Z-9` in the deal"),
+        "{}",
+        r.error()
+    );
+}
+
+#[test]
 fn the_openapi_document_describes_the_api_the_page_uses() {
     let srv = Server::start(&bundled_deals(), &[], &[]);
     let doc = http::get(srv.addr, "/api/openapi.json").json();
@@ -472,6 +553,7 @@ fn the_openapi_document_describes_the_api_the_page_uses() {
         "/api/v1/deals/{id}/run",
         "/api/v1/deals/{id}/periods",
         "/api/v1/deals/{id}/price-table",
+        "/api/v1/deals/{id}/breakeven",
         "/api/v1/deals/{id}/download/{file}",
     ] {
         assert!(paths.contains_key(p), "{p} not in the document");

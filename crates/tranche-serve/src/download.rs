@@ -27,16 +27,20 @@ pub struct DownloadQuery {
     pub scenario: Option<String>,
     /// Price/DM table and report speeds, percent of the pricing speed, comma-separated.
     pub speeds: Option<String>,
+    /// The breakeven table's request without its scenario (the body of
+    /// `POST .../breakeven` less `scenario`), as JSON; default the command line's.
+    pub breakeven: Option<String>,
 }
 
 /// The tables that can be downloaded (besides `collateral-<table id>`).
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "bonds",
     "ledger",
     "summary",
     "price-table",
     "afr",
     "term-sheet",
+    "breakeven",
 ];
 
 /// A CSV table as a worksheet: the same cells, numbers as numbers with the CSV's decimals.
@@ -112,7 +116,7 @@ fn speeds_of(q: &DownloadQuery) -> ApiResult<Option<Vec<f64>>> {
 /// A table or the report, for the scenario of the query.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/download/{file}", tag = "downloads",
     params(("id" = String, Path, description = "the deal's folder name"),
-        ("file" = String, Path, description = "`TABLE.csv` or `TABLE.xlsx` with TABLE one of bonds, ledger, summary, price-table, afr, term-sheet or collateral-ID (an id of the deal's collateral tables); or `report.html`, `report.xlsx`"),
+        ("file" = String, Path, description = "`TABLE.csv` or `TABLE.xlsx` with TABLE one of bonds, ledger, summary, price-table, afr, term-sheet, breakeven or collateral-ID (an id of the deal's collateral tables); or `report.html`, `report.xlsx`"),
         DownloadQuery),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -225,6 +229,26 @@ pub async fn download(
                 tables_out::afr_schedule(&rows, TableFormat::Csv),
                 None,
             )
+        }
+        "breakeven" => {
+            let mut req: crate::breakeven::BreakevenRequest = match &q.breakeven {
+                None => Default::default(),
+                Some(b) if b.len() > MAX_QUERY_SCENARIO => {
+                    return Err(ApiError::too_large(format!(
+                        "breakeven: longer than {MAX_QUERY_SCENARIO} bytes"
+                    )))
+                }
+                Some(b) => serde_json::from_str(b).map_err(|e| {
+                    ApiError::bad(format!(
+                        "breakeven: {e}; expected the JSON of POST .../breakeven"
+                    ))
+                })?,
+            };
+            req.scenario = sj.clone();
+            let (over, rows) = crate::breakeven::solve_request(&st, id, req).await?;
+            let t = crate::breakeven::table(over, &rows);
+            let text = render::csv(&t).map_err(|e| ApiError::internal(e.to_string()))?;
+            (t.title.clone(), text, Some(t))
         }
         "term-sheet" => {
             let e = st.deal(id).await?;

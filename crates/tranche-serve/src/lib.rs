@@ -12,6 +12,7 @@
 pub mod api;
 pub mod assets;
 pub mod body;
+pub mod breakeven;
 pub mod deals;
 pub mod download;
 pub mod dto;
@@ -46,6 +47,7 @@ pub use host::Host;
         api::run,
         api::periods,
         api::price_table,
+        breakeven::breakeven,
         download::download
     )
 )]
@@ -102,6 +104,7 @@ pub fn router(state: Arc<AppState>, loopback_only: bool) -> Router {
         .route("/deals/{id}/run", post(api::run))
         .route("/deals/{id}/periods", post(api::periods))
         .route("/deals/{id}/price-table", post(api::price_table))
+        .route("/deals/{id}/breakeven", post(breakeven::breakeven))
         .route("/deals/{id}/download/{file}", get(download::download))
         .fallback(api::no_such_path);
     let app = Router::new()

@@ -102,6 +102,16 @@ fn lists_the_bundled_deals_and_opens_the_reference_deal() {
         (sev["min"].as_f64(), sev["max"].as_f64()),
         (Some(0.0), Some(100.0))
     );
+    // A scenario run again is the kept run, with the same figures.
+    let run = format!("/api/v1/deals/{REF}/run");
+    let first = http::post_json(srv.addr, &run, &json!({"speed_pct": 120})).json();
+    let again = http::post_json(srv.addr, &run, &json!({"speed_pct": 120})).json();
+    assert_eq!(
+        (first["kept"].as_bool(), again["kept"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert_eq!(first["bonds"], again["bonds"]);
+    assert!(first["bonds"][0]["eff_duration"].as_f64().is_some());
 }
 
 #[test]

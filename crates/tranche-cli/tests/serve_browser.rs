@@ -101,6 +101,57 @@ fn the_deal_page_reruns_the_engine_as_the_speed_moves() {
     assert_eq!(text, format!("{want:.2}"));
     assert_ne!(want, cli_wal(deal, "100"));
 
+    // Effective duration is shown, from the engine (run --summary has it).
+    let eff = b.js(
+        "const c = document.querySelector('td[data-bond=\"A-1\"][data-col=\"eff_duration\"]');\
+         return c ? c.dataset.value : null;",
+    );
+    let summary = cli(&[
+        "run",
+        deal,
+        "--speed",
+        "150",
+        "--summary",
+        "--format",
+        "json",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let want = summary["bonds"][0]["eff_duration"].as_f64().unwrap();
+    let shown: f64 = eff.as_str().unwrap().parse().unwrap();
+    assert!(
+        (shown - want).abs() < 5e-7,
+        "eff duration {shown} vs {want}"
+    );
+
+    // Breakevens at the scenario: `tranche breakeven`'s.
+    b.click("#be-solve");
+    let be = b.wait_for(
+        "the breakevens",
+        "const c = document.querySelector('#be-table td[data-class=\"A-1\"][data-col=\"rate\"]');\
+         return c && !document.body.dataset.solving ? c.dataset.value : null;",
+    );
+    let t = cli(&[
+        "breakeven",
+        deal,
+        "--class",
+        "A-1",
+        "--speed",
+        "150",
+        "--severities",
+        "40",
+        "--lags",
+        "12",
+        "--to",
+        "call",
+    ]);
+    let line = t.lines().nth(1).unwrap();
+    let shown: f64 = be.as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        format!("{shown:.2}"),
+        line.split(',').nth(5).unwrap(),
+        "{line}"
+    );
+
     // A bad value: the engine's message, as the CLI gives it.
     let runs = wait_runs(&mut b, runs - 1, "settled");
     b.type_into("#severity", "150");

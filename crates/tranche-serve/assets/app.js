@@ -94,8 +94,8 @@ function scenarioPanel(d) {
     </fieldset>
     <fieldset><legend>Pricing</legend>
       ${row("To", `<select id="horizon"><option value="call">Call</option><option value="maturity">Maturity</option></select>`)}
-      ${row("Price", numInput("price", 100, "price, percent of par"))}
-      <div class="slot" id="slot-price-from">Price from a DM or a yield: this slot is kept for the engine's pricing from DM and yield, not yet available.</div>
+      ${row("Priced from", `<select id="quote-kind"><option value="price">Price (% of par)</option><option value="dm_bps">DM (bp)</option><option value="yield_pct">Yield (%)</option>${d.has_curves ? `<option value="spread_bps">Spread to forwards (bp)</option>` : ""}</select>`)}
+      ${row("Value", numInput("quote", 100, "the price, DM, yield or spread every bond is priced at"), "the other measures are solved from it")}
     </fieldset>
     <div id="scenario-error" class="error" hidden></div>
     <div class="status" id="status"></div>
@@ -123,7 +123,7 @@ function scenario() {
   const shock = readNumber("shock-bps", "Shock");
   if (shock !== 0) { s.shock_bps = shock; s.shock_from = readNumber("shock-from", "From period"); }
   s.horizon = $("#horizon").value;
-  s.price = readNumber("price", "Price");
+  s[$("#quote-kind").value] = readNumber("quote", "Priced from");
   return s;
 }
 
@@ -137,14 +137,18 @@ function bondTable(r) {
   const cols = [
     ["bond", "Class", (b) => esc(b.bond), null],
     ["original_balance", "Balance", (b) => money(b.original_balance), (b) => b.original_balance],
+    ["price", "Price", (b) => fmt(b.price, 3), (b) => b.price],
     ["wal_years", "WAL", (b) => fmt(b.wal_years, 2), (b) => b.wal_years],
     ["dm_bps", "DM (bp)", (b) => fmt(b.dm_bps, 1), (b) => b.dm_bps],
     ["yield_pct", "Yield %", (b) => fmt(b.yield_pct, 3), (b) => b.yield_pct],
+    ["spread_bps", "Spread (bp)", (b) => fmt(b.spread_bps, 1), (b) => b.spread_bps],
     ["mod_duration", "Mod Dur", (b) => fmt(b.mod_duration, 2), (b) => b.mod_duration],
-    ["eff_duration", "Eff Dur", () => `<span title="effective duration: kept for the engine's effective duration, not yet available">·</span>`, null],
+    ["eff_duration", "Eff Dur", (b) => fmt(b.eff_duration, 2), (b) => b.eff_duration],
+    ["eff_convexity", "Eff Cvx", (b) => fmt(b.eff_convexity, 2), (b) => b.eff_convexity],
     ["window", "Window", (b) => b.first_period ? `${b.first_period} – ${b.last_period}` : "–", null],
     ["first_principal", "First", (b) => esc(b.first_principal || "–"), null],
     ["last_principal", "Last", (b) => esc(b.last_principal || "–"), null],
+    ["first_loss", "First loss", (b) => esc(b.first_loss || "–"), null],
     ["writedown", "Written down", (b) => money(b.writedown - b.reimbursed), (b) => b.writedown - b.reimbursed],
     ["principal_loss_pct", "Loss %", (b) => fmt(b.principal_loss_pct, 2), (b) => b.principal_loss_pct],
   ];
@@ -158,7 +162,7 @@ function bondTable(r) {
 }
 
 function renderRun(r) {
-  $("#bonds").innerHTML = `<h2>Bonds <span class="muted">— ${esc(r.speed)}, to ${esc(r.horizon)}, at ${fmt(r.price, 3)}</span></h2>
+  $("#bonds").innerHTML = `<h2>Bonds <span class="muted">— ${esc(r.speed)}, to ${esc(r.horizon)}, at ${esc(r.quote)}${r.settlement ? `, settling ${esc(r.settlement)}` : ""}</span></h2>
     <div class="scroll">${bondTable(r)}</div>
     <p class="muted" id="pool-loss">Pool loss ${money(r.pool_loss)} (${fmt(r.pool_loss_pct, 3)}% of the cut-off balance)${r.call_period ? `; called in period ${r.call_period}` : ""}.</p>`;
   const xs = r.series.payment_date.map((d) => d.slice(0, 7));
@@ -166,7 +170,7 @@ function renderRun(r) {
     lineChart("Bond balances", xs, r.series.bonds.map((b) => ({ name: b.bond, values: b.balance })), (v) => (v / 1e6).toFixed(0) + "m") +
     lineChart("Available Funds Rate and index, %", xs, [{ name: "Available Funds Rate", values: r.series.afr_pct }, { name: "Bond index", values: r.series.index_pct }], (v) => v.toFixed(2)) +
     lineChart("Pool balance", xs, [{ name: "Pool", values: r.series.pool_balance }], (v) => (v / 1e6).toFixed(0) + "m");
-  $("#status").textContent = `Ran in ${Math.round(r.elapsed_ms)} ms (server).`;
+  $("#status").textContent = r.kept ? `Answered in ${Math.round(r.elapsed_ms)} ms (a run the server kept).` : `Ran in ${Math.round(r.elapsed_ms)} ms on the server (with effective duration: three runs).`;
 }
 
 function downloadsHtml(s) {
@@ -199,6 +203,10 @@ async function loadPage() {
 async function loadPriceTable() {
   const s = Object.assign({}, state.current);
   delete s.speed_pct; delete s.horizon;
+  if (!("price" in s)) {
+    $("#price-table").innerHTML = `<p class="muted">The Price/DM table is solved at a price: choose "Priced from: Price".</p>`;
+    return;
+  }
   if ("cpr_pct" in s || "psa_pct" in s) {
     $("#price-table").innerHTML = `<p class="muted">The Price/DM table's columns are percentages of the pricing speed: choose "% of pricing speed".</p>`;
     return;
@@ -223,9 +231,50 @@ async function loadPriceTable() {
   } catch (e) { $("#price-table").innerHTML = `<div class="error">${esc(e.message)}</div>`; }
 }
 
+// The breakeven request of the card and the current scenario (the default rate is what is
+// solved for, severities and lags are the card's, and yield/DM targets need a price).
+function breakevenRequest() {
+  const s = Object.assign({}, state.current);
+  delete s.cdr_pct; delete s.sda_pct; delete s.severity_pct; delete s.lag_months;
+  const list = (id, label) => $("#" + id).value.split(",").map((x) => x.trim()).filter((x) => x !== "").map((x) => {
+    const v = Number(x);
+    if (!isFinite(v)) throw new Error(`${label}: expected numbers separated by commas, found \`${x}\``);
+    return v;
+  });
+  const rest = { target: $("#be-target").value.trim(), over: $("#be-over").value, severities: list("be-severities", "severities"), lags: list("be-lags", "lags") };
+  return { scenario: s, rest };
+}
+
+async function solveBreakevens() {
+  if (!state.current) return;
+  const out = $("#be-result");
+  let req;
+  try { req = breakevenRequest(); } catch (e) { out.innerHTML = `<div class="error">${esc(e.message)}</div>`; return; }
+  const seq = state.seq;
+  out.innerHTML = `<p class="muted">Solving…</p>`;
+  document.body.dataset.solving = "1";
+  try {
+    const t0 = performance.now();
+    const b = await api(`/deals/${encodeURIComponent(state.id)}/breakeven`, Object.assign({ scenario: req.scenario }, req.rest));
+    if (seq !== state.seq) { out.innerHTML = ""; return; }
+    const head = `<tr><th>Class</th><th>Target</th><th class="n">Speed %</th><th class="n">Severity %</th><th class="n">Lag</th><th class="n">Breakeven (${esc(b.unit)})</th><th class="n">Pool loss %</th><th class="n">Class loss %</th><th>Note</th></tr>`;
+    const body = b.rows.map((r) => `<tr><td>${esc(r.class)}</td><td>${esc(r.target)}</td><td class="n">${r.speed_pct === null ? "–" : fmt(r.speed_pct, 0)}</td><td class="n">${fmt(r.severity_pct, 0)}</td><td class="n">${r.lag_months}</td><td class="n" data-class="${esc(r.class)}" data-col="rate"${r.rate === null ? "" : ` data-value="${r.rate}"`}>${fmt(r.rate, b.over === "cdr" ? 2 : 1)}</td><td class="n">${fmt(r.pool_loss_pct, 2)}</td><td class="n">${fmt(r.class_loss_pct, 4)}</td><td class="muted">${esc(r.note)}</td></tr>`).join("");
+    out.innerHTML = `<div class="scroll"><table class="t" id="be-table">${head}${body}</table></div><p class="status">Solved in ${Math.round(performance.now() - t0)} ms.</p>`;
+    const q = `?scenario=${encodeURIComponent(JSON.stringify(req.scenario))}&breakeven=${encodeURIComponent(JSON.stringify(req.rest))}`;
+    const base = `/api/v1/deals/${encodeURIComponent(state.id)}/download/breakeven`;
+    $("#be-downloads").innerHTML = ` <a href="${base}.csv${q}" download="${esc(state.id)}-breakeven.csv" data-download="breakeven.csv">CSV</a> <a href="${base}.xlsx${q}" download="${esc(state.id)}-breakeven.xlsx" data-download="breakeven.xlsx">XLSX</a>`;
+  } catch (e) {
+    out.innerHTML = `<div class="error" id="be-error">${esc(e.message)}</div>`;
+  } finally {
+    delete document.body.dataset.solving;
+  }
+}
+
 async function rerun() {
   let s;
   try { s = scenario(); } catch (e) { showError(e.message); return; }
+  // A field's change event follows its input events: the same scenario is not run again.
+  if (state.current && JSON.stringify(s) === JSON.stringify(state.current) && $("#scenario-error").hidden) return;
   const seq = ++state.seq;
   document.body.dataset.busy = "1";
   $("#results").classList.add("busy");
@@ -235,6 +284,8 @@ async function rerun() {
     showError("");
     state.current = s;
     renderRun(r);
+    $("#be-result").innerHTML = `<p class="muted">Press Solve for the breakevens of this scenario.</p>`;
+    $("#be-downloads").innerHTML = "";
     $("#downloads").innerHTML = downloadsHtml(s);
     await Promise.all([loadPage(), loadPriceTable()]);
   } catch (e) {
@@ -291,7 +342,15 @@ async function showDeal(id) {
           ${row("Speeds %", `<input id="pt-speeds" value="${state.speeds}" title="percent of the pricing speed, comma-separated">`)}
           <div id="price-table"></div>
         </div>
-        <div class="card"><h2>Breakevens</h2><div class="slot" id="slot-breakevens">Breakeven default rates: this slot is kept for the engine's breakeven analysis, not yet available.</div></div>
+        <div class="card" id="breakevens"><h2>Breakevens <span class="muted">— the default rate at which each class reaches the target, at the scenario's speed, rates, horizon and price</span></h2>
+          <div class="be-form">
+            ${row("Target", `<input id="be-target" value="first-loss" title="first-loss, loss-pct=X, yield=Y or dm=D">`)}
+            ${row("Solve for", `<select id="be-over"><option value="cdr">CDR %</option><option value="sda">SDA %</option></select>`)}
+            ${row("Severities %", `<input id="be-severities" value="40" title="comma-separated">`)}
+            ${row("Lags (months)", `<input id="be-lags" value="12" title="comma-separated">`)}
+            <div class="row"><label></label><button class="b" id="be-solve">Solve</button><span id="be-downloads"></span></div>
+          </div>
+          <div id="be-result"></div></div>
         <div class="card"><h2>Downloads</h2><div class="downloads" id="downloads"></div></div>
         <div class="card"><h2>Term-sheet summary <span class="muted">— 100% of the pricing speed, at par</span></h2><div class="scroll">${termSheet(d)}</div></div>
         <details class="card" open><summary>Collateral</summary>${d.collateral.map(reportTable).join("")}</details>
@@ -304,6 +363,7 @@ async function showDeal(id) {
   const tab = (t) => { state.periodTable = t; state.offset = 0; $("#tab-bonds").classList.toggle("on", t === "bonds"); $("#tab-ledger").classList.toggle("on", t === "ledger"); loadPage(); };
   $("#tab-bonds").onclick = () => tab("bonds");
   $("#tab-ledger").onclick = () => tab("ledger");
+  $("#be-solve").onclick = solveBreakevens;
   $("#prev").onclick = () => { state.offset = Math.max(0, state.offset - state.pageRows); loadPage(); };
   $("#next").onclick = () => { state.offset += state.pageRows; loadPage(); };
   await rerun();

@@ -113,7 +113,7 @@ pub async fn run(
 ) -> ApiResult<Json<RunResponse>> {
     let start = Instant::now();
     let scenario = s.to_scenario()?;
-    let (_, out) = st.run(id, scenario.clone()).await?;
+    let (out, kept) = st.run(id, scenario.clone()).await?;
     let run = &out.run;
     let n = run.periods.len();
     let series = RunSeries {
@@ -167,6 +167,7 @@ pub async fn run(
         ledger_rows: out.ledger.periods.iter().map(|p| p.steps.len()).sum(),
         series,
         elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+        kept,
     }))
 }
 
@@ -187,7 +188,7 @@ pub async fn periods(
         )));
     }
     let scenario = req.scenario.to_scenario()?;
-    let (_, out) = st.run(id, scenario).await?;
+    let (out, _) = st.run(id, scenario).await?;
     let table = match req.table {
         PeriodTable::Bonds => st.host.bond_flows(&out.run),
         PeriodTable::Ledger => st.host.ledger(&out.ledger),

@@ -193,7 +193,7 @@ pub async fn download(
     let scenario = sj.to_scenario()?;
     let (title, csv_text, typed) = match stem {
         "bonds" | "ledger" | "summary" => {
-            let (_, out) = st.run(id, scenario).await?;
+            let (out, _) = st.run(id, scenario).await?;
             let r = match stem {
                 "bonds" => st.host.bond_flows(&out.run),
                 "ledger" => st.host.ledger(&out.ledger),

@@ -277,8 +277,10 @@ pub struct RunResponse {
     /// Rows of the period tables (`POST .../periods`).
     pub bond_rows: usize,
     pub ledger_rows: usize,
-    /// Time the server spent on the run, milliseconds.
+    /// Time the server spent on the request, milliseconds.
     pub elapsed_ms: f64,
+    /// The run was one the server kept from an earlier request (not run again).
+    pub kept: bool,
 }
 
 /// The period-by-period tables of a run.

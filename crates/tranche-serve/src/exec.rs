@@ -129,12 +129,12 @@ impl AppState {
 
     /// Deal `id` run under `scenario` (with its ledger, and effective duration and
     /// convexity at the command line's shift), from the kept runs when the same deal,
-    /// unchanged, ran the same scenario lately.
+    /// unchanged, ran the same scenario lately (then `true`).
     pub async fn run(
         self: &Arc<Self>,
         id: String,
         scenario: Scenario,
-    ) -> ApiResult<(Arc<DealEntry>, Arc<RunOutput>)> {
+    ) -> ApiResult<(Arc<RunOutput>, bool)> {
         let me = self.clone();
         self.blocking(move || {
             let deal = me.store.get(&id)?;
@@ -142,7 +142,7 @@ impl AppState {
             // number of the scenario exactly.
             let key = format!("{id}\u{0}{:p}\u{0}{scenario:?}", Arc::as_ptr(&deal));
             if let Some(r) = me.kept(&key) {
-                return Ok((deal, r));
+                return Ok((r, true));
             }
             // With effective duration and convexity, as `tranche run --summary` has them.
             let out = Arc::new(
@@ -150,7 +150,7 @@ impl AppState {
                     .map_err(crate::scenario::run_error)?,
             );
             me.keep(key, out.clone());
-            Ok((deal, out))
+            Ok((out, false))
         })
         .await
     }

@@ -8,25 +8,15 @@
 
 mod common;
 
+use common::cli::tranche;
 use common::http::{self, encode};
 use common::server::{bundled_deals, Server};
 use serde_json::json;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 const REF: &str = "impac-cmb-2004-1";
-
-fn tranche(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tranche"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn ref_dir() -> std::path::PathBuf {
     bundled_deals().join(REF)
@@ -610,7 +600,7 @@ fn a_run_past_the_time_limit_or_a_failing_run_leaves_the_server_up() {
 }
 
 #[test]
-fn binding_beyond_loopback_needs_a_flag() {
+fn binding_beyond_loopback_needs_a_flag_and_warns() {
     let (code, _, err) = tranche(&[
         "serve",
         "--deals",
@@ -632,4 +622,22 @@ fn binding_beyond_loopback_needs_a_flag() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--deals /nonexistent-deals-folder"), "{err}");
+    // With the flag it listens, after a warning on standard error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tranche"))
+        .args(["serve", "--deals", bundled_deals().to_str().unwrap()])
+        .args(["--addr", "0.0.0.0:0", "--allow-remote"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("warning: listening on 0.0.0.0:") && first.contains("there is no login"),
+        "{first}"
+    );
 }

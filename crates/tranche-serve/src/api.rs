@@ -11,7 +11,7 @@ use axum::Json;
 use std::sync::Arc;
 use std::time::Instant;
 use tranche_core::rates::RateCurves;
-use tranche_core::scenario::{Prepay, Speed, FIELDS};
+use tranche_core::scenario::{Prepay, Quote, Speed, FIELDS};
 use tranche_core::tables::{price_table as core_price_table, ClassInfo};
 
 type St = State<Arc<AppState>>;
@@ -156,7 +156,7 @@ pub async fn run(
     Ok(Json(RunResponse {
         speed,
         horizon: scenario.horizon.name(),
-        price: out.summary.price,
+        price: matches!(scenario.quote(), Quote::Price { .. }).then_some(out.summary.price),
         quote: scenario.quote().to_string(),
         settlement: out.summary.settlement.map(|d| d.to_string()),
         call_period: run.call_period,

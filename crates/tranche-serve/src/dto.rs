@@ -260,8 +260,9 @@ pub struct RunResponse {
     pub speed: String,
     /// `call`, `maturity` or `call:YYYY-MM`.
     pub horizon: String,
-    /// Price the figures are at, percent of par, when priced at a price.
-    pub price: f64,
+    /// Price the figures are at, percent of par, when priced at a price (absent when
+    /// priced at a DM, yield or spread: each bond's `price` is then solved).
+    pub price: Option<f64>,
     /// What the figures are solved from, in words ("a price of 100", "a discount margin
     /// of 50 bp").
     pub quote: String,

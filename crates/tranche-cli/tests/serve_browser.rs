@@ -92,6 +92,8 @@ fn the_deal_page_reruns_the_engine_as_the_speed_moves() {
         "const h = document.querySelector('#bonds h2');\
          return h && h.textContent.includes('150% of the pricing') && !document.body.dataset.busy;",
     );
+    let ms = b.js("return document.body.dataset.updateMs;");
+    eprintln!("the page's update at 150% (run, period page, Price/DM table): {ms} ms");
     let (text, value) = shown_wal(&mut b);
     let want = cli_wal(deal, "150");
     assert!(

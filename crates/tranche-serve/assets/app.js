@@ -276,6 +276,7 @@ async function rerun() {
   // A field's change event follows its input events: the same scenario is not run again.
   if (state.current && JSON.stringify(s) === JSON.stringify(state.current) && $("#scenario-error").hidden) return;
   const seq = ++state.seq;
+  const t0 = performance.now();
   document.body.dataset.busy = "1";
   $("#results").classList.add("busy");
   try {
@@ -288,6 +289,8 @@ async function rerun() {
     $("#be-downloads").innerHTML = "";
     $("#downloads").innerHTML = downloadsHtml(s);
     await Promise.all([loadPage(), loadPriceTable()]);
+    // The whole update (run, page of periods, Price/DM table), for people and tests.
+    if (seq === state.seq) document.body.dataset.updateMs = String(Math.round(performance.now() - t0));
   } catch (e) {
     if (seq === state.seq) showError(e.message);
   } finally {

@@ -96,7 +96,20 @@ class _ScenarioKeywords(TypedDict, total=False):
     """``"call"``, ``"maturity"`` or ``"call:YYYY-MM"`` (the call exercised in that month)
     (``--to``)."""
     price: float
-    """Price for the analytics, percent of par (``--price``)."""
+    """Clean price for the analytics, percent of the balance at settlement (``--price``)."""
+    dm: float
+    """Price every bond at this discount margin, basis points (``--dm``)."""
+    yield_pct: float
+    """Price every bond at this bond-equivalent yield, percent (``--yield``)."""
+    spread: float
+    """Price every bond at this spread to the forward curve, basis points (``--spread``)."""
+    settle: str
+    """Settlement date of the analytics, ``"YYYY-MM-DD"`` (``--settle``)."""
+    fixed_prepay: str
+    """Speed of the fixed-rate loans only: ``"pricing:PCT"``, ``"cpr:PCT"``, ``"psa:PCT"``,
+    ``"ramp:START,END,MONTHS"`` or ``"vector:PCT,..."`` (``--fixed-prepay``)."""
+    arm_prepay: str
+    """Speed of the adjustable-rate loans only, as ``fixed_prepay`` (``--arm-prepay``)."""
 
 class RunResult:
     """The tables of one deal run (see :meth:`Deal.run`)."""

@@ -50,6 +50,12 @@ pub fn spelled(e: tranche_core::Error, spell: &dyn Fn(&str) -> String) -> RunErr
     }
 }
 
+impl From<tranche_core::scenario::InputError> for RunError {
+    fn from(e: tranche_core::scenario::InputError) -> Self {
+        RunError::Input(e.message)
+    }
+}
+
 impl From<arrow_schema::ArrowError> for RunError {
     fn from(e: arrow_schema::ArrowError) -> Self {
         RunError::Internal(e.to_string())

@@ -4,7 +4,7 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | `scenario_id`, `deal` | int64, string | as in the scenario table |
-//! | the core's fields, `horizon`, `shock_index`, `rates`, `curves` | as in the scenario table | the scenario as run: the deal's pricing assumption filled in (`speed_pct` 100, `cdr_pct` 0, ...); a field the scenario does not use is null (`cpr_pct` under a pricing speed); `rates` is `pricing`, `deal_curves`, `curves`, `flat` or `path` |
+//! | the core's fields but the quotes (`dm_bps`, `yield_pct`, `spread_bps`: see below), `horizon`, `shock_index`, `rates`, `curves`, `fixed_prepay`, `arm_prepay`, `settlement` | as in the scenario table | the scenario as run: the deal's pricing assumption filled in (`speed_pct` 100, `cdr_pct` 0, ...); a field the scenario does not use is null (`cpr_pct` under a pricing speed); `rates` is `pricing`, `deal_curves`, `curves`, `flat` or `path` |
 //! | `bond` | string | bond (class) name |
 //! | `wal_years`, `dm_bps`, `yield_pct`, `mod_duration` | float64, null when none | as `tranche run --summary` |
 //! | `first_principal`, `last_principal` | string `YYYY-MM`, null when no principal | as `tranche run --summary` |
@@ -12,6 +12,11 @@
 //! | `first_principal_date`, `last_principal_date` | date32 | their payment dates |
 //! | `principal_paid`, `writedown`, `unpaid_principal`, `principal_loss_pct` | float64 | as `tranche run --summary` (`writedown` net of reimbursements) |
 //! | `collateral_loss`, `collateral_loss_pct` | float64 | realized pool losses over the run: currency, percent of the cut-off balance |
+//! | `price` (among the inputs) | float64 | the clean price the bond's figures are at: the quote's, or solved from a DM, yield or spread quote |
+//! | `accrued_pct`, `factor`, `spread_bps`, `yield_monthly_pct`, `spread_duration`, `eff_duration`, `eff_convexity` | float64, null when none | as `tranche run --summary` (effective figures only where the call asks for them) |
+//! | `first_loss_period`, `first_loss_date` | int32, date32 | first period the class loses principal; null when none |
+//! | `settlement_date` | date32 | settlement date of the analytics |
+//! | `quote` | string | the quote the figures are solved from as `field=value` (`price=100`, `dm_bps=60`) |
 //!
 //! Every figure is the core's [`BondSummary`] / [`RunSummary`], unrounded.
 
@@ -24,11 +29,12 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::NaiveDate;
 use std::sync::Arc;
+use tranche_core::scenario::inputs::speed_spec;
 use tranche_core::scenario::{DefaultRate, RateBase, Scenario, Speed};
 use tranche_core::summary::{BondSummary, RunSummary};
 
 /// The summary columns after the inputs, with their types.
-const SUMMARY: [(&str, DataType); 17] = [
+const SUMMARY: [(&str, DataType); 28] = [
     ("bond", DataType::Utf8),
     ("wal_years", DataType::Float64),
     ("dm_bps", DataType::Float64),
@@ -46,23 +52,48 @@ const SUMMARY: [(&str, DataType); 17] = [
     ("principal_loss_pct", DataType::Float64),
     ("collateral_loss", DataType::Float64),
     ("collateral_loss_pct", DataType::Float64),
+    ("accrued_pct", DataType::Float64),
+    ("factor", DataType::Float64),
+    ("spread_bps", DataType::Float64),
+    ("yield_monthly_pct", DataType::Float64),
+    ("spread_duration", DataType::Float64),
+    ("eff_duration", DataType::Float64),
+    ("eff_convexity", DataType::Float64),
+    ("first_loss_period", DataType::Int32),
+    ("first_loss_date", DataType::Date32),
+    ("settlement_date", DataType::Date32),
+    ("quote", DataType::Utf8),
 ];
+
+/// Scenario fields not echoed as inputs: the quotes, which the summary columns of the
+/// same names give (solved, or the quote itself).
+const QUOTES: [&str; 3] = ["dm_bps", "yield_pct", "spread_bps"];
 
 pub fn result_schema() -> SchemaRef {
     let mut fields = Vec::new();
-    for n in column_names() {
+    for n in column_names().into_iter().filter(|n| !QUOTES.contains(n)) {
         let (t, null) = match n {
             "scenario_id" => (DataType::Int64, false),
             "deal" | "horizon" | "rates" => (DataType::Utf8, false),
-            "shock_index" | "curves" => (DataType::Utf8, true),
+            "shock_index" | "curves" | "fixed_prepay" | "arm_prepay" | "settlement" => {
+                (DataType::Utf8, true)
+            }
             n => (field_type(n), true),
         };
         fields.push(Field::new(n, t, null));
     }
     for (n, t) in SUMMARY {
-        let null = matches!(n, "wal_years" | "dm_bps" | "yield_pct" | "mod_duration")
-            || n.starts_with("first_")
-            || n.starts_with("last_");
+        let null = !matches!(
+            n,
+            "bond"
+                | "principal_paid"
+                | "writedown"
+                | "unpaid_principal"
+                | "principal_loss_pct"
+                | "collateral_loss"
+                | "collateral_loss_pct"
+                | "quote"
+        );
         fields.push(Field::new(n, t, null));
     }
     Arc::new(Schema::new(fields))
@@ -109,6 +140,11 @@ fn text(r: &ScenarioRow, name: &str) -> Option<String> {
         "horizon" => Some(s.horizon.name()),
         "shock_index" => s.rates.shocks.first().and_then(|x| x.index.clone()),
         "curves" => r.curves_file.clone(),
+        "settlement" => s.settlement.map(|d| d.to_string()),
+        // Per-type speeds are echoed only where the types differ (else the common
+        // speed's column holds it).
+        "fixed_prepay" if s.prepay.arm != s.prepay.fixed => Some(speed_spec(&s.prepay.fixed)),
+        "arm_prepay" if s.prepay.arm != s.prepay.fixed => Some(speed_spec(&s.prepay.arm)),
         "rates" => Some(
             match s.rates.base {
                 RateBase::Pricing => "pricing",
@@ -146,6 +182,10 @@ fn column(
                     "last_principal" => {
                         window(b).map(|w| tranche_core::dates::yyyy_mm(w.last_date))
                     }
+                    "quote" => {
+                        let q = r.scenario.quote();
+                        Some(format!("{}={}", q.field(), q.value()))
+                    }
                     n => text(r, n),
                 });
             }
@@ -164,20 +204,23 @@ fn column(
         DataType::Int32 => {
             let mut c = Int32Builder::new();
             for (_, _, b) in pairs {
-                c.append_option(window(b).map(|w| match name {
-                    "first_principal_period" => w.first_period as i32,
-                    _ => w.last_period as i32,
-                }));
+                c.append_option(match name {
+                    "first_loss_period" => b.first_loss_period.map(|p| p as i32),
+                    "first_principal_period" => window(b).map(|w| w.first_period as i32),
+                    _ => window(b).map(|w| w.last_period as i32),
+                });
             }
             Arc::new(c.finish())
         }
         DataType::Date32 => {
             let mut c = Date32Builder::new();
-            for (_, _, b) in pairs {
-                c.append_option(window(b).map(|w| match name {
-                    "first_principal_date" => days(w.first_date),
-                    _ => days(w.last_date),
-                }));
+            for (_, s, b) in pairs {
+                c.append_option(match name {
+                    "first_loss_date" => b.first_loss_date.map(days),
+                    "settlement_date" => s.settlement.map(days),
+                    "first_principal_date" => window(b).map(|w| days(w.first_date)),
+                    _ => window(b).map(|w| days(w.last_date)),
+                });
             }
             Arc::new(c.finish())
         }
@@ -202,6 +245,15 @@ fn column(
                     "principal_loss_pct" => Some(b.principal_loss_pct),
                     "collateral_loss" => Some(s.pool_loss),
                     "collateral_loss_pct" => Some(s.pool_loss_pct),
+                    "accrued_pct" => b.accrued_pct,
+                    "factor" => b.factor,
+                    "spread_bps" => b.spread_bps,
+                    "yield_monthly_pct" => b.yield_monthly_pct,
+                    "spread_duration" => b.spread_duration,
+                    "eff_duration" => b.eff_duration,
+                    "eff_convexity" => b.eff_convexity,
+                    // The price the bond's figures are at: the quote's, or solved from it.
+                    "price" => b.price.or_else(|| number(&r.scenario, "price")),
                     n => number(&r.scenario, n),
                 });
             }

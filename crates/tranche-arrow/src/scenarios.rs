@@ -21,7 +21,6 @@
 //! severity). Every mistake is told as `scenario table: row R, column `c`: ` and the core's
 //! message.
 
-use crate::inputs::{ScenarioInputs, Spelling};
 use crate::RunError;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -30,6 +29,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tranche_core::rates::RateCurves;
+use tranche_core::scenario::inputs::{ScenarioInputs, Spelling};
 use tranche_core::scenario::{Scenario, FIELDS};
 
 /// One row of a scenario table: its id, its deal and the scenario it asks for.
@@ -69,10 +69,21 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("shock_bps", &["shock"]),
     ("shock_from", &["shock_start", "shock_start_period"]),
     ("horizon", &["to"]),
+    ("dm_bps", &["dm"]),
+    ("spread_bps", &["spread"]),
+    ("settlement", &["settle"]),
 ];
 
 /// The string columns besides `deal`.
-const TEXT: [&str; 4] = ["horizon", "shock_index", "rates", "curves"];
+const TEXT: [&str; 7] = [
+    "horizon",
+    "shock_index",
+    "rates",
+    "curves",
+    "fixed_prepay",
+    "arm_prepay",
+    "settlement",
+];
 
 fn is_vector(name: &str) -> bool {
     name.ends_with("_vector")
@@ -328,6 +339,9 @@ pub fn read_scenarios(
         inputs.horizon = text("horizon", r);
         inputs.rates = text("rates", r);
         inputs.shock_index = text("shock_index", r);
+        inputs.fixed_prepay = text("fixed_prepay", r);
+        inputs.arm_prepay = text("arm_prepay", r);
+        inputs.settlement = text("settlement", r);
         let curves_file = text("curves", r);
         if let Some(p) = &curves_file {
             if !curves.contains_key(p) {

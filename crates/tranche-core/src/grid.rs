@@ -66,6 +66,15 @@ impl GridSpec {
             if self.axes.iter().filter(|b| b.field == a.field).count() > 1 {
                 return Err(Error::invalid(&a.field, "is given as two axes"));
             }
+            // A speed axis sets every loan's speed: it would silently undo speeds given
+            // by loan type.
+            let speed_axis = matches!(a.field.as_str(), "speed_pct" | "cpr_pct" | "psa_pct");
+            if speed_axis && self.base.prepay.arm != self.base.prepay.fixed {
+                return Err(Error::invalid(
+                    &a.field,
+                    "varies every loan's prepayment speed, but the scenario gives the fixed-rate and adjustable-rate loans speeds of their own; give one or the other",
+                ));
+            }
         }
         let n = self.len();
         if n > self.max_cells {
@@ -253,5 +262,10 @@ mod tests {
         let mut s = spec();
         s.axes.push(s.axes[0].clone());
         assert!(run_grid(&m, &s, &|| {}).is_err());
+        // A speed axis over speeds by loan type would undo them: refused.
+        let mut s = spec();
+        s.base.prepay.fixed = crate::scenario::Speed::Cpr { pct: 12.0 };
+        let e = run_grid(&m, &s, &|| {}).unwrap_err().to_string();
+        assert!(e.contains("loans speeds of their own"), "{e}");
     }
 }

@@ -19,6 +19,9 @@ use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub mod inputs;
+pub use inputs::{InputError, ScenarioInputs, Spelling};
+
 /// One number of a scenario: its name (the Arrow column, the Python keyword), unit and
 /// range (both ends included unless `min_open`).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -265,32 +265,12 @@ impl<'a> Fit<'a> {
             Some(t) => tables[t]
                 .rows
                 .iter()
-                .zip(&spec.tables[t].buckets)
-                .map(|(r, b)| {
-                    let (lo, hi) = if let RangeSpec::Range { lo, hi } = b {
-                        (*lo, *hi)
-                    } else {
-                        (0.0, 100.0)
-                    };
-                    (r.min_wac.unwrap_or(lo), r.max_wac.unwrap_or(hi))
-                })
+                .zip(spec.ranges(Dim::Coupon, (0.0, 100.0)))
+                .map(|(r, (lo, hi))| (r.min_wac.unwrap_or(lo), r.max_wac.unwrap_or(hi)))
                 .collect(),
             None => Vec::new(),
         };
-        let margin_rng = match spec.table(Dim::Margin) {
-            Some(t) => spec.tables[t]
-                .buckets
-                .iter()
-                .map(|b| {
-                    if let RangeSpec::Range { lo, hi } = b {
-                        (*lo, *hi)
-                    } else {
-                        (0.0, 100.0)
-                    }
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let margin_rng = spec.ranges(Dim::Margin, (0.0, 100.0));
         let nb = spec
             .table(Dim::Balance)
             .map(|t| tables[t].rows.len())
@@ -1069,20 +1049,12 @@ pub fn optimise(
         st.n * 2500
     };
     let mut rng = Rng::new(opts.seed);
-    let bal_ranges: Vec<(f64, f64)> = match spec.table(Dim::Balance) {
-        Some(t) => spec.tables[t]
-            .buckets
-            .iter()
-            .map(|b| {
-                if let RangeSpec::Range { lo, hi } = b {
-                    (lo.ceil().max(1.0), hi.floor())
-                } else {
-                    (1.0, f64::MAX)
-                }
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    // Whole currency units inside each balance bucket.
+    let bal_ranges: Vec<(f64, f64)> = spec
+        .ranges(Dim::Balance, (1.0, f64::MAX))
+        .into_iter()
+        .map(|(lo, hi)| (lo.ceil().max(1.0), hi.floor()))
+        .collect();
     let mut fit = Fit::new(st, spec, tables, s, opts);
     fit.bal_ranges = bal_ranges;
     fit.init_groups();

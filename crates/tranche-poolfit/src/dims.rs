@@ -181,6 +181,22 @@ impl PoolSpec {
         self.by_dim.get(&d).copied()
     }
 
+    /// The `(lo, hi)` of each bucket of the table of `d` (`open` for a bucket that is not
+    /// a range); empty when the pool has no such table.
+    pub fn ranges(&self, d: Dim, open: (f64, f64)) -> Vec<(f64, f64)> {
+        let Some(t) = self.table(d) else {
+            return Vec::new();
+        };
+        self.tables[t]
+            .buckets
+            .iter()
+            .map(|b| match b {
+                RangeSpec::Range { lo, hi } => (*lo, *hi),
+                _ => open,
+            })
+            .collect()
+    }
+
     /// One line per table that covers part of the pool, saying which part.
     pub fn population_notes(&self, tables: &[StratTable]) -> Vec<String> {
         self.tables

@@ -1,7 +1,7 @@
 //! From the fitted state to loans: descriptive fields, ARM terms coherent per loan (caps,
 //! floors and lifetime caps set to the summary's weighted averages), fees and IO terms.
 
-use super::dims::{Dim, PoolSpec, RangeSpec};
+use super::dims::{Dim, PoolSpec};
 use super::init::{State, NONE};
 use super::prng::Rng;
 use super::{FitOptions, PoolSummary, StratTable};
@@ -116,20 +116,7 @@ pub fn build_loans(
     } else {
         opts.servicing.iter().map(|t| t.rate_pct).collect()
     };
-    let maxrate_rng: Vec<(f64, f64)> = match spec.table(Dim::MaxRate) {
-        Some(t) => spec.tables[t]
-            .buckets
-            .iter()
-            .map(|b| {
-                if let RangeSpec::Range { lo, hi } = b {
-                    (*lo, *hi)
-                } else {
-                    (0.0, 100.0)
-                }
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let maxrate_rng = spec.ranges(Dim::MaxRate, (0.0, 100.0));
     let grid = st.grid;
     let bal: Vec<f64> = st.bal.iter().map(|v| v.v.unwrap_or(0.0)).collect();
     let rate: Vec<f64> = st.rate.iter().map(|v| v.v.unwrap_or(0.0)).collect();

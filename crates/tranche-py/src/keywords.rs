@@ -15,7 +15,7 @@ use tranche_core::scenario::Scenario;
 
 /// Every scenario keyword and the input it sets (`index_rate_pct` also `index_path` when
 /// given a list).
-pub const KEYWORDS: [(&str, &str); 19] = [
+pub const KEYWORDS: [(&str, &str); 25] = [
     ("speed", "speed_pct"),
     ("cpr", "cpr_pct"),
     ("psa", "psa_pct"),
@@ -30,6 +30,12 @@ pub const KEYWORDS: [(&str, &str); 19] = [
     ("shock_index", "shock_index"),
     ("to", "horizon"),
     ("price", "price"),
+    ("dm", "dm_bps"),
+    ("yield_pct", "yield_pct"),
+    ("spread", "spread_bps"),
+    ("settle", "settlement"),
+    ("fixed_prepay", "fixed_prepay"),
+    ("arm_prepay", "arm_prepay"),
     ("cpr_vector", "cpr_vector"),
     ("cdr_vector", "cdr_vector"),
     ("curves", "curves"),
@@ -108,6 +114,9 @@ impl Keywords {
                 "cdr_vector" => i.cdr_vector = Some(numbers(&kw, &v)?),
                 "horizon" => i.horizon = Some(text(&kw, &v)?),
                 "shock_index" => i.shock_index = Some(text(&kw, &v)?),
+                "settlement" => i.settlement = Some(text(&kw, &v)?),
+                "fixed_prepay" => i.fixed_prepay = Some(text(&kw, &v)?),
+                "arm_prepay" => i.arm_prepay = Some(text(&kw, &v)?),
                 "rates" => {
                     if !v.is_instance_of::<PyBool>() {
                         return Err(bad(&kw, "True or False", &v));
@@ -178,7 +187,7 @@ impl Keywords {
             prefix: String::new(),
             name: &name,
         };
-        self.inputs.apply(base, &names).map_err(to_py)
+        self.inputs.apply(base, &names).map_err(|e| to_py(e.into()))
     }
 
     /// The keywords applied onto `base`, as a row of `deal`.

@@ -9,8 +9,7 @@
 use crate::Failure;
 use std::path::{Path, PathBuf};
 use tranche_core::grid::Axis;
-use tranche_core::scenario::{DefaultRate, Prepay, RateBase, Scenario, Speed, FIELDS};
-use tranche_core::waterfall::Horizon;
+use tranche_core::scenario::{Scenario, ScenarioInputs, Spelling, FIELDS};
 use tranche_io::outputs::Input;
 
 /// Prepayment, defaults and rates.
@@ -257,7 +256,12 @@ fn default_flag(field: &str) -> Option<&'static str> {
         "settlement" => "--settle",
         "horizon" | "call_date" => "--to",
         "curves" => "--curves",
+        "rates" => "--deal-curves",
         "index" => "--index-rate",
+        "index_levels" => "--index-rate",
+        "shock_index" => "--shock-index",
+        "fixed_prepay" => "--fixed-prepay",
+        "arm_prepay" => "--arm-prepay",
         "max_periods" => "--max-periods",
         "first_period_fraction" => "--first-period-fraction",
         _ => return None,
@@ -283,6 +287,16 @@ pub fn numbers(flag: &str, s: &str) -> Result<Vec<f64>, Failure> {
                 .ok_or_else(|| Failure::Input(format!("{flag}: expected {what}, found `{x}`")))
         })
         .collect()
+}
+
+/// One level as typed after `flag` (`of` says whose, e.g. ` for LIBOR6M`).
+fn one(flag: &str, s: &str, of: &str) -> Result<f64, Failure> {
+    match numbers(flag, s)?[..] {
+        [v] => Ok(v),
+        _ => Err(Failure::Input(format!(
+            "{flag}: expected one level{of}, found `{s}`"
+        ))),
+    }
 }
 
 /// A vector given inline (`5,10,15`) or as a file of `period,value` rows.
@@ -336,29 +350,32 @@ impl AssumptionArgs {
         .collect()
     }
 
-    /// Resolves the flags onto `base` (the command's defaults). In a grid, `default_axes`
+    /// Resolves the flags onto `base` (the command's defaults) through the core's named
+    /// inputs ([`ScenarioInputs`]), as every front end does. In a grid, `default_axes`
     /// are crossed when the user gives no flag of the same group (e.g. speeds when no
     /// prepayment flag is given).
     pub fn parse(
         &self,
         pricing: &PricingArgs,
-        mut base: Scenario,
+        base: Scenario,
         mode: Mode,
         default_axes: &[(&'static str, &[f64])],
     ) -> Result<Parsed, Failure> {
         let mut flags: Vec<(String, String)> = Vec::new();
         let mut inputs = Vec::new();
-        let set = |s: &mut Scenario, field: &str, flag: &str, v: f64| {
-            s.set(field, v).map_err(|e| flag_message(e, flag))
+        let mut named = ScenarioInputs {
+            horizon: pricing.to.clone(),
+            settlement: pricing.settle.clone(),
+            shock_index: self.shock_index.clone(),
+            fixed_prepay: self.fixed_prepay.clone(),
+            arm_prepay: self.arm_prepay.clone(),
+            ..Default::default()
         };
-        // Rates: the base first, levels and shocks on top.
         if let Some(p) = &self.curves {
             inputs.push(Input::file(p, "the forward curves"));
-            base.rates.base = RateBase::Curves {
-                curves: tranche_io::curves::read_curves(p)?,
-            };
+            named.curves = Some(tranche_io::curves::read_curves(p)?);
         } else if self.deal_curves {
-            base.rates.base = RateBase::DealCurves;
+            named.rates = Some("deal_curves".into());
         }
         for lv in &self.index_rate {
             let Some((ix, pct)) = lv.split_once('=') else {
@@ -368,61 +385,36 @@ impl AssumptionArgs {
                         "--index-rate: `{lv}` holds every index flat, which --libor, --curves or --deal-curves already set; name the index (INDEX=PCT)"
                     )));
                 }
-                let v = numbers("--index-rate", lv)?;
-                let pct = v[0];
-                if v.len() != 1 {
-                    return Err(Failure::Input(format!(
-                        "--index-rate: expected one level, found `{lv}`"
-                    )));
-                }
-                tranche_core::scenario::check("index_rate_pct", pct)
-                    .map_err(|e| flag_message(e, "--index-rate"))?;
-                base.rates.base = RateBase::Flat { pct };
+                named
+                    .numbers
+                    .push(("index_rate_pct", one("--index-rate", lv, "")?));
+                flags.push(("index_rate_pct".into(), "--index-rate".into()));
                 continue;
             };
-            let v = numbers("--index-rate", pct)?;
-            if v.len() != 1 {
-                return Err(Failure::Input(format!(
-                    "--index-rate: expected one level for {ix}, found `{pct}`"
-                )));
-            }
-            tranche_core::scenario::check("index_rate_pct", v[0])
-                .map_err(|e| flag_message(e, "--index-rate"))?;
-            base.rates.levels.push((ix.trim().to_string(), v[0]));
+            let v = one("--index-rate", pct, &format!(" for {ix}"))?;
+            named.index_levels.push((ix.trim().to_string(), v));
         }
-        // Vectors and per-type speeds.
-        if let Some(s) = &self.cpr_vector {
-            let v = vector("--cpr-vector", s, &mut inputs)?;
-            base.prepay = Prepay::all(Speed::Vector { cpr_pct: v });
-            flags.push(("cpr_vector".into(), "--cpr-vector".into()));
-        }
-        if let Some(s) = &self.cdr_vector {
-            let v = vector("--cdr-vector", s, &mut inputs)?;
-            base.defaults.rate = DefaultRate::Vector { cdr_pct: v };
-            flags.push(("cdr_vector".into(), "--cdr-vector".into()));
-        }
-        if let Some(h) = &pricing.to {
-            base.horizon = Horizon::parse(h).map_err(|e| flag_message(e, "--to"))?;
-        }
-        if let Some(d) = &pricing.settle {
-            base.settlement = Some(settle_date(d)?);
-        }
-        // A shift of one index: the scenario's first shock names it; its size comes
-        // from --shock-bps (or the grid's --shocks axis).
-        if let Some(ix) = &self.shock_index {
-            if self.shock_bps.is_none() && self.shocks.is_none() {
-                return Err(Failure::Input(
-                    "--shock-index: give the shift with --shock-bps".into(),
-                ));
-            }
-            base.set("shock_bps", 0.0)
-                .map_err(|e| flag_message(e, "--shock-bps"))?;
-            if let Some(s) = base.rates.shocks.first_mut() {
-                s.index = Some(ix.clone());
-            }
+        // Run-time errors about an index name the flag that named it.
+        if self.shock_index.is_some() {
             flags.push(("index".into(), "--shock-index".into()));
         }
-        // Numbers: one value each, or the grid's axes.
+        if !self.index_rate.is_empty() {
+            flags.push(("index_levels".into(), "--index-rate".into()));
+            flags.push(("index".into(), "--index-rate".into()));
+        }
+        if let Some(s) = &self.cpr_vector {
+            named.cpr_vector = Some(vector("--cpr-vector", s, &mut inputs)?);
+        }
+        if let Some(s) = &self.cdr_vector {
+            named.cdr_vector = Some(vector("--cdr-vector", s, &mut inputs)?);
+        }
+        if self.shock_index.is_some() && self.shock_bps.is_none() && self.shocks.is_none() {
+            return Err(Failure::Input(
+                "--shock-index: give the shift with --shock-bps".into(),
+            ));
+        }
+        // Numbers: one value each, or the grid's axes (whose first value the base holds,
+        // so the base alone is a valid scenario).
         let given = self.numerics(pricing);
         let mut axes = Vec::new();
         for n in &given {
@@ -436,36 +428,39 @@ impl AssumptionArgs {
             }
             // Check every value now, so a bad one is told before any run.
             for v in &values {
-                set(&mut base.clone(), n.field, n.flag, *v)?;
+                tranche_core::scenario::check(n.field, *v).map_err(|e| flag_message(e, n.flag))?;
             }
-            match mode {
-                Mode::Single => set(&mut base, n.field, n.flag, values[0])?,
-                Mode::Grid if values.len() == 1 && !is_axis_field(n.field, default_axes) => {
-                    set(&mut base, n.field, n.flag, values[0])?
-                }
-                Mode::Grid => axes.push(Axis {
+            named.numbers.push((n.field, values[0]));
+            let axis =
+                mode == Mode::Grid && (values.len() > 1 || is_axis_field(n.field, default_axes));
+            if axis {
+                axes.push(Axis {
                     field: n.field.into(),
                     values,
-                }),
+                });
             }
         }
-        if !self.index_rate.is_empty() {
-            flags.push(("index".into(), "--index-rate".into()));
-        }
-        if let Some(t) = &self.fixed_prepay {
-            base.prepay.fixed = parse_speed("--fixed-prepay", t)?;
-            flags.push(("fixed_prepay".into(), "--fixed-prepay".into()));
-        }
-        if let Some(t) = &self.arm_prepay {
-            base.prepay.arm = parse_speed("--arm-prepay", t)?;
-            flags.push(("arm_prepay".into(), "--arm-prepay".into()));
-        }
+        let spell = |field: &str| {
+            flags
+                .iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, flag)| flag.clone())
+                .or_else(|| default_flag(field).map(String::from))
+                .unwrap_or_else(|| field.to_string())
+        };
+        let names = Spelling {
+            prefix: String::new(),
+            name: &spell,
+        };
+        let scenario = named
+            .apply(base, &names)
+            .map_err(|e| Failure::Input(e.message))?;
         if mode == Mode::Grid {
             for (field, values) in default_axes {
                 let group = group_of(field);
                 let taken = axes.iter().any(|a| group_of(&a.field) == group)
                     || given.iter().any(|n| group_of(n.field) == group)
-                    || (group == "prepay" && self.cpr_vector.is_some())
+                    || (group == "prepay" && !self.no_prepay())
                     || (group == "default" && self.cdr_vector.is_some());
                 if !taken {
                     axes.push(Axis {
@@ -477,14 +472,12 @@ impl AssumptionArgs {
             // Axes in the order of the core's field table.
             axes.sort_by_key(|a| FIELDS.iter().position(|f| f.name == a.field));
         }
-        let parsed = Parsed {
-            scenario: base,
+        Ok(Parsed {
+            scenario,
             axes,
             flags,
             inputs,
-        };
-        parsed.scenario.validate().map_err(|e| parsed.error(e))?;
-        Ok(parsed)
+        })
     }
 
     /// True when no prepayment flag is given.
@@ -513,49 +506,6 @@ fn is_axis_field(field: &str, default_axes: &[(&str, &[f64])]) -> bool {
     default_axes
         .iter()
         .any(|(f, _)| group_of(f) == group_of(field))
-}
-
-/// A per-type speed: `pricing:PCT`, `cpr:PCT`, `psa:PCT`, `ramp:START,END,MONTHS`,
-/// `vector:PCT,...`.
-fn parse_speed(flag: &str, s: &str) -> Result<Speed, Failure> {
-    let bad = || {
-        Failure::Input(format!(
-            "{flag}: expected pricing:PCT, cpr:PCT, psa:PCT, ramp:START,END,MONTHS or vector:PCT,..., found `{s}`"
-        ))
-    };
-    let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
-    let v = numbers(flag, rest)?;
-    let one = || {
-        if v.len() == 1 {
-            Ok(v[0])
-        } else {
-            Err(bad())
-        }
-    };
-    let speed = match kind.trim().to_ascii_lowercase().as_str() {
-        "pricing" | "speed" => Speed::Pricing { pct: one()? },
-        "cpr" => Speed::Cpr { pct: one()? },
-        "psa" | "ppc" => Speed::Psa { pct: one()? },
-        "ramp" if v.len() == 3 && v[2] >= 1.0 && v[2].fract() == 0.0 => Speed::Ramp {
-            start_pct: v[0],
-            end_pct: v[1],
-            months: v[2] as u32,
-        },
-        "vector" => Speed::Vector { cpr_pct: v },
-        _ => return Err(bad()),
-    };
-    let probe = Scenario {
-        prepay: Prepay::all(speed.clone()),
-        ..Scenario::default()
-    };
-    probe.validate().map_err(|e| flag_message(e, flag))?;
-    Ok(speed)
-}
-
-/// A settlement date as typed after `--settle`.
-fn settle_date(s: &str) -> Result<chrono::NaiveDate, Failure> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Failure::Input(format!("--settle: expected a date YYYY-MM-DD, found `{s}`")))
 }
 
 /// A core error's message under a flag.

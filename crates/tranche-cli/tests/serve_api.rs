@@ -423,6 +423,21 @@ fn downloads_are_the_command_lines_output() {
         .contains("impac-cmb-2004-1-bonds.csv"));
     assert_eq!(dl("ledger.csv", s.clone(), "").text(), cli(&["--ledger"]));
     assert_eq!(dl("summary.csv", s.clone(), "").text(), cli(&["--summary"]));
+    // Priced from a DM, settling later: `run --dm --settle`'s summary.
+    let (code, want, err) = tranche(&[
+        "run",
+        deal,
+        "--speed",
+        "150",
+        "--dm",
+        "40",
+        "--settle",
+        "2004-03-15",
+        "--summary",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let q = json!({"speed_pct": 150, "dm_bps": 40, "settlement": "2004-03-15"});
+    assert_eq!(dl("summary.csv", q, "").text(), want);
     let (_, pt, _) = tranche(&[
         "price-table",
         deal,

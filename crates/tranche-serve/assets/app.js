@@ -96,6 +96,7 @@ function scenarioPanel(d) {
       ${row("To", `<select id="horizon"><option value="call">Call</option><option value="maturity">Maturity</option></select>`)}
       ${row("Priced from", `<select id="quote-kind"><option value="price">Price (% of par)</option><option value="dm_bps">DM (bp)</option><option value="yield_pct">Yield (%)</option>${d.has_curves ? `<option value="spread_bps">Spread to forwards (bp)</option>` : ""}</select>`)}
       ${row("Value", numInput("quote", 100, "the price, DM, yield or spread every bond is priced at"), "the other measures are solved from it")}
+      ${row("Settle", `<input id="settle" placeholder="${esc(d.dates.settlement)} (flat)" title="settlement date YYYY-MM-DD; empty: the deal's, flat" autocomplete="off">`)}
     </fieldset>
     <div id="scenario-error" class="error" hidden></div>
     <div class="status" id="status"></div>
@@ -124,6 +125,8 @@ function scenario() {
   if (shock !== 0) { s.shock_bps = shock; s.shock_from = readNumber("shock-from", "From period"); }
   s.horizon = $("#horizon").value;
   s[$("#quote-kind").value] = readNumber("quote", "Priced from");
+  const settle = $("#settle").value.trim();
+  if (settle !== "") s.settlement = settle;
   return s;
 }
 

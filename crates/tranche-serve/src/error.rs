@@ -67,12 +67,13 @@ impl ApiError {
     }
 }
 
-impl From<tranche_arrow::RunError> for ApiError {
-    fn from(e: tranche_arrow::RunError) -> Self {
+impl From<tranche_core::Error> for ApiError {
+    /// As the command line classes engine errors: a solver that found no solution is the
+    /// engine's limit (500); everything else is input the engine rejects (400).
+    fn from(e: tranche_core::Error) -> Self {
         match e {
-            tranche_arrow::RunError::Input(m) => ApiError::bad(m),
-            tranche_arrow::RunError::Engine(m) => ApiError::internal(m),
-            tranche_arrow::RunError::Internal(m) => ApiError::internal(m),
+            tranche_core::Error::NoSolution(_) => ApiError::internal(e.to_string()),
+            _ => ApiError::bad(e.to_string()),
         }
     }
 }

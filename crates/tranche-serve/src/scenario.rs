@@ -1,14 +1,13 @@
 //! The API's scenario: named inputs, the same names as the Python keywords and the
 //! scenario table's columns, mapped onto the core's one [`Scenario`] by the one mapping
-//! every named-input front end uses ([`tranche_arrow::inputs`]). Ranges and messages are
+//! every front end uses ([`tranche_core::scenario::inputs`]). Ranges and messages are
 //! the core's; a message names the JSON field (`severity_pct: expected percent from 0 to
 //! 100, found 150`).
 
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tranche_arrow::error::spelled;
-use tranche_arrow::{ScenarioInputs, Spelling};
+use tranche_core::scenario::inputs::{InputError, ScenarioInputs, Spelling};
 use tranche_core::scenario::{field_spec, Scenario};
 use utoipa::ToSchema;
 
@@ -85,6 +84,16 @@ pub struct ScenarioJson {
     /// basis points (needs forward curves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spread_bps: Option<f64>,
+    /// Settlement date of the analytics, `YYYY-MM-DD` (default the deal's, flat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<String>,
+    /// Speed of the fixed-rate loans only: `pricing:PCT`, `cpr:PCT`, `psa:PCT`,
+    /// `ramp:START,END,MONTHS` or `vector:PCT,...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_prepay: Option<String>,
+    /// Speed of the adjustable-rate loans only (the same forms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arm_prepay: Option<String>,
 }
 
 /// The scalar fields of [`ScenarioJson`], by the core's field names.
@@ -160,6 +169,9 @@ impl ScenarioJson {
                 .map(|(k, v)| (k.clone(), *v))
                 .collect(),
             index_path: self.index_path.clone(),
+            fixed_prepay: self.fixed_prepay.clone(),
+            arm_prepay: self.arm_prepay.clone(),
+            settlement: self.settlement.clone(),
         }
     }
 
@@ -180,13 +192,21 @@ impl ScenarioJson {
             prefix: String::new(),
             name: &api_name,
         };
-        Ok(self.inputs().apply(Scenario::default(), &spell)?)
+        self.inputs()
+            .apply(Scenario::default(), &spell)
+            .map_err(|e: InputError| ApiError::bad(e.message))
     }
 }
 
 /// An engine error met while running a scenario, told under the API's field names.
 pub fn run_error(e: tranche_core::Error) -> ApiError {
-    ApiError::from(spelled(e, &api_name))
+    match e {
+        tranche_core::Error::Invalid(fe) => match &fe.location.field {
+            Some(f) => ApiError::bad(format!("{}: {}", api_name(f), fe.message)),
+            None => ApiError::bad(fe.message),
+        },
+        other => ApiError::from(other),
+    }
 }
 
 #[cfg(test)]
@@ -221,6 +241,14 @@ mod tests {
         assert_eq!(s.horizon.name(), "maturity");
         assert_eq!(s.price, 99.5);
         assert_eq!(s.quote, None);
+        let j: ScenarioJson = serde_json::from_str(
+            r#"{"settlement": "2004-03-15", "fixed_prepay": "cpr:12", "arm_prepay": "pricing:150"}"#,
+        )
+        .unwrap();
+        let s = j.to_scenario().unwrap();
+        assert_eq!(s.settlement, chrono::NaiveDate::from_ymd_opt(2004, 3, 15));
+        assert_eq!(s.prepay.fixed, Speed::Cpr { pct: 12.0 });
+        assert_eq!(s.prepay.arm, Speed::Pricing { pct: 150.0 });
         let j: ScenarioJson = serde_json::from_str(r#"{"yield_pct": 5.5}"#).unwrap();
         assert_eq!(
             j.to_scenario().unwrap().quote,
@@ -252,6 +280,16 @@ mod tests {
         assert_eq!(
             e.message,
             "dm_bps: sets the quote the analytics are priced at, as price does; give one of them"
+        );
+        let e = bad(r#"{"settlement": "2004-13-01"}"#);
+        assert_eq!(
+            e.message,
+            "settlement: expected a date YYYY-MM-DD, found `2004-13-01`"
+        );
+        let e = bad(r#"{"fixed_prepay": "fast:5"}"#);
+        assert!(
+            e.message.starts_with("fixed_prepay: expected pricing:PCT"),
+            "{e:?}"
         );
         let e = serde_json::from_str::<ScenarioJson>(r#"{"sped_pct": 1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `sped_pct`"), "{e}");

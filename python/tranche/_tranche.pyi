@@ -204,6 +204,27 @@ class Deal:
         """The collateral stratification tables (as ``tranche strats`` prints them), by
         file stem: ``description``, ``row_type`` (``data``/``total``), then one float
         column per figure (rates in percent)."""
+    def breakeven(
+        self,
+        classes: Sequence[str],
+        *,
+        targets: Sequence[str] = ("first-loss",),
+        over: str = "cdr",
+        speeds: Sequence[float] | None = None,
+        severities: Sequence[float] = (40.0,),
+        lags: Sequence[float] = (12.0,),
+        step: float | None = None,
+        threads: int | None = None,
+        **scenario: Unpack[_ScenarioKeywords],
+    ) -> Table:
+        """Breakevens, as ``tranche breakeven`` solves them: for each class and target
+        (``first-loss``, ``loss-pct=X``, ``yield=Y``, ``dm=D``), the lowest default rate
+        (``over``: ``cdr``, ``sda`` or ``default-vector-multiple``) at which the target is
+        first reached, in every cell of ``speeds`` (default 100, or the prepayment
+        keyword given) x ``severities`` x ``lags``, to maturity unless ``to`` says
+        otherwise. Columns ``class``, ``target``, ``over``, ``speed_pct``,
+        ``severity_pct``, ``lag_months``, ``rate`` (null: not reached up to ``max_rate``),
+        ``max_rate``, ``pool_loss_pct``, ``class_loss_pct``, ``monotone``, ``note``."""
     def afr(
         self,
         shock_bps: float = 1000.0,

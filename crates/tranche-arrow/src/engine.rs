@@ -7,6 +7,7 @@ use arrow_array::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use tranche_core::breakeven::BreakevenSpec;
 use tranche_core::collateral::LoanPool;
 use tranche_core::runner::{DealModel, RunOutput};
 use tranche_core::scenario::{Scenario, Shock};
@@ -198,6 +199,18 @@ impl PreparedDeal {
         self.model.run(scenario).map_err(|e| spelled(e, spell))
     }
 
+    /// [`Self::run`] with every bond's effective duration and convexity, as `tranche run
+    /// --summary` gives them (the deal rerun with the index paths shifted ±`shift_bps`).
+    pub fn run_with_risk(
+        &self,
+        scenario: &Scenario,
+        shift_bps: f64,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RunOutput, RunError> {
+        tranche_core::pricing::run_with_risk(&self.model, scenario, shift_bps)
+            .map_err(|e| spelled(e, spell))
+    }
+
     /// The Price/DM report of every class, as `tranche price-table` computes it: `base`
     /// (its rates, defaults and price) at each speed (percent of the pricing speed), to
     /// call and to maturity.
@@ -210,6 +223,18 @@ impl PreparedDeal {
         let rows = tranche_core::tables::price_table(&self.model, base, speeds)
             .map_err(|e| spelled(e, spell))?;
         Ok(crate::tables::price_table_batch(&rows)?)
+    }
+
+    /// Breakevens as `tranche breakeven` solves them (unrounded; see
+    /// [`crate::tables::breakeven_batch`]), cells in parallel on the current rayon pool.
+    pub fn breakeven(
+        &self,
+        spec: &BreakevenSpec,
+        spell: &dyn Fn(&str) -> String,
+    ) -> Result<RecordBatch, RunError> {
+        let rows = tranche_core::breakeven::solve(&self.model, spec, &|| {})
+            .map_err(|e| spelled(e, spell))?;
+        Ok(crate::tables::breakeven_batch(&rows)?)
     }
 
     /// The default collateral stratification tables (as the term sheet prints them), by

@@ -1,5 +1,5 @@
 //! Arrow tables of one deal run (collateral cash flows, bond cash flows, ledger), of the
-//! strats, and of the report tables (Price/DM, Available Funds Rate).
+//! strats, and of the report tables (Price/DM, Available Funds Rate, breakevens).
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, StringBuilder,
@@ -8,6 +8,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use chrono::NaiveDate;
 use std::sync::Arc;
+use tranche_core::breakeven::Breakeven;
 use tranche_core::collateral::PoolPeriod;
 use tranche_core::strats::{Column, RowType, StratTable};
 use tranche_core::tables::{AfrRow, PriceTableRow};
@@ -322,6 +323,50 @@ pub fn afr_batch(rows: &[AfrRow]) -> Result<RecordBatch, ArrowError> {
             "afr_shocked_pct",
             f64_col(rows.iter().map(|r| 100.0 * r.afr_shocked)),
         ),
+    ];
+    RecordBatch::try_from_iter(cols)
+}
+
+/// Breakevens, unrounded, one row per (cell, class, target) in the solver's order:
+/// `class`, `target` (as `--target` reads it), `over` (`cdr`, `sda`, ...), `speed_pct`
+/// (null: the scenario's own prepayment), `severity_pct`, `lag_months`, `rate` (the
+/// lowest default rate at which the target is reached, in `over`'s unit; null: not
+/// reached up to `max_rate`), `max_rate`, `pool_loss_pct` and `class_loss_pct` there,
+/// `monotone` (no run showed the class better off at a higher rate) and `note` (as the
+/// command's table).
+pub fn breakeven_batch(rows: &[Breakeven]) -> Result<RecordBatch, ArrowError> {
+    let text = |f: &dyn Fn(&Breakeven) -> String| -> ArrayRef {
+        let mut b = StringBuilder::new();
+        for r in rows {
+            b.append_value(f(r));
+        }
+        Arc::new(b.finish())
+    };
+    let mut lag = Int32Builder::new();
+    let mut monotone = BooleanBuilder::new();
+    for r in rows {
+        lag.append_value(r.lag_months as i32);
+        monotone.append_value(r.monotone);
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("class", text(&|r| r.class.clone())),
+        ("target", text(&|r| r.target.name())),
+        ("over", text(&|r| r.over.name().to_string())),
+        ("speed_pct", opt_col(rows.iter().map(|r| r.speed_pct))),
+        ("severity_pct", f64_col(rows.iter().map(|r| r.severity_pct))),
+        ("lag_months", Arc::new(lag.finish())),
+        ("rate", opt_col(rows.iter().map(|r| r.rate))),
+        ("max_rate", f64_col(rows.iter().map(|r| r.max_rate))),
+        (
+            "pool_loss_pct",
+            opt_col(rows.iter().map(|r| r.pool_loss_pct)),
+        ),
+        (
+            "class_loss_pct",
+            opt_col(rows.iter().map(|r| r.class_loss_pct)),
+        ),
+        ("monotone", Arc::new(monotone.finish())),
+        ("note", text(&|r| r.note())),
     ];
     RecordBatch::try_from_iter(cols)
 }

@@ -22,6 +22,7 @@ pub mod runner;
 pub mod scenario;
 pub mod strats;
 pub mod summary;
+pub mod surveillance;
 pub mod tables;
 pub mod tape;
 #[cfg(any(test, feature = "testkit"))]

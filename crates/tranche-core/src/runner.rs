@@ -2,12 +2,17 @@
 //! bond's analytics. The command-line tool, the table builders, the grid, the Arrow entry
 //! point and Python all run deals through [`DealModel::run`].
 
-use crate::collateral::{LoanPool, PoolCashflows, ProjectionOptions, RateEvents};
-use crate::deal::Deal;
+use crate::collateral::{
+    LoanEnd, LoanPool, PoolCashflows, PoolStart, ProjectionOptions, RateEvents,
+};
+use crate::deal::{Deal, YearMonth};
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
 use crate::summary::{summarize_run_at, RunSummary};
-use crate::waterfall::{run_compiled, CompiledDeal, DealRun, Ledger, MAX_PERIODS};
+use crate::surveillance::{period_of, state_at, DealState};
+use crate::waterfall::{
+    run_compiled, run_from, CompiledDeal, DealRun, Horizon, Ledger, Position, Stop, MAX_PERIODS,
+};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -20,6 +25,29 @@ pub struct DealModel {
     /// The deal's forward curves (its directory's `curves.csv`), when it has some.
     pub curves: Option<RateCurves>,
     compiled: CompiledDeal,
+    /// Where runs start when not at the cut-off (see [`DealModel::at`]).
+    start: Option<Start>,
+}
+
+/// A deal state as the projection and the waterfall start from it.
+#[derive(Debug, Clone)]
+struct Start {
+    as_of: YearMonth,
+    pool: PoolStart,
+    position: Position,
+}
+
+/// Where a run stopped at a payment date left the deal (see [`DealModel::run_until`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reached {
+    /// The run up to and including that payment date.
+    pub output: RunOutput,
+    /// The deal after it.
+    pub state: DealState,
+    /// Every loan after it, in pool order (see [`crate::surveillance::current_loans`]).
+    pub loans: Vec<LoanEnd>,
+    /// Months from the run's start (the cut-off or the model's as-of date).
+    pub months: u32,
 }
 
 /// What a run produces besides the bonds' flows and the summary.
@@ -55,31 +83,169 @@ impl DealModel {
             pool,
             curves,
             compiled,
+            start: None,
         })
     }
 
-    /// The scenario resolved against this deal.
+    /// The model run from `state` rather than from the cut-off: the deal as it stood after
+    /// the distribution on a payment date, its pool (this model's) the current tape of that
+    /// date. Every run then projects the periods after it; vectors, curves and shocks are
+    /// read from their period 1 on, the first period after the as-of date. A state that
+    /// contradicts the deal or the tape is an error naming its field.
+    pub fn at(mut self, state: &DealState) -> Result<Self> {
+        let (pool, position) = state.start(&self.deal, &self.pool)?;
+        self.start = Some(Start {
+            as_of: state.as_of,
+            pool,
+            position,
+        });
+        Ok(self)
+    }
+
+    /// The as-of month runs start after, when not the cut-off.
+    pub fn as_of(&self) -> Option<YearMonth> {
+        self.start.as_ref().map(|s| s.as_of)
+    }
+
+    /// The scenario resolved against this deal. From an as-of date, bonds settle on its
+    /// payment date unless the scenario says a later date.
     pub fn resolve(&self, scenario: &Scenario) -> Result<Resolved> {
-        resolve(&self.deal, self.curves.as_ref(), scenario)
+        let mut r = resolve(&self.deal, self.curves.as_ref(), scenario)?;
+        if let Some(s) = &self.start {
+            let paid = self.deal.payment_date(s.position.period);
+            match scenario.settlement {
+                None => {
+                    r.pricing.settlement = paid;
+                    r.pricing.settles_flat = true;
+                }
+                Some(d) if d < paid => {
+                    return Err(Error::invalid(
+                        "settlement",
+                        format!(
+                            "expected a date on or after the as-of payment date ({paid}), \
+                             found {d}"
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if let (Some(s), Horizon::CallOn(m)) = (&self.start, r.horizon) {
+            if m <= s.as_of {
+                return Err(Error::invalid(
+                    "call_date",
+                    format!(
+                        "expected a month after the as-of date ({}), found {m}",
+                        s.as_of
+                    ),
+                ));
+            }
+        }
+        Ok(r)
+    }
+
+    fn options(per_loan: bool) -> ProjectionOptions {
+        ProjectionOptions {
+            per_loan,
+            max_periods: MAX_PERIODS as u32,
+        }
+    }
+
+    fn pool_start(&self) -> PoolStart {
+        self.start
+            .as_ref()
+            .map(|s| s.pool.clone())
+            .unwrap_or_default()
     }
 
     /// The pool's cash flows under a resolved scenario.
     pub fn project(&self, r: &Resolved, per_loan: bool) -> Result<PoolCashflows> {
-        let opts = ProjectionOptions {
-            per_loan,
-            max_periods: MAX_PERIODS as u32,
-        };
-        self.pool
-            .project(&r.assumptions, &self.deal.pool_fees(), &opts)
+        self.project_with(r, per_loan, None)
     }
 
-    fn project_with(&self, r: &Resolved, events: Option<&RateEvents>) -> Result<PoolCashflows> {
-        let opts = ProjectionOptions {
-            per_loan: false,
-            max_periods: MAX_PERIODS as u32,
-        };
-        self.pool
-            .project_with(&r.assumptions, &self.deal.pool_fees(), &opts, events)
+    fn project_with(
+        &self,
+        r: &Resolved,
+        per_loan: bool,
+        events: Option<&RateEvents>,
+    ) -> Result<PoolCashflows> {
+        self.pool.project_from(
+            &r.assumptions,
+            &self.deal.pool_fees(),
+            &Self::options(per_loan),
+            &self.pool_start(),
+            events,
+        )
+    }
+
+    /// Runs the deal under `scenario` through the payment date in month `until` and returns
+    /// where that leaves it: the state and every loan after that date. A run that ends
+    /// before (the call exercised, the bonds or the pool paid off) is an error.
+    pub fn run_until(&self, scenario: &Scenario, until: YearMonth) -> Result<Reached> {
+        let r = self.resolve(scenario)?;
+        let from = self.start.as_ref().map_or(0, |s| s.position.period);
+        let t = period_of(&self.deal, until)
+            .filter(|t| *t > from)
+            .ok_or_else(|| {
+                let after = self.as_of().map_or_else(
+                    || {
+                        format!(
+                            "the first payment date ({})",
+                            YearMonth::of(self.deal.dates.first_payment)
+                        )
+                    },
+                    |m| format!("the month after the as-of date {m}"),
+                );
+                Error::invalid(
+                    "until",
+                    format!("expected a payment month from {after} on, found {until}"),
+                )
+            })?;
+        let (cf, pool_end) = self.pool.project_through(
+            &r.assumptions,
+            &self.deal.pool_fees(),
+            &Self::options(false),
+            &self.pool_start(),
+            t - from,
+        )?;
+        let start = self.start.as_ref().map(|s| &s.position);
+        let (run, ledger, (position, stop)) = run_from(
+            &self.compiled,
+            &cf,
+            &r.assumptions.rates,
+            r.horizon,
+            true,
+            start,
+            Some(t),
+        )?;
+        let month = |p: u32| YearMonth::of(self.deal.unadjusted_payment_date(p));
+        match stop {
+            Stop::Reached => {}
+            Stop::Called(p) => {
+                return Err(Error::Unrunnable(format!(
+                    "the clean-up call is exercised in {}, before {until}; run to maturity \
+                     (--to maturity) to reach {until}",
+                    month(p)
+                )))
+            }
+            Stop::Ended(p) => {
+                return Err(Error::Unrunnable(format!(
+                    "the run ends in {} (the bonds or the pool paid off), before {until}",
+                    month(p)
+                )))
+            }
+        }
+        let summary = self.summarize(&run, &r)?;
+        Ok(Reached {
+            state: state_at(&self.deal, &position, &pool_end),
+            loans: pool_end.loans,
+            months: t - from,
+            output: RunOutput {
+                run,
+                ledger,
+                summary,
+            },
+        })
     }
 
     /// Runs the deal under `scenario`, with the trust's ledger.
@@ -135,7 +301,7 @@ impl DealModel {
             .par_iter()
             .map(|r| {
                 let shared = events.iter().find(|e| e.rates() == &r.assumptions.rates);
-                self.project_with(r, shared)
+                self.project_with(r, false, shared)
             })
             .collect::<Result<Vec<_>>>()?;
         resolved
@@ -152,18 +318,59 @@ impl DealModel {
         cf: &PoolCashflows,
         opts: &RunOptions,
     ) -> Result<RunOutput> {
-        let (run, ledger) = run_compiled(
-            &self.compiled,
-            cf,
-            &r.assumptions.rates,
-            r.horizon,
-            opts.ledger,
-        )?;
-        let summary = summarize_run_at(&run, r.price, &r.pricing, &self.deal.bonds)?;
+        let (run, ledger) = match &self.start {
+            None => run_compiled(
+                &self.compiled,
+                cf,
+                &r.assumptions.rates,
+                r.horizon,
+                opts.ledger,
+            )?,
+            Some(s) => {
+                let (run, ledger, _) = run_from(
+                    &self.compiled,
+                    cf,
+                    &r.assumptions.rates,
+                    r.horizon,
+                    opts.ledger,
+                    Some(&s.position),
+                    None,
+                )?;
+                (run, ledger)
+            }
+        };
+        let summary = self.summarize(&run, r)?;
         Ok(RunOutput {
             run,
             ledger,
             summary,
         })
+    }
+
+    /// The run's analytics; pool losses as a percent of the Cut-off Date Balance also when
+    /// the run starts after the cut-off.
+    /// From an as-of date, a bond's write-downs not reimbursed by then count in its
+    /// write-downs and principal loss: a reimbursement after the date offsets them, and a
+    /// breakeven sees the loss the bond ends with.
+    fn summarize(&self, run: &DealRun, r: &Resolved) -> Result<RunSummary> {
+        let mut summary = summarize_run_at(run, r.price, &r.pricing, &self.deal.bonds)?;
+        if let Some(s) = &self.start {
+            summary.pool_loss_pct = 100.0 * summary.pool_loss / s.position.cut_off;
+            for (b, (bond, carry)) in summary
+                .bonds
+                .iter_mut()
+                .zip(self.deal.bonds.iter().zip(&s.position.bonds))
+            {
+                if carry.allocated_loss > 0.0 && b.bond == bond.name {
+                    b.writedown += carry.allocated_loss;
+                    if b.original_balance > 0.0 {
+                        b.principal_loss_pct = 100.0
+                            * (b.writedown - b.reimbursed + b.unpaid_principal)
+                            / b.original_balance;
+                    }
+                }
+            }
+        }
+        Ok(summary)
     }
 }

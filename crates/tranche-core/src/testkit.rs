@@ -220,10 +220,9 @@ pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) ->
     }
 }
 
-/// A small deal ready to run: 24 loans (half 6-month LIBOR ARMs), two floating bonds
-/// (A 80%, M 15%) paid pro rata, 0.5% OC, a 10% clean-up call, index 5% flat for pricing.
-pub fn small_model() -> crate::runner::DealModel {
-    let loans: Vec<Loan> = (0..24)
+/// The 24 loans of [`small_model`] (half 6-month LIBOR ARMs).
+pub fn small_loans() -> Vec<Loan> {
+    (0..24)
         .map(|i| {
             let k = f64::from(i);
             loan(
@@ -246,7 +245,13 @@ pub fn small_model() -> crate::runner::DealModel {
                 },
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A small deal ready to run: 24 loans (half 6-month LIBOR ARMs), two floating bonds
+/// (A 80%, M 15%) paid pro rata, 0.5% OC, a 10% clean-up call, index 5% flat for pricing.
+pub fn small_model() -> crate::runner::DealModel {
+    let loans = small_loans();
     let total: f64 = loans.iter().map(|l| l.balance).sum();
     let spec = DealSpec {
         bond_fractions: vec![0.80, 0.15],

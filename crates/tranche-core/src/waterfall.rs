@@ -158,6 +158,7 @@ mod engine;
 mod interest_distribution;
 pub mod ledger;
 mod overcollateralization;
+mod position;
 mod principal_distribution_amount;
 mod priority_of_payments;
 mod realized_losses;
@@ -167,8 +168,9 @@ mod tests;
 mod triggers;
 
 pub use compiled::{CompiledDeal, MAX_PERIODS};
-pub use engine::{run_compiled, run_with_ledger};
+pub use engine::{run_compiled, run_from, run_with_ledger};
 pub use ledger::{Ledger, LedgerPeriod, StepEntry, TriggerState};
+pub use position::{BondCarry, Position, Stop};
 
 /// Amounts below this are zero (a thousandth of a cent).
 const EPS: f64 = 1e-5;

@@ -263,6 +263,44 @@ pub fn load_deal_pool(path: impl AsRef<Path>, strict: bool) -> Result<PooledDeal
     })
 }
 
+/// A deal with the tape of its loans as they stand after a payment date (a current tape,
+/// `current`), or its own cut-off tape: the loans and their level payments (for a run from
+/// a deal state), and every file read. `months_from`: the date a current tape's
+/// `next_reset_date` column counts months from. The cut-off balances are not checked
+/// against a current tape (the deal state is, when the model is placed at it).
+pub fn load_deal_current(
+    path: impl AsRef<Path>,
+    strict: bool,
+    current: Option<&Path>,
+    months_from: Option<chrono::NaiveDate>,
+) -> Result<(LoadedDeal, Vec<Option<f64>>), IoError> {
+    let Some(tape_path) = current else {
+        return Ok((load_deal(path, strict)?, Vec::new()));
+    };
+    let d = open_deal(path.as_ref())?;
+    let mut opts = d.tape_options(strict);
+    opts.cutoff = months_from.or(opts.cutoff);
+    let tape = crate::tape::read_tape_with(tape_path, &opts)?;
+    let curves = d.curves(
+        tape.loans
+            .iter()
+            .filter_map(|l| l.arm.as_ref().map(|a| &a.index)),
+    )?;
+    let mut inputs = d.inputs();
+    inputs.push(Input::file(tape_path, "the current tape"));
+    Ok((
+        LoadedDeal {
+            inputs,
+            dir: d.dir,
+            deal: d.deal,
+            loans: tape.loans,
+            curves,
+            warnings: tape.warnings,
+        },
+        tape.level_payments,
+    ))
+}
+
 /// A parsed deal file, before its tape and curves are read.
 struct OpenDeal {
     file: PathBuf,
@@ -317,6 +355,7 @@ impl OpenDeal {
     fn no_tape<T>(&self, loans: T) -> crate::tape::Tape<T> {
         crate::tape::Tape {
             loans,
+            level_payments: Vec::new(),
             warnings: TapeWarnings {
                 path: self.tape.clone(),
                 ..TapeWarnings::default()

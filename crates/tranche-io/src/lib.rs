@@ -14,6 +14,7 @@ pub mod parquet_table;
 pub mod records;
 pub mod render;
 pub mod report;
+pub mod state;
 pub mod strat_csv;
 pub mod strats_out;
 pub mod table;

@@ -55,6 +55,9 @@ impl TapeWarnings {
 #[derive(Debug, Clone)]
 pub struct Tape<T> {
     pub loans: T,
+    /// A current tape's `level_payment` of each loan, in order (empty for a pool, which
+    /// holds them itself).
+    pub level_payments: Vec<Option<f64>>,
     pub warnings: TapeWarnings,
 }
 
@@ -102,18 +105,27 @@ fn read_tape_pool_in(
     chunk: usize,
 ) -> Result<Tape<LoanPool>, IoError> {
     let mut pool = LoanPool::default();
+    let laid_out = |loans: &[Loan], payments: &[Option<f64>]| {
+        let mut p = LoanPool::from_loans(loans)?;
+        if payments.iter().any(Option::is_some) {
+            p.set_level_payments(payments)?;
+        }
+        Ok::<_, IoError>(p)
+    };
     let rest = build_loans(path, open_rows(path)?.as_mut(), opts, |b| {
         if b.loans.len() >= chunk && b.errors.is_empty() {
-            pool.append(LoanPool::from_loans(&b.loans)?);
+            pool.append(laid_out(&b.loans, &b.payments)?);
             b.loans.clear();
+            b.payments.clear();
         }
         Ok(())
     })?;
     if !rest.loans.is_empty() {
-        pool.append(LoanPool::from_loans(&rest.loans)?);
+        pool.append(laid_out(&rest.loans, &rest.level_payments)?);
     }
     Ok(Tape {
         loans: pool,
+        level_payments: Vec::new(),
         warnings: rest.warnings,
     })
 }
@@ -222,6 +234,8 @@ fn build_loans<S: RowSource + ?Sized>(
 /// rules it breaks.
 struct ParsedRow {
     loan: Option<Loan>,
+    /// Its `level_payment` (current tapes).
+    payment: Option<f64>,
     errors: Vec<FieldError>,
     warnings: Vec<tranche_core::tape::LoanFinding>,
 }
@@ -311,7 +325,9 @@ impl Row<'_> {
         self.num_opt(col)
     }
 
-    /// A percent rate in `[lo, hi]`, returned as a decimal.
+    /// A percent rate in `[lo, hi]`, returned as the decimal it denotes, rounded once
+    /// (`5.375` is the double nearest 0.05375, not 5.375 / 100 rounded twice): so a rate
+    /// written with [`crate::tape_write`]'s exact percent reads back bit for bit.
     fn pct(&mut self, col: &str, required: bool, lo: f64, hi: f64) -> Option<f64> {
         let v = if required {
             if self.raw(col).is_empty() {
@@ -332,7 +348,7 @@ impl Row<'_> {
             );
             return None;
         }
-        Some(v / 100.0)
+        Some(percent_to_decimal(self.raw(col)).unwrap_or(v / 100.0))
     }
 
     /// A whole number of months >= 0, or `None` if empty.
@@ -395,6 +411,22 @@ impl Row<'_> {
     }
 }
 
+/// The decimal a percent text denotes, rounded once: the text's exponent lowered by two.
+fn percent_to_decimal(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.contains([',', '$']) {
+        return None;
+    }
+    let shifted = match t.find(['e', 'E']) {
+        Some(i) => {
+            let exp: i32 = t[i + 1..].parse().ok()?;
+            format!("{}e{}", &t[..i], exp.checked_sub(2)?)
+        }
+        None => format!("{t}e-2"),
+    };
+    shifted.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 fn column_map(path: &Path, headers: &[String]) -> Result<Columns, IoError> {
     let mut cols = Columns::default();
     for name in tranche_core::tape::schema::COLUMNS.iter().map(|c| c.name) {
@@ -434,6 +466,8 @@ struct Builder {
     errors: Vec<FieldError>,
     warnings: LoanWarnings,
     loans: Vec<Loan>,
+    /// Each kept loan's `level_payment`.
+    payments: Vec<Option<f64>>,
     seen: HashMap<String, usize>,
     dropped: usize,
 }
@@ -445,6 +479,7 @@ impl Builder {
             errors: Vec::new(),
             warnings: LoanWarnings::default(),
             loans: Vec::new(),
+            payments: Vec::new(),
             seen: HashMap::new(),
             dropped: 0,
         }
@@ -460,8 +495,25 @@ impl Builder {
             cols: &self.cols,
             errors: &mut errors,
         };
+        let payment = r.num_opt("level_payment");
+        if payment.is_some_and(|v| v < 0.0) {
+            r.err(
+                "level_payment",
+                format!("expected a payment >= 0, got {}", r.raw("level_payment")),
+            );
+        }
         let loan = parse_row(&mut r, opts);
         if let Some(loan) = &loan {
+            let io_left = loan.io_remaining().min(loan.rem_term);
+            if payment.is_some() && io_left > 0 {
+                r.err(
+                    "level_payment",
+                    format!(
+                        "the loan has {io_left} interest-only months left; a level payment \
+                         is given only once it amortizes (leave the cell empty)"
+                    ),
+                );
+            }
             // The loan's fields against one another, once every field has parsed.
             for f in check_loan(loan) {
                 if f.rule.is_warning() && !opts.strict {
@@ -474,6 +526,7 @@ impl Builder {
         }
         ParsedRow {
             loan,
+            payment,
             errors,
             warnings,
         }
@@ -484,6 +537,7 @@ impl Builder {
     fn absorb(&mut self, row: usize, p: ParsedRow) {
         let ParsedRow {
             loan,
+            payment,
             errors,
             warnings,
         } = p;
@@ -506,6 +560,7 @@ impl Builder {
                 // Once the read has failed, later loans are only checked, not kept.
                 if self.errors.is_empty() {
                     self.loans.push(loan);
+                    self.payments.push(payment);
                 }
             }
         }
@@ -541,8 +596,14 @@ impl Builder {
             ));
         }
         self.loans.shrink_to_fit();
+        let level_payments = if self.payments.iter().any(Option::is_some) {
+            self.payments
+        } else {
+            Vec::new()
+        };
         Ok(Tape {
             loans: self.loans,
+            level_payments,
             warnings: TapeWarnings {
                 path: path.to_path_buf(),
                 loans: self.warnings,
@@ -590,7 +651,8 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
         );
     }
     let rem_term = r.int_req("rem_term");
-    if rem_term == Some(0) {
+    // A paid-off loan of a current tape keeps its row, with nothing left to pay.
+    if rem_term == Some(0) && balance != Some(0.0) {
         r.err("rem_term", "expected at least 1 month remaining, got 0");
     }
     let age = match r.int_opt("age") {
@@ -950,5 +1012,37 @@ mod tests {
         let bad = write(&dir, "b.csv", &body.replace("a9,1009", "a9,x"));
         let e = read_tape_pool_in(&bad, &TapeOptions::default(), 3).unwrap_err();
         assert!(e.to_string().contains("row 10, field `balance`"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod exact_tests {
+    use super::percent_to_decimal;
+    use crate::tape_write::exact_pct;
+
+    /// Every rate a current tape writes reads back as the same double.
+    #[test]
+    fn exact_percent_round_trips() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut vals = vec![
+            0.0,
+            0.05375,
+            0.05375 + 1e-17,
+            1e-9,
+            0.12345678901234567,
+            1.0,
+        ];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            vals.push((x >> 11) as f64 / (1u64 << 53) as f64 * 0.3);
+        }
+        for v in vals {
+            let text = exact_pct(v);
+            assert_eq!(percent_to_decimal(&text), Some(v), "{v} written as {text}");
+        }
+        assert_eq!(exact_pct(0.05375), "5.375");
+        assert_eq!(exact_pct(1e-9), "0.0000001");
     }
 }

@@ -32,6 +32,57 @@ fn pct(x: f64) -> String {
     num(x * 100.0, 6)
 }
 
+/// `x` (a decimal) as the percent text that reads back as `x` bit for bit: the shortest
+/// decimal of `x` with its point moved two places right (0.05375 → `5.375`).
+pub fn exact_pct(x: f64) -> String {
+    let s = format!("{x}");
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let frac = format!("{frac:0<2}");
+    let (moved, rest) = frac.split_at(2);
+    let int = format!("{int}{moved}");
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let rest = rest.trim_end_matches('0');
+    let out = if rest.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{rest}")
+    };
+    if out == "0" {
+        out
+    } else {
+        format!("{sign}{out}")
+    }
+}
+
+/// How numbers are written: rounded for a tape people read, in full for a current tape.
+#[derive(Clone, Copy)]
+struct Style {
+    exact: bool,
+}
+
+impl Style {
+    fn money(self, x: f64) -> String {
+        if self.exact {
+            format!("{x}")
+        } else {
+            num(x, 2)
+        }
+    }
+
+    fn pct(self, x: f64) -> String {
+        if self.exact {
+            exact_pct(x)
+        } else {
+            pct(x)
+        }
+    }
+}
+
 /// Months from the first accrual month to the first rate change, as the tape column wants
 /// it: for a loan whose first change is still to come it is `age + months_to_reset` (so a
 /// reader derives `first_reset_pending` back); otherwise the product's first reset.
@@ -54,17 +105,44 @@ pub fn tape_signature() -> crate::outputs::Signature {
     crate::outputs::Signature(format!("{}\n", header()))
 }
 
+/// How every current tape this module writes begins: its header line.
+pub fn current_tape_signature() -> crate::outputs::Signature {
+    let header: Vec<&str> = tranche_core::tape::schema::written_current().collect();
+    crate::outputs::Signature(format!("{}\n", header.join(",")))
+}
+
 /// Renders the tape CSV in memory.
 pub fn tape_csv_bytes(loans: &[Loan]) -> Result<Vec<u8>, IoError> {
+    render(loans, None)
+}
+
+/// Renders a current tape in memory: the loans as they stand after a payment date, each
+/// with its level payment (`payments`, one per loan), every number in full so that it
+/// reads back bit for bit.
+pub fn current_tape_csv_bytes(
+    loans: &[Loan],
+    payments: &[Option<f64>],
+) -> Result<Vec<u8>, IoError> {
+    render(loans, Some(payments))
+}
+
+fn render(loans: &[Loan], payments: Option<&[Option<f64>]>) -> Result<Vec<u8>, IoError> {
+    let st = Style {
+        exact: payments.is_some(),
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     let werr = |e: csv::Error| IoError::io("tape.csv", std::io::Error::other(e.to_string()));
-    w.write_record(tranche_core::tape::schema::written())
-        .map_err(werr)?;
-    for l in loans {
+    match payments {
+        None => w.write_record(tranche_core::tape::schema::written()),
+        Some(_) => w.write_record(tranche_core::tape::schema::written_current()),
+    }
+    .map_err(werr)?;
+    for (i, l) in loans.iter().enumerate() {
         let a = l.arm.as_ref();
-        let rec: Vec<String> = vec![
+        let pct = |x: f64| st.pct(x);
+        let mut rec: Vec<String> = vec![
             l.loan_id.clone(),
-            num(l.balance, 2),
+            st.money(l.balance),
             pct(l.gross_rate),
             l.orig_term.to_string(),
             l.rem_term.to_string(),
@@ -106,6 +184,15 @@ pub fn tape_csv_bytes(loans: &[Loan]) -> Result<Vec<u8>, IoError> {
             l.lien.to_string(),
             l.delinquency.clone(),
         ];
+        if let Some(p) = payments {
+            rec.push(
+                p.get(i)
+                    .copied()
+                    .flatten()
+                    .map(|x| st.money(x))
+                    .unwrap_or_default(),
+            );
+        }
         w.write_record(&rec).map_err(werr)?;
     }
     w.into_inner()

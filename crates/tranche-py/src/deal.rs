@@ -15,10 +15,13 @@ use std::sync::{Arc, OnceLock};
 use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
 use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, BatchOptions};
 use tranche_arrow::{RunError, ScenarioRow};
+use tranche_core::breakeven::{BreakevenSpec, Over, Target};
 use tranche_core::grid::{Axis, GridSpec, DEFAULT_MAX_CELLS};
+use tranche_core::pricing::{DEFAULT_SHIFT_BPS, EFFECTIVE_SHIFT};
 use tranche_core::scenario::{check, field_spec, Scenario, Shock};
 use tranche_core::summary::RunSummary;
 use tranche_core::tables::{afr_base, AFR_SHOCK};
+use tranche_core::waterfall::Horizon;
 use tranche_core::waterfall::{DealRun, Ledger};
 
 /// Deals loaded by `run_scenarios`, kept for the life of the process (one per Spark
@@ -136,14 +139,21 @@ impl Deal {
     }
 
     /// Runs one scenario (the scenario keywords; none: the deal's pricing assumption):
-    /// collateral projection, waterfall and analytics.
-    #[pyo3(signature = (**scenario))]
-    fn run(&self, py: Python<'_>, scenario: Option<&Bound<'_, PyDict>>) -> PyResult<RunResult> {
-        let k = Keywords::read(scenario, "run", &[])?;
+    /// collateral projection, waterfall and analytics, with effective duration and
+    /// convexity by full revaluation at ±`eff_shift_bps` (as `tranche run --summary`).
+    #[pyo3(signature = (*, eff_shift_bps=DEFAULT_SHIFT_BPS, **scenario))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        eff_shift_bps: f64,
+        scenario: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<RunResult> {
+        let mut k = Keywords::read(scenario, "run", &["eff_shift_bps"])?;
+        k.name_as(EFFECTIVE_SHIFT.name, "eff_shift_bps");
         let row = k.row(self.inner.name(), Scenario::default())?;
         let deal = self.inner.clone();
         let out = py
-            .detach(|| deal.run(&row.scenario, &|f| k.name(f)))
+            .detach(|| deal.run_with_risk(&row.scenario, eff_shift_bps, &|f| k.name(f)))
             .map_err(to_py)?;
         Ok(RunResult {
             run: Arc::new(out.run),
@@ -241,6 +251,102 @@ impl Deal {
         let deal = self.inner.clone();
         let b = py
             .detach(|| deal.price_table(&base, &speeds, &|f| k.name(f)))
+            .map_err(to_py)?;
+        Ok(Table::new(b))
+    }
+
+    /// Breakevens, as `tranche breakeven` solves them: for each class and target, the
+    /// lowest default rate (`over`: `cdr`, `sda` or `default-vector-multiple`) at which
+    /// the target (`first-loss`, `loss-pct=X`, `yield=Y`, `dm=D`) is first reached, in
+    /// every cell of `speeds` × `severities` × `lags`, over the scenario the keywords give
+    /// (to maturity unless `to` says otherwise). Unrounded; one row per (cell, class,
+    /// target).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (classes, *, targets=vec!["first-loss".to_string()], over="cdr".to_string(), speeds=None, severities=vec![40.0], lags=vec![12.0], step=None, threads=None, **scenario))]
+    fn breakeven(
+        &self,
+        py: Python<'_>,
+        classes: Vec<String>,
+        targets: Vec<String>,
+        over: String,
+        speeds: Option<Vec<f64>>,
+        severities: Vec<f64>,
+        lags: Vec<f64>,
+        step: Option<f64>,
+        threads: Option<usize>,
+        scenario: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Table> {
+        let own = [
+            "targets",
+            "over",
+            "speeds",
+            "severities",
+            "lags",
+            "step",
+            "threads",
+        ];
+        let k = Keywords::read(scenario, "breakeven", &own)?;
+        k.refuse(
+            &["cdr_pct", "sda_pct", "cdr_vector"],
+            "the breakeven solves for the default rate (over); it is not an input",
+        )?;
+        k.refuse(
+            &["severity_pct", "lag_months"],
+            "the breakeven's cells; give them with severities and lags",
+        )?;
+        k.refuse(
+            &["dm_bps", "yield_pct", "spread_bps"],
+            "yield and DM targets are measured at a price; give price",
+        )?;
+        let prepay_given = ["speed_pct", "cpr_pct", "psa_pct", "cpr_vector"]
+            .iter()
+            .any(|f| k.given(f));
+        if prepay_given && speeds.is_some() {
+            return Err(input(
+                "speeds: the prepayment keywords already set the speed; give one of them",
+            ));
+        }
+        let spell = |f: &str| k.name(f);
+        let core = |e: tranche_core::Error| to_py(tranche_arrow::error::spelled(e, &spell));
+        let over = Over::parse(&over).map_err(&core)?;
+        let targets = targets
+            .iter()
+            .map(|t| Target::parse(t).map_err(&core))
+            .collect::<PyResult<Vec<_>>>()?;
+        let checked = |name: &str, field: &str, v: &[f64]| -> PyResult<Vec<f64>> {
+            v.iter()
+                .map(|x| {
+                    check(field, *x)
+                        .map_err(|e| to_py(tranche_arrow::error::spelled(e, &|_| name.to_string())))
+                })
+                .collect()
+        };
+        let speeds = match speeds {
+            Some(v) => checked("speeds", "speed_pct", &v)?,
+            None if prepay_given => Vec::new(),
+            None => vec![100.0],
+        };
+        let severities = checked("severities", "severity_pct", &severities)?;
+        let lags = checked("lags", "lag_months", &lags)?;
+        let base = k.scenario(Scenario {
+            horizon: Horizon::Maturity,
+            ..Scenario::default()
+        })?;
+        let spec = BreakevenSpec {
+            base,
+            classes,
+            targets,
+            over,
+            speeds,
+            severities,
+            lags: lags.iter().map(|l| *l as u32).collect(),
+            step,
+        };
+        let deal = self.inner.clone();
+        let b = py
+            .detach(|| {
+                tranche_arrow::batch::in_pool(threads, || deal.breakeven(&spec, &|f| k.name(f)))
+            })
             .map_err(to_py)?;
         Ok(Table::new(b))
     }

@@ -149,6 +149,11 @@ impl Keywords {
         Ok(k)
     }
 
+    /// True when a keyword set `input`.
+    pub fn given(&self, input: &str) -> bool {
+        self.names.contains_key(input)
+    }
+
     /// Refuses keywords a call sets itself (e.g. `to` for a table of both horizons).
     pub fn refuse(&self, inputs: &[&str], why: &str) -> PyResult<()> {
         for i in inputs {

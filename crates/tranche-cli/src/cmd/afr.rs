@@ -2,7 +2,7 @@
 //! any other rates) and under the same rates shocked.
 
 use super::scenario::{numbers, AssumptionArgs, Mode, PricingArgs};
-use super::tables_common::{emit, load, out_file, Loaded};
+use super::tables_common::{emit, out_file, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::scenario::{check, Shock};
@@ -33,6 +33,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 /// One number of the shocked column's shift.
@@ -76,7 +78,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         base.horizon = Horizon::Maturity;
     }
     let parsed = rest.parse(&args.pricing, base, Mode::Single, &[])?;
-    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
+    let Loaded { model, mut inputs } = args.as_of.load_model(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let out = out_file(&inputs, args.out.as_deref(), TableKind::Afr, args.format)?;
     let rows = afr_schedule(&model, &parsed.scenario, &shock).map_err(|e| {

@@ -3,7 +3,7 @@
 //! lags, solved by scan and bisection on full deal runs, cells in parallel.
 
 use super::scenario::{numbers, AssumptionArgs, Mode, PricingArgs};
-use super::tables_common::{load, Loaded};
+use super::tables_common::Loaded;
 use super::{typed_table, workers};
 use crate::Failure;
 use std::path::PathBuf;
@@ -67,6 +67,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 /// Numbers after `flag`, each checked as the scenario field `field`.
@@ -172,7 +174,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         lags: lags.iter().map(|l| *l as u32).collect(),
         step,
     };
-    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
+    let Loaded { model, mut inputs } = args.as_of.load_model(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let empty = breakeven_table(over, &[]);
     let out = typed_table::out_file(&inputs, args.out.as_deref(), &empty, args.format)?;

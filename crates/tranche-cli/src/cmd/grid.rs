@@ -3,7 +3,7 @@
 //! with `--loss-yield`, as the loss and yield table.
 
 use super::scenario::{AssumptionArgs, Mode, PricingArgs};
-use super::tables_common::{emit, load, out_file, Loaded};
+use super::tables_common::{emit, out_file, Loaded};
 use super::{typed_table, workers};
 use crate::Failure;
 use std::path::PathBuf;
@@ -55,6 +55,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -81,7 +83,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     // Refuse an oversized grid before loading the deal.
     spec.scenarios().map_err(|e| parsed.error(e))?;
-    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
+    let Loaded { model, mut inputs } = args.as_of.load_model(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let axes: Vec<String> = spec.axes.iter().map(|a| a.field.clone()).collect();
     let out = if args.loss_yield {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod afr;
+pub mod as_of;
 pub mod breakeven;
 pub mod collateral;
 pub mod grid;

@@ -1,7 +1,7 @@
 //! `tranche price-table`: the Price/DM sensitivity report of every class.
 
 use super::scenario::{numbers, AssumptionArgs, Mode, PricingArgs};
-use super::tables_common::{emit, load, out_file, Loaded};
+use super::tables_common::{emit, out_file, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::scenario::Scenario;
@@ -30,6 +30,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 /// The columns of a table command: `--speeds` (or `--speed`) as a list.
@@ -76,7 +78,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .set("speed_pct", *s)
             .map_err(|e| flag_of_speeds(&args.assumptions, e))?;
     }
-    let Loaded { model, mut inputs } = load(&args.deal, args.check)?;
+    let Loaded { model, mut inputs } = args.as_of.load_model(&args.deal, args.check)?;
     inputs.extend(parsed.inputs.iter().cloned());
     let out = out_file(
         &inputs,

@@ -3,7 +3,6 @@
 //! on standard output.
 
 use super::scenario::{AssumptionArgs, Mode, PricingArgs};
-use super::tables_common::{load, Loaded};
 use crate::Failure;
 use std::path::PathBuf;
 use tranche_core::pricing::{run_with_risk, DEFAULT_SHIFT_BPS, EFFECTIVE_SHIFT};
@@ -49,20 +48,38 @@ pub struct Args {
     pub eff_shift: Option<String>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
+    #[command(flatten)]
+    pub until: super::as_of::UntilArgs,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let Loaded { model, .. } = load(&args.deal, args.check)?;
+    let until = args.until.until()?;
+    let loaded = args
+        .as_of
+        .load(&args.deal, args.check, args.until.write_tape.is_some())?;
+    let model = &loaded.model;
     let parsed = args
         .assumptions
         .parse(&args.pricing, Scenario::default(), Mode::Single, &[])?;
-    let out = if args.summary {
+    let out = if let Some(until) = until {
+        let writes = args
+            .until
+            .outputs(&[loaded.inputs.as_slice(), parsed.inputs.as_slice()].concat())?;
+        let parsed = parsed.with_flag("until", "--until");
+        let reached = model
+            .run_until(&parsed.scenario, until)
+            .map_err(|e| parsed.error(e))?;
+        writes.write(&reached, &loaded)?;
+        reached.output
+    } else if args.summary {
         let shift = match &args.eff_shift {
             Some(raw) => one_number("--eff-shift", raw)?,
             None => DEFAULT_SHIFT_BPS,
         };
         let parsed = parsed.with_flag(EFFECTIVE_SHIFT.name, "--eff-shift");
-        run_with_risk(&model, &parsed.scenario, shift).map_err(|e| parsed.error(e))?
+        run_with_risk(model, &parsed.scenario, shift).map_err(|e| parsed.error(e))?
     } else {
         model.run(&parsed.scenario).map_err(|e| parsed.error(e))?
     };

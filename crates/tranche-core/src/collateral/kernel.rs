@@ -116,7 +116,7 @@ impl<'t> Group<'t> {
             bal: lanes(|k| if k < n { p.balance[loan[k]] } else { 0.0 }),
             monthly: rate.map(|r| r / 12.0),
             rate,
-            pmt: [0.0; LANES],
+            pmt: loan.map(|i| p.level_payment[i].unwrap_or(0.0)),
         }
     }
 

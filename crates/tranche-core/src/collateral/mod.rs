@@ -9,10 +9,12 @@ mod kernel;
 mod pool;
 mod project;
 mod resets;
+mod start;
 
 pub use pool::LoanPool;
 pub use project::RateEvents;
 pub use resets::{level_payment, reset_rate};
+pub use start::{Cohort, LoanEnd, PoolEnd, PoolStart};
 
 use serde::{Deserialize, Serialize};
 

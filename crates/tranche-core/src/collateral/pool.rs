@@ -38,6 +38,9 @@ pub struct LoanPool {
     pub life_floor: Vec<f64>,
     pub rounding: Vec<f64>,
     pub lookback: Vec<u32>,
+    /// The level payment of a loan already amortizing at the tape's date (a current tape);
+    /// `None`: worked out when amortization starts, or at once for an amortizing loan.
+    pub level_payment: Vec<Option<f64>>,
 }
 
 fn row_err(errors: &mut Vec<FieldError>, row: usize, id: &str, field: &str, msg: String) {
@@ -100,6 +103,7 @@ impl LoanPool {
             life_floor: Vec::with_capacity(n),
             rounding: Vec::with_capacity(n),
             lookback: Vec::with_capacity(n),
+            level_payment: vec![None; n],
         };
         let mut errors = Vec::new();
         for (i, l) in loans.iter().enumerate() {
@@ -321,5 +325,53 @@ impl LoanPool {
         self.life_floor.append(&mut other.life_floor);
         self.rounding.append(&mut other.rounding);
         self.lookback.append(&mut other.lookback);
+        self.level_payment.append(&mut other.level_payment);
+    }
+
+    /// Sets the level payments of loans already amortizing (a current tape's
+    /// `level_payment`, one entry per loan). A payment must be a finite amount >= 0, and
+    /// only a loan past its interest-only months has one.
+    pub fn set_level_payments(&mut self, payments: &[Option<f64>]) -> Result<()> {
+        if payments.len() != self.len() {
+            return Err(Error::invalid(
+                "level_payment",
+                format!(
+                    "expected one entry per loan ({}), got {}",
+                    self.len(),
+                    payments.len()
+                ),
+            ));
+        }
+        let mut errors = Vec::new();
+        for (i, p) in payments.iter().enumerate() {
+            let Some(v) = *p else { continue };
+            let id = &self.loan_id[i];
+            if !v.is_finite() || v < 0.0 {
+                row_err(
+                    &mut errors,
+                    i + 1,
+                    id,
+                    "level_payment",
+                    format!("expected a payment >= 0, got {v}"),
+                );
+            } else if self.io_remaining[i] > 0 {
+                row_err(
+                    &mut errors,
+                    i + 1,
+                    id,
+                    "level_payment",
+                    format!(
+                        "the loan has {} interest-only months left; a level payment is \
+                         given only once it amortizes",
+                        self.io_remaining[i]
+                    ),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::InvalidMany(errors));
+        }
+        self.level_payment = payments.to_vec();
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@ use super::kernel::*;
 use super::resets::*;
 use super::*;
 use crate::assumptions::Assumptions;
+use crate::tape::RateIndex;
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -14,7 +15,8 @@ impl LoanPool {
     /// plus the recovery lag when defaults are possible (so every default is liquidated).
     pub fn periods_needed(&self, scenario: &Assumptions) -> u32 {
         let last = self.rem_term.iter().copied().max().unwrap_or(0);
-        if scenario.default.is_zero() {
+        // A pool whose loans have all matured (a current tape) has no new defaults.
+        if scenario.default.is_zero() || last == 0 {
             last
         } else {
             last + scenario.recovery_lag
@@ -33,10 +35,11 @@ impl LoanPool {
 
     /// Every loan's coupon changes and payment terms under `rates`, worked out once for
     /// several projections on the same rates (a table's speeds): they depend on the loan
-    /// and the index paths only, not on prepayments or defaults.
+    /// and the index paths only, not on prepayments or defaults. They serve projections
+    /// from the cut-off and from a start with no index rates observed before it.
     pub fn rate_events(&self, rates: &crate::rates::RateCurves) -> Result<RateEvents> {
         let np = self.rem_term.iter().copied().max().unwrap_or(0) as usize;
-        let index = index_table(self, rates, np)?;
+        let (index, off) = index_table(self, rates, np, &PoolStart::default())?;
         let n = self.len();
         let starts: Vec<usize> = (0..n).step_by(CHUNK_LOANS).collect();
         let parts: Vec<(Vec<u32>, Vec<RateEvent>)> = starts
@@ -47,7 +50,7 @@ impl LoanPool {
                 let mut one = Vec::new();
                 for i in lo..hi {
                     one.clear();
-                    one.extend(coupon_path(self, &index, i, self.rem_term[i] as usize));
+                    one.extend(coupon_path(self, &index, off, i, self.rem_term[i] as usize));
                     fill_rate_terms(&mut one, self.rem_term[i] as usize, cache);
                     lens.push(one.len() as u32);
                     all.extend_from_slice(&one);
@@ -80,27 +83,88 @@ impl LoanPool {
         opts: &ProjectionOptions,
         events: Option<&RateEvents>,
     ) -> Result<PoolCashflows> {
-        let events =
-            events.filter(|e| e.rates == scenario.rates && e.starts.len() == self.len() + 1);
+        self.project_from(scenario, fees, opts, &PoolStart::default(), events)
+    }
+
+    /// Projects the pool from `start`: the tape is the pool as it stands after
+    /// `start.period` payment periods, and the flows are numbered from the period after.
+    /// Vectors and rate paths are read from their period 1 on; the first period's partial
+    /// month of prepayments applies to a projection from the cut-off only. `events` as in
+    /// [`LoanPool::project_with`].
+    pub fn project_from(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+        start: &PoolStart,
+        events: Option<&RateEvents>,
+    ) -> Result<PoolCashflows> {
+        Ok(self
+            .projection(scenario, fees, opts, start, None, events)?
+            .0)
+    }
+
+    /// Projects at most `periods` periods from `start` and returns where the pool then
+    /// stands (its period is where the flows stopped: earlier when the pool runs out).
+    pub fn project_through(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+        start: &PoolStart,
+        periods: u32,
+    ) -> Result<(PoolCashflows, PoolEnd)> {
+        self.projection(scenario, fees, opts, start, Some(periods), None)
+    }
+
+    fn projection(
+        &self,
+        scenario: &Assumptions,
+        fees: &PoolFees,
+        opts: &ProjectionOptions,
+        start: &PoolStart,
+        until: Option<u32>,
+        events: Option<&RateEvents>,
+    ) -> Result<(PoolCashflows, PoolEnd)> {
+        // Shared events know no index rates observed before the start.
+        let events = events.filter(|e| {
+            e.rates == scenario.rates
+                && e.starts.len() == self.len() + 1
+                && start.fixings.is_empty()
+        });
         validate_scenario(scenario, fees)?;
-        let n_periods = self.periods_needed(scenario);
-        if n_periods > opts.max_periods {
+        let k0 = start.period;
+        // Defaults already awaiting liquidation are liquidated within the projection.
+        let liquidations = start
+            .cohorts
+            .iter()
+            .map(|c| (c.period + scenario.recovery_lag).saturating_sub(k0).max(1))
+            .max()
+            .unwrap_or(0);
+        let n_periods = self.periods_needed(scenario).max(liquidations);
+        if n_periods.saturating_add(k0) > opts.max_periods {
             return Err(Error::invalid(
                 "max_periods",
                 format!(
-                    "the projection needs {n_periods} monthly periods, more than the limit of {}",
+                    "the projection needs {} monthly periods, more than the limit of {}",
+                    n_periods.saturating_add(k0),
                     opts.max_periods
                 ),
             ));
         }
-        let np = n_periods as usize;
-        let tables = Tables::build(self, scenario, np)?;
+        let np = until.map_or(n_periods, |u| u.min(n_periods)) as usize;
+        let tables = Tables::build(self, scenario, np, start)?;
         let ctx = Ctx {
             pool: self,
             tables: &tables,
             np,
-            first_fraction: scenario.timing.first_period_fraction,
+            first_fraction: if k0 == 0 {
+                scenario.timing.first_period_fraction
+            } else {
+                1.0
+            },
             per_loan: opts.per_loan,
+            ends: until.is_some(),
             shared: events,
         };
         let n = self.len();
@@ -115,6 +179,7 @@ impl LoanPool {
         // Sum in chunk order: the result does not depend on the thread count.
         let mut acc = vec![[0.0f64; ACC_FIELDS]; np + 1];
         let mut loans_out = Vec::new();
+        let mut lanes_end = Vec::new();
         for part in parts {
             for (a, b) in acc.iter_mut().zip(part.acc.iter()) {
                 for k in 0..ACC_FIELDS {
@@ -124,11 +189,35 @@ impl LoanPool {
             if opts.per_loan {
                 loans_out.extend(part.loans);
             }
+            lanes_end.extend(part.ends);
         }
-        Ok(PoolCashflows {
-            periods: assemble(&acc, np, scenario, fees),
-            loans: loans_out,
-        })
+        let (mut periods, pipeline) = assemble(&acc, np, scenario, fees, start);
+        for p in &mut periods {
+            p.period += k0;
+        }
+        for l in &mut loans_out {
+            l.period += k0;
+        }
+        let end = if until.is_some() {
+            PoolEnd {
+                start: PoolStart {
+                    period: k0 + np as u32,
+                    pending: pipeline.0,
+                    cohorts: pipeline.1,
+                    fixings: tables.fixings(self, np),
+                },
+                loans: ctx.loan_ends(&lanes_end),
+            }
+        } else {
+            PoolEnd::default()
+        };
+        Ok((
+            PoolCashflows {
+                periods,
+                loans: loans_out,
+            },
+            end,
+        ))
     }
 }
 
@@ -240,12 +329,20 @@ pub(super) struct Tables {
     pub(super) smm_fixed: CurveTable,
     pub(super) smm_arm: CurveTable,
     pub(super) mdr: CurveTable,
-    /// Per index id: the index value observed in period `k` (`k` = 0..=np).
+    /// Per index id: the index value observed in period `k` at `index_off + k`
+    /// (`k` = −`index_off`..=np; up to 0, observations before the first period).
     pub(super) index: Vec<Vec<f64>>,
+    /// The pool's longest look-back.
+    pub(super) index_off: usize,
 }
 
 impl Tables {
-    pub(super) fn build(pool: &LoanPool, s: &Assumptions, np: usize) -> Result<Self> {
+    pub(super) fn build(
+        pool: &LoanPool,
+        s: &Assumptions,
+        np: usize,
+        start: &PoolStart,
+    ) -> Result<Self> {
         let max_age = pool.age.iter().copied().max().unwrap_or(0) as usize;
         let len = max_age + np + 1;
         let mult = s.prepay.multiplier;
@@ -264,35 +361,83 @@ impl Tables {
                 .map(|k| s.default.mdr_at(k as u32, k as u32))
                 .collect(),
         );
+        let (index, off) = index_table(pool, &s.rates, np, start)?;
         Ok(Tables {
             smm_fixed: prepay(&s.prepay.fixed),
             smm_arm: prepay(&s.prepay.arm),
             mdr,
-            index: index_table(pool, &s.rates, np)?,
+            index,
+            index_off: off,
         })
+    }
+
+    /// The index rates observed up to period `np`, as a projection resumed there needs
+    /// them: per index, as many as its ARMs' longest look-back, the last `np`'s.
+    pub(super) fn fixings(&self, pool: &LoanPool, np: usize) -> Vec<(RateIndex, Vec<f64>)> {
+        let mut out = Vec::new();
+        for (id, ix) in pool.indices.iter().enumerate() {
+            let back = pool
+                .index_id
+                .iter()
+                .zip(&pool.lookback)
+                .filter(|(i, _)| usize::from(**i) == id)
+                .map(|(_, l)| *l as usize)
+                .max()
+                .unwrap_or(0);
+            let Some(v) = self.index.get(id) else {
+                continue;
+            };
+            if back == 0 {
+                continue;
+            }
+            let to = self.index_off + np;
+            out.push((ix.clone(), v[to + 1 - back..=to].to_vec()));
+        }
+        out
     }
 }
 
-/// Per index id of the pool: the index value observed in period `k` (`k` = 0..=np).
+/// Per index id of the pool: the index value observed in period `k` at `off + k` (`k` =
+/// −`off`..=np, `off` the pool's longest look-back; up to 0, observations before the first
+/// period: the rates observed then when `start` knows them, else the path's first value),
+/// and `off`.
 fn index_table(
     pool: &LoanPool,
     rates: &crate::rates::RateCurves,
     np: usize,
-) -> Result<Vec<Vec<f64>>> {
-    pool.indices
-        .iter()
-        .map(|ix| {
-            let path = rates.get(ix).ok_or_else(|| {
-                Error::invalid(
-                    "index",
-                    format!(
-                        "the tape's ARMs use index {ix}, which has no rate path in the scenario"
-                    ),
-                )
-            })?;
-            Ok((0..=np).map(|k| path.at(k)).collect())
-        })
-        .collect()
+    start: &PoolStart,
+) -> Result<(Vec<Vec<f64>>, usize)> {
+    let off = pool.lookback.iter().copied().max().unwrap_or(0) as usize;
+    let mut index = Vec::with_capacity(pool.indices.len());
+    for ix in &pool.indices {
+        let path = rates.get(ix).ok_or_else(|| {
+            Error::invalid(
+                "index",
+                format!("the tape's ARMs use index {ix}, which has no rate path in the scenario"),
+            )
+        })?;
+        let seen = start
+            .fixings
+            .iter()
+            .find(|(i, _)| i == ix)
+            .map_or(&[][..], |(_, v)| v.as_slice());
+        index.push(
+            (0..=off + np)
+                .map(|j| match j.checked_sub(off) {
+                    Some(k) if k > 0 => path.at(k),
+                    _ => {
+                        let back = off - j;
+                        seen.len()
+                            .checked_sub(1 + back)
+                            .and_then(|p| seen.get(p))
+                            .copied()
+                            .unwrap_or_else(|| path.at(0))
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok((index, off))
 }
 
 /// Every loan's rate events under one set of rates ([`LoanPool::rate_events`]).
@@ -332,6 +477,8 @@ pub(super) const ACC_FIELDS: usize = 10;
 pub(super) struct ChunkOut {
     pub(super) acc: Vec<[f64; ACC_FIELDS]>,
     pub(super) loans: Vec<LoanPeriod>,
+    /// Each loan's (balance, level payment) after the last period (when asked for).
+    pub(super) ends: Vec<(f64, f64)>,
 }
 
 pub(super) struct Ctx<'a> {
@@ -340,6 +487,8 @@ pub(super) struct Ctx<'a> {
     pub(super) np: usize,
     pub(super) first_fraction: f64,
     pub(super) per_loan: bool,
+    /// Keep each loan's balance and payment after the last period.
+    pub(super) ends: bool,
     /// The loans' rate events, worked out ahead for these rates.
     pub(super) shared: Option<&'a RateEvents>,
 }
@@ -348,6 +497,7 @@ impl Ctx<'_> {
     pub(super) fn project_chunk(&self, lo: usize, hi: usize, cache: &mut TermsCache) -> ChunkOut {
         let mut acc = vec![[0.0f64; ACC_FIELDS]; self.np + 1];
         let mut loans = Vec::new();
+        let mut ends = Vec::new();
         // Per lane: its loan's rate events, and its per-loan rows (kept apart so that they
         // come out loan by loan).
         let mut events: [Vec<RateEvent>; LANES] = Default::default();
@@ -365,8 +515,36 @@ impl Ctx<'_> {
             for r in &mut rows {
                 loans.append(r);
             }
+            if self.ends {
+                let used = LANES.min(hi - g);
+                ends.extend((0..used).map(|k| (group.bal[k], group.pmt[k])));
+            }
         }
-        ChunkOut { acc, loans }
+        ChunkOut { acc, loans, ends }
+    }
+
+    /// Each loan where the projection left it, from its lanes' balance and payment.
+    pub(super) fn loan_ends(&self, lanes: &[(f64, f64)]) -> Vec<LoanEnd> {
+        let p = self.pool;
+        (0..p.len())
+            .map(|i| {
+                let (balance, pmt) = lanes.get(i).copied().unwrap_or((0.0, 0.0));
+                let last = (p.rem_term[i] as usize).min(self.np);
+                // The coupon path, not the lane: a lane stops early once every loan of
+                // its group is paid off.
+                let rate = self
+                    .coupon_path(i, last)
+                    .last()
+                    .map_or(p.rate[i], |e| e.rate);
+                let amortizing =
+                    p.level_payment[i].is_some() || (p.io_remaining[i] as usize) < last;
+                LoanEnd {
+                    balance,
+                    rate,
+                    level_payment: amortizing.then_some(pmt),
+                }
+            })
+            .collect()
     }
 
     /// Steps a group through its months, adding its flows to the period sums `acc`.

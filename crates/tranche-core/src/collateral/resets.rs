@@ -208,7 +208,13 @@ impl Ctx<'_> {
     /// amortization, then each rate change while amortizing) up to period `last`, without
     /// their monthly rates and payment terms (see [`fill_rate_terms`]).
     pub(super) fn coupon_path(&self, i: usize, last: usize) -> CouponPath<'_> {
-        coupon_path(self.pool, &self.tables.index, i, last)
+        coupon_path(
+            self.pool,
+            &self.tables.index,
+            self.tables.index_off,
+            i,
+            last,
+        )
     }
 
     /// The rate events of the lanes' loans (`last` = each lane's last period), into
@@ -230,10 +236,11 @@ impl Ctx<'_> {
 }
 
 /// Loan `i`'s coupon changes up to period `last` on the index table `index` (per index id,
-/// by observation period).
+/// by observation period, `off` entries before period 0).
 pub(super) fn coupon_path<'a>(
     p: &'a LoanPool,
     index: &'a [Vec<f64>],
+    off: usize,
     i: usize,
     last: usize,
 ) -> CouponPath<'a> {
@@ -247,6 +254,7 @@ pub(super) fn coupon_path<'a>(
     };
     CouponPath {
         idx,
+        off,
         last,
         io: p.io_remaining[i] as usize,
         freq: p.reset_freq[i] as usize,
@@ -256,7 +264,12 @@ pub(super) fn coupon_path<'a>(
         } else {
             usize::MAX
         },
-        amort_start: p.io_remaining[i] as usize + 1,
+        // A loan amortizing with a known payment has no payment to work out.
+        amort_start: if p.level_payment[i].is_some() {
+            usize::MAX
+        } else {
+            p.io_remaining[i] as usize + 1
+        },
         first_pending: p.first_reset_pending[i],
         rate: p.rate[i],
         margin: p.margin[i],
@@ -270,8 +283,10 @@ pub(super) fn coupon_path<'a>(
 
 /// One loan's coupon changes in period order, as an iterator (see [`Ctx::coupon_path`]).
 pub(super) struct CouponPath<'a> {
-    /// The loan's index, by observation period.
+    /// The loan's index, by observation period (`off` + period).
     pub(super) idx: &'a [f64],
+    /// Entries of `idx` before period 0 (observations before the start).
+    pub(super) off: usize,
     pub(super) last: usize,
     pub(super) io: usize,
     pub(super) freq: usize,
@@ -298,7 +313,8 @@ impl Iterator for CouponPath<'_> {
             return None;
         }
         if per == self.next_reset {
-            let obs = per.saturating_sub(self.lookback);
+            // `off` is at least every look-back, so this never goes below 0.
+            let obs = (per + self.off).saturating_sub(self.lookback);
             let cap = if self.first_pending {
                 self.initial_cap
             } else {

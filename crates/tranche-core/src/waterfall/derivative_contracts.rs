@@ -15,7 +15,9 @@ pub(super) struct DerivativeFlows {
 }
 
 /// The contracts' net payments for the period ending `date` (period `t`, `days` long).
-/// A notional limited to the bond balance is capped at `bonds_begin`.
+/// A notional limited to the bond balance is capped at `bonds_begin`; a contract marked in
+/// `terminated` pays nothing.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn derivative_flows(
     c: &CompiledDeal,
     rates: &RateCurves,
@@ -23,9 +25,19 @@ pub(super) fn derivative_flows(
     date: NaiveDate,
     days: f64,
     bonds_begin: f64,
+    terminated: &[bool],
 ) -> Result<DerivativeFlows> {
     let mut f = DerivativeFlows::default();
-    for (d, idx) in c.deal.derivatives.iter().zip(&c.derivative_index) {
+    for (k, (d, idx)) in c
+        .deal
+        .derivatives
+        .iter()
+        .zip(&c.derivative_index)
+        .enumerate()
+    {
+        if terminated.get(k).copied().unwrap_or(false) {
+            continue;
+        }
         let mut notional = d.notional_at(date);
         if d.limited_to_bond_balance {
             notional = notional.min(bonds_begin);

@@ -11,6 +11,7 @@ use super::compiled::{CompiledDeal, MAX_PERIODS};
 use super::derivative_contracts::derivative_flows;
 use super::ledger::{Ledger, LedgerPeriod, StepEntry};
 use super::overcollateralization::oc_target;
+use super::position::{BondCarry, Position, Stop};
 use super::principal_distribution_amount::principal_distribution_amount;
 use super::priority_of_payments::{pay_step, PrincipalContext, Scratch};
 use super::rate;
@@ -42,28 +43,73 @@ pub fn run_compiled(
     horizon: Horizon,
     with_ledger: bool,
 ) -> Result<(DealRun, Ledger)> {
+    run_from(c, pool, rates, horizon, with_ledger, None, None).map(|(r, l, _)| (r, l))
+}
+
+/// Runs a compiled deal's waterfall from `start` (closing when `None`) over the pool's
+/// flows of the periods after it, and stops after period `until` if asked. Returns where
+/// the trust then stands, and how the run ended. Rate paths are read from the first period
+/// run on (their period 1 is the period after `start`).
+pub fn run_from(
+    c: &CompiledDeal,
+    pool: &PoolCashflows,
+    rates: &RateCurves,
+    horizon: Horizon,
+    with_ledger: bool,
+    start: Option<&Position>,
+    until: Option<u32>,
+) -> Result<(DealRun, Ledger, (Position, Stop))> {
     let deal = &c.deal;
     let n = pool.periods.len();
+    let k0 = start.map_or(0, |s| s.period as usize);
     if n == 0 {
         return Err(Error::Unrunnable("the pool has no cash flows".into()));
     }
-    if n > MAX_PERIODS {
+    if n + k0 > MAX_PERIODS {
         return Err(Error::Unrunnable(format!(
-            "the pool's cash flows have {n} periods; the waterfall runs at most {MAX_PERIODS}"
+            "the pool's cash flows have {} periods; the waterfall runs at most {MAX_PERIODS}",
+            n + k0
         )));
     }
-    let cut_off = pool.periods[0].begin_balance;
-    let call_t = first_call_period(c, pool, cut_off);
     let nb = deal.bonds.len();
+    let nt = deal.triggers.len();
+    let cut_off = match start {
+        Some(s) if s.cut_off > 0.0 => s.cut_off,
+        _ => pool.periods[0].begin_balance,
+    };
+    // The call's first date: already come (the start says so) or still ahead.
+    let call_t = start
+        .and_then(|s| s.call_period)
+        .or_else(|| first_call_period(c, pool, cut_off, k0));
+    // A call due before the start (and not exercised) is exercised on the first date run.
+    let call_on = call_t.map(|t| t.max(k0 as u32 + 1));
 
-    let mut carry: Vec<Carry> = deal
-        .bonds
-        .iter()
-        .map(|b| Carry {
-            balance: b.balance,
-            ..Carry::default()
-        })
-        .collect();
+    let mut carry: Vec<Carry> = match start {
+        Some(s) => s
+            .bonds
+            .iter()
+            .map(|b| Carry {
+                balance: b.balance,
+                uis: b.unpaid_interest,
+                brc: b.basis_risk,
+                arla: b.allocated_loss,
+            })
+            .collect(),
+        None => deal
+            .bonds
+            .iter()
+            .map(|b| Carry {
+                balance: b.balance,
+                ..Carry::default()
+            })
+            .collect(),
+    };
+    if carry.len() != nb {
+        return Err(Error::Unrunnable(format!(
+            "the start position has {} bonds; the deal has {nb}",
+            carry.len()
+        )));
+    }
     let mut flows: Vec<BondFlows> = deal
         .bonds
         .iter()
@@ -76,24 +122,46 @@ pub fn run_compiled(
         .collect();
     let mut infos = Vec::with_capacity(n);
     let mut ledger = Ledger::default();
-    let mut sticky = vec![false; deal.triggers.len()];
-    let mut failing = vec![false; deal.triggers.len()];
+    let mut first_failed: Vec<Option<u32>> = match start {
+        Some(s) if s.first_failed.len() == nt => s.first_failed.clone(),
+        _ => vec![None; nt],
+    };
+    // A sticky trigger that has failed stays failed.
+    let mut sticky: Vec<bool> = deal
+        .triggers
+        .iter()
+        .zip(&first_failed)
+        .map(|(tr, f)| tr.sticky && f.is_some())
+        .collect();
+    let mut failing = match start {
+        Some(s) if s.failing.len() == nt => s.failing.clone(),
+        _ => vec![false; nt],
+    };
+    let terminated: Vec<bool> = start.map(|s| s.terminated.clone()).unwrap_or_default();
     let mut owed: Vec<Owed> = vec![Owed::default(); nb];
     let mut writedown = vec![0.0; nb];
     let mut scratch = Scratch::default();
-    let mut arrears = SeniorArrears::default();
-    let mut cum_loss = 0.0;
-    let mut prev_pending = 0.0;
+    let mut arrears = SeniorArrears {
+        fees: start.map_or(0.0, |s| s.fees_unpaid),
+        net_derivative_fees: start.map_or(0.0, |s| s.net_derivative_fees_unpaid),
+    };
+    let mut cum_loss = start.map_or(0.0, |s| s.cumulative_loss);
+    let mut prev_pending = start.map_or(0.0, |s| s.pending_default);
+    let mut pool_balance = start.map_or(cut_off, |s| s.pool_balance);
     let mut called = None;
+    let mut stop = Stop::Reached;
 
     for (i, p) in pool.periods.iter().enumerate() {
-        let t = i as u32 + 1;
-        let dates = &c.dates[i];
+        let t = (k0 + i) as u32 + 1;
+        if until.is_some_and(|u| t > u) {
+            break;
+        }
+        let dates = &c.dates[k0 + i];
         let date = dates.payment_date;
         let days = f64::from(dates.days);
         let stepped = horizon != Horizon::Call && call_t.is_some_and(|k| t > k);
         let is_call = match horizon {
-            Horizon::Call => call_t == Some(t),
+            Horizon::Call => call_on == Some(t),
             Horizon::Maturity => false,
             Horizon::CallOn(m) => dates.unadjusted_month == m,
         };
@@ -104,7 +172,7 @@ pub fn run_compiled(
         let bonds_begin: f64 = carry.iter().map(|c| c.balance).sum();
 
         // The Derivative Contracts for this accrual period.
-        let d = derivative_flows(c, rates, i + 1, date, days, bonds_begin)?;
+        let d = derivative_flows(c, rates, i + 1, date, days, bonds_begin, &terminated)?;
 
         // Available funds: fees, then Net Derivative Fees, from interest then principal.
         let call_proceeds = if is_call { pool_end_collected } else { 0.0 };
@@ -161,6 +229,11 @@ pub fn run_compiled(
             &mut failing,
             trig_states.as_mut(),
         );
+        for (f, now) in first_failed.iter_mut().zip(&failing) {
+            if *now && f.is_none() {
+                *f = Some(t);
+            }
+        }
 
         // OC and the Principal Distribution Amount.
         let target = if is_call {
@@ -298,14 +371,49 @@ pub fn run_compiled(
                 called: is_call,
             });
         }
+        pool_balance = pool_end;
         if is_call {
             called = Some(t);
+            stop = Stop::Called(t);
             break;
         }
         if bonds_end <= EPS {
+            stop = Stop::Ended(t);
             break;
         }
     }
+    let last = k0 as u32 + infos.len() as u32;
+    if let (Some(u), Stop::Reached) = (until, stop) {
+        if last < u {
+            stop = Stop::Ended(last);
+        }
+    }
+    let position = Position {
+        period: last,
+        cut_off,
+        bonds: carry
+            .iter()
+            .map(|c| BondCarry {
+                balance: c.balance,
+                unpaid_interest: c.uis,
+                basis_risk: c.brc,
+                allocated_loss: c.arla,
+            })
+            .collect(),
+        fees_unpaid: arrears.fees,
+        net_derivative_fees_unpaid: arrears.net_derivative_fees,
+        cumulative_loss: cum_loss,
+        pending_default: prev_pending,
+        first_failed,
+        failing,
+        call_period: call_t.filter(|&t| t <= last),
+        terminated: if terminated.is_empty() {
+            vec![false; deal.derivatives.len()]
+        } else {
+            terminated
+        },
+        pool_balance,
+    };
 
     let collateral = PoolCashflows {
         periods: pool.periods[..infos.len()].to_vec(),
@@ -314,12 +422,17 @@ pub fn run_compiled(
     Ok((
         DealRun {
             horizon,
-            settlement: deal.dates.settlement,
+            // A run from a payment date after closing settles on that date.
+            settlement: match k0 {
+                0 => deal.dates.settlement,
+                k => c.dates[k - 1].payment_date,
+            },
             periods: infos,
             collateral,
             bonds: flows,
             call_period: called,
         },
         ledger,
+        (position, stop),
     ))
 }

@@ -1,0 +1,211 @@
+//! Surveillance flags: a run from where a deal stood after a payment date (`--as-of`,
+//! `--state`, `--tape`), and a run stopped at one whose state and pool are written
+//! (`--until`, `--write-state`, `--write-tape`). See `docs/surveillance.md`.
+
+use super::tables_common::{self, Loaded};
+use crate::Failure;
+use std::path::{Path, PathBuf};
+use tranche_core::collateral::LoanPool;
+use tranche_core::deal::YearMonth;
+use tranche_core::runner::{DealModel, Reached};
+use tranche_core::surveillance::current_loans;
+use tranche_core::tape::Loan;
+use tranche_io::outputs::{Input, OutFile, Outputs};
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct AsOfArgs {
+    /// Run from the deal as it stood after this month's payment date (YYYY-MM): its state
+    /// (--state) and its pool then (--tape); vectors and curves are read from the next
+    /// period on.
+    #[arg(long, value_name = "YYYY-MM", requires_all = ["state", "tape"], help_heading = "Surveillance")]
+    pub as_of: Option<String>,
+    /// The deal state as of --as-of (JSON, docs/deal-state.schema.json).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "as_of",
+        help_heading = "Surveillance"
+    )]
+    pub state: Option<PathBuf>,
+    /// The current tape: the loans as they stand after --as-of's payment date.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "as_of",
+        help_heading = "Surveillance"
+    )]
+    pub tape: Option<PathBuf>,
+}
+
+/// `run`'s flags for a run stopped at a payment date.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct UntilArgs {
+    /// Stop after this month's payment date (YYYY-MM): the run's periods up to it.
+    #[arg(
+        long,
+        value_name = "YYYY-MM",
+        conflicts_with = "eff_shift",
+        help_heading = "Surveillance"
+    )]
+    pub until: Option<String>,
+    /// Write the deal's state after --until's payment date (JSON).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "until",
+        help_heading = "Surveillance"
+    )]
+    pub write_state: Option<PathBuf>,
+    /// Write the pool as it stands after --until's payment date (a current tape, CSV).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "until",
+        help_heading = "Surveillance"
+    )]
+    pub write_tape: Option<PathBuf>,
+}
+
+/// A month flag's value.
+fn month(flag: &str, raw: &str) -> Result<YearMonth, Failure> {
+    YearMonth::parse(raw.trim())
+        .ok_or_else(|| Failure::Input(format!("{flag}: expected a month YYYY-MM, found `{raw}`")))
+}
+
+/// A deal ready to run, from its cut-off or from a state, with the loans of its tape when
+/// a current tape is to be written from them.
+pub struct AsOfLoaded {
+    pub model: DealModel,
+    pub inputs: Vec<Input>,
+    loans: Vec<Loan>,
+}
+
+impl AsOfArgs {
+    /// Loads the deal: from its cut-off tape, or placed at `--state` with `--tape`.
+    pub fn load_model(&self, deal: &Path, check: super::TapeCheck) -> Result<Loaded, Failure> {
+        let l = self.load(deal, check, false)?;
+        Ok(Loaded {
+            model: l.model,
+            inputs: l.inputs,
+        })
+    }
+
+    /// [`AsOfArgs::load_model`], keeping the loans of the tape when `loans` (to write a
+    /// current tape from them).
+    pub fn load(
+        &self,
+        deal: &Path,
+        check: super::TapeCheck,
+        loans: bool,
+    ) -> Result<AsOfLoaded, Failure> {
+        if self.as_of.is_none() && !loans {
+            let Loaded { model, inputs } = tables_common::load(deal, check)?;
+            return Ok(AsOfLoaded {
+                model,
+                inputs,
+                loans: Vec::new(),
+            });
+        }
+        let as_of = self
+            .as_of
+            .as_deref()
+            .map(|m| month("--as-of", m))
+            .transpose()?;
+        let state = match &self.state {
+            Some(p) => Some(tranche_io::state::read_state(p)?),
+            None => None,
+        };
+        if let (Some(m), Some(sf)) = (as_of, &state) {
+            if sf.state.as_of != m {
+                return Err(Failure::Input(format!(
+                    "--as-of {m}: the deal state {} is as of {}; expected a state as of {m}",
+                    sf.path.display(),
+                    sf.state.as_of
+                )));
+            }
+        }
+        // A current tape's `next_reset_date` counts from the as-of month as a cut-off
+        // tape's counts from the cut-off.
+        let from = as_of.and_then(|m| chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1));
+        let (ld, payments) =
+            tranche_io::deal::load_deal_current(deal, check.strict, self.tape.as_deref(), from)?;
+        super::print_warnings(&ld.warnings);
+        if ld.loans.is_empty() {
+            return tables_common::load(deal, check).map(|l| AsOfLoaded {
+                model: l.model,
+                inputs: l.inputs,
+                loans: Vec::new(),
+            });
+        }
+        let mut pool = LoanPool::from_loans(&ld.loans)?;
+        if payments.iter().any(Option::is_some) {
+            pool.set_level_payments(&payments)?;
+        }
+        let mut model = DealModel::new(ld.deal, pool, ld.curves)?;
+        let mut inputs = ld.inputs;
+        if let Some(sf) = &state {
+            model = sf.place(model)?;
+            inputs.push(Input::file(&sf.path, "the deal state"));
+        }
+        Ok(AsOfLoaded {
+            model,
+            inputs,
+            loans: ld.loans,
+        })
+    }
+}
+
+impl UntilArgs {
+    /// The month of `--until`, if given.
+    pub fn until(&self) -> Result<Option<YearMonth>, Failure> {
+        self.until
+            .as_deref()
+            .map(|u| month("--until", u))
+            .transpose()
+    }
+
+    /// The files `--write-state` and `--write-tape` name, checked against the run's
+    /// inputs before any work is done.
+    pub fn outputs(&self, inputs: &[Input]) -> Result<Writes, Failure> {
+        let mut guard = Outputs::new(inputs);
+        let state = self
+            .write_state
+            .as_deref()
+            .map(|p| guard.file("--write-state", p, tranche_io::state::state_signature()))
+            .transpose()?;
+        let tape = self
+            .write_tape
+            .as_deref()
+            .map(|p| {
+                guard.file(
+                    "--write-tape",
+                    p,
+                    tranche_io::tape_write::current_tape_signature(),
+                )
+            })
+            .transpose()?;
+        Ok(Writes { state, tape })
+    }
+}
+
+/// The state and current tape a run stopped at a payment date writes.
+pub struct Writes {
+    state: Option<OutFile>,
+    tape: Option<OutFile>,
+}
+
+impl Writes {
+    /// Writes where `reached` left the deal; `loaded` gave the loans it started from.
+    pub fn write(&self, reached: &Reached, loaded: &AsOfLoaded) -> Result<(), Failure> {
+        if let Some(f) = &self.state {
+            f.write(&tranche_io::state::state_json(&reached.state)?)?;
+        }
+        if let Some(f) = &self.tape {
+            let (loans, payments) = current_loans(&loaded.loans, &reached.loans, reached.months);
+            f.write(&tranche_io::tape_write::current_tape_csv_bytes(
+                &loans, &payments,
+            )?)?;
+        }
+        Ok(())
+    }
+}

@@ -15,21 +15,27 @@ for manifest in crates/*/Cargo.toml; do
 done
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
-echo "== headless Chromium (the report's browser test)"
-# The test opens the report's HTML page in headless Chromium. Install it when missing and
-# we are root (CI runs as root on a fresh machine); under CI a missing browser fails.
-if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+echo "== headless Chromium (the report's and the deal explorer's browser tests)"
+# The tests open the report's HTML page in headless Chromium and drive the deal explorer
+# (`tranche serve`) through WebDriver. Install Debian's chromium and chromium-driver when
+# missing and we are root (CI runs as root on a fresh machine); under CI a missing browser
+# or driver fails.
+missing=()
+[ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && missing+=(chromium)
+[ -z "${CHROMEDRIVER:-}" ] && ! command -v chromedriver >/dev/null 2>&1 && missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   elif [ -n "${CI:-}" ]; then
-    echo "chromium is missing and cannot be installed here (not root, or no apt-get)" >&2
+    echo "${missing[*]} missing and cannot be installed here (not root, or no apt-get)" >&2
     exit 1
   else
-    echo "!! chromium not found: the report's browser test will be SKIPPED (see its output)"
+    echo "!! ${missing[*]} not found: the browser tests will be SKIPPED (see their output)"
   fi
 fi
 command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
+command -v chromedriver >/dev/null 2>&1 && chromedriver --version 2>/dev/null || true
 echo "== cargo test"
 cargo test --workspace --all-features
 

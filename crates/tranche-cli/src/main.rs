@@ -53,6 +53,9 @@ enum Command {
     /// loss, yield or DM target), per speed, severity and lag.
     #[command(allow_negative_numbers = true)]
     Breakeven(cmd::breakeven::Args),
+    /// The deal explorer in the browser: a JSON API and a single-page app on this machine.
+    #[cfg(feature = "serve")]
+    Serve(cmd::serve::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a bug (exit 1).
@@ -96,6 +99,8 @@ fn main() -> ExitCode {
         Command::Afr(a) => cmd::afr::run(a),
         Command::Grid(a) => cmd::grid::run(a),
         Command::Breakeven(a) => cmd::breakeven::run(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,8 @@ pub mod report_deal;
 pub mod run;
 pub mod scenario;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod strats;
 mod tables_common;
 mod typed_table;

@@ -3,4 +3,7 @@
 
 pub mod browser;
 pub mod cli;
+pub mod http;
+pub mod server;
 pub mod synthetic;
+pub mod webdriver;

@@ -114,9 +114,6 @@ pub const SCALARS: [&str; 14] = [
     "spread_bps",
 ];
 
-/// The fields that each state the quote the analytics are solved from.
-const QUOTES: [&str; 4] = ["price", "dm_bps", "yield_pct", "spread_bps"];
-
 /// The API's name for a field the core tells an error about.
 fn api_name(field: &str) -> String {
     match field {
@@ -177,17 +174,6 @@ impl ScenarioJson {
 
     /// The core's scenario, every value checked; a mistake is a 400 naming the field.
     pub fn to_scenario(&self) -> ApiResult<Scenario> {
-        // The core lets the last quote set win; a request giving two is told, as the
-        // command line tells `--price` with `--dm`.
-        let quotes: Vec<&str> = QUOTES
-            .into_iter()
-            .filter(|q| self.scalar(q).is_some())
-            .collect();
-        if let [first, second, ..] = quotes[..] {
-            return Err(ApiError::bad(format!(
-                "{second}: sets the quote the analytics are priced at, as {first} does; give one of them"
-            )));
-        }
         let spell = Spelling {
             prefix: String::new(),
             name: &api_name,

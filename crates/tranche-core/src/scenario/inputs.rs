@@ -66,7 +66,7 @@ pub struct ScenarioInputs {
 }
 
 /// Inputs that set the same assumption: at most one of each group may be given.
-const GROUPS: [(&str, &[&str]); 3] = [
+const GROUPS: [(&str, &[&str]); 4] = [
     (
         "the prepayment speed",
         &["speed_pct", "cpr_pct", "psa_pct", "cpr_vector"],
@@ -75,6 +75,10 @@ const GROUPS: [(&str, &[&str]); 3] = [
     (
         "the index rates",
         &["index_rate_pct", "index_path", "rates", "curves"],
+    ),
+    (
+        "the quote the analytics are priced at",
+        &["price", "dm_bps", "yield_pct", "spread_bps"],
     ),
 ];
 

@@ -166,3 +166,17 @@ fn speed_specs_read_back() {
         assert_eq!(parse_speed(&speed_spec(&s)).unwrap(), s);
     }
 }
+
+#[test]
+fn two_quotes_are_one_too_many() {
+    let e = ScenarioInputs {
+        numbers: vec![("price", 99.0), ("dm_bps", 50.0)],
+        ..Default::default()
+    }
+    .apply(Scenario::default(), &spell())
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "at <dm_bps>: sets the quote the analytics are priced at, as <price> does; give one of them"
+    );
+}

@@ -12,9 +12,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::published::{ours, read_published, PubRow, MEASURES};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const STRICT_MEASURES: [&str; 5] = [
@@ -28,69 +31,6 @@ const STRICT_MEASURES: [&str; 5] = [
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
-
-/// A published row: label, and the numeric columns by header.
-struct PubRow {
-    label: String,
-    row_type: String,
-    values: BTreeMap<String, Option<f64>>,
-}
-
-fn read_published(path: &Path) -> Vec<PubRow> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            let mut values = BTreeMap::new();
-            for (h, v) in headers.iter().zip(rec.iter()) {
-                if h != "DESCRIPTION" && h != "ROW_TYPE" {
-                    values.insert(h.clone(), v.trim().parse::<f64>().ok());
-                }
-            }
-            PubRow {
-                label: rec[0].to_string(),
-                row_type: rec[headers.len() - 1].to_string(),
-                values,
-            }
-        })
-        .collect()
-}
-
-/// Our rows' value of a published column.
-fn ours(row: &Value, header: &str) -> Option<f64> {
-    let key = match header {
-        "WA MTR" => "wa_mtr",
-        "CURRENT BALANCE" => "current_balance",
-        "# OF LOANS" => "loans",
-        "% OF TOTAL" => "pct_of_total",
-        "AVERAGE BALANCE" => "average_balance",
-        "MIN WAC" => "min_wac_pct",
-        "MAX WAC" => "max_wac_pct",
-        "GROSS WAC" => "gross_wac_pct",
-        "NET WAC" => "net_wac_pct",
-        "REMG. TERM" => "remg_term",
-        "AGE" => "age",
-        "FICO" => "fico",
-        "ORIG LTV" => "orig_ltv_pct",
-        _ => return None,
-    };
-    row[key].as_f64()
-}
-
-const MEASURES: [&str; 11] = [
-    "# OF LOANS",
-    "% OF TOTAL",
-    "MIN WAC",
-    "MAX WAC",
-    "GROSS WAC",
-    "NET WAC",
-    "REMG. TERM",
-    "AGE",
-    "FICO",
-    "ORIG LTV",
-    "WA MTR",
-];
 
 #[test]
 fn bundled_tape_reproduces_the_published_strats() {

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod cli;
 pub mod http;
+pub mod published;
 pub mod server;
 pub mod synthetic;
 pub mod webdriver;

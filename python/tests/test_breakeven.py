@@ -45,5 +45,13 @@ def test_bad_breakeven_arguments_are_input_errors(deal):
         deal.breakeven(["M-4"], targets=["worst"])
     with pytest.raises(tranche.InputError, match="severities: expected percent from 0 to 100, found 140"):
         deal.breakeven(["M-4"], severities=[140])
+    with pytest.raises(tranche.InputError, match="cdr_vector: .* scaled only with over `default-vector-multiple`"):
+        deal.breakeven(["M-4"], cdr_vector=[1, 2, 3])
     with pytest.raises(tranche.InputError, match="Z-9"):
         deal.breakeven(["Z-9"])
+
+
+def test_a_default_vector_is_scaled_over_its_multiple(deal):
+    rows = pa.table(deal.breakeven(["M-4"], over="default-vector-multiple", cdr_vector=[1, 2, 3, 4])).to_pylist()
+    assert len(rows) == 1 and rows[0]["over"] == "default-vector-multiple"
+    assert rows[0]["rate"] is not None and rows[0]["rate"] > 0

@@ -226,6 +226,45 @@ impl Over {
     }
 }
 
+/// A breakeven's cells when a front end is given none: 100% of the pricing speed (when no
+/// other prepayment assumption is given), 40% severity, a 12-month lag.
+pub const DEFAULT_SPEED_PCT: f64 = 100.0;
+pub const DEFAULT_SEVERITY_PCT: f64 = 40.0;
+pub const DEFAULT_LAG_MONTHS: f64 = 12.0;
+
+/// The scenario a breakeven starts from: the pricing assumption, to maturity.
+pub fn default_base() -> Scenario {
+    Scenario {
+        horizon: crate::waterfall::Horizon::Maturity,
+        ..Scenario::default()
+    }
+}
+
+/// Why a breakeven over `over` refuses the scenario input `input` (a canonical name), if
+/// it does: it solves for the default rate, and measures yield and DM targets at a price.
+/// `name` spells the inputs the message points to as the front end does (`--over`).
+pub fn refused(input: &str, over: Over, name: &dyn Fn(&str) -> String) -> Option<String> {
+    let solves = || {
+        format!(
+            "the breakeven solves for the default rate ({})",
+            name("over")
+        )
+    };
+    match input {
+        "cdr_pct" | "sda_pct" => Some(format!("{}; it is not an input", solves())),
+        "cdr_vector" if over != Over::DefaultVectorMultiple => Some(format!(
+            "{}; a CDR vector is scaled only with {} `default-vector-multiple`",
+            solves(),
+            name("over")
+        )),
+        "dm_bps" | "yield_pct" | "spread_bps" => Some(format!(
+            "yield and DM targets are measured at a price; give {}",
+            name("price")
+        )),
+        _ => None,
+    }
+}
+
 /// What to solve: classes × targets in every cell of speeds × severities × lags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakevenSpec {

@@ -15,13 +15,15 @@ use std::sync::{Arc, OnceLock};
 use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
 use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, BatchOptions};
 use tranche_arrow::{RunError, ScenarioRow};
-use tranche_core::breakeven::{BreakevenSpec, Over, Target};
+use tranche_core::breakeven::{
+    default_base, refused, BreakevenSpec, Over, Target, DEFAULT_LAG_MONTHS, DEFAULT_SEVERITY_PCT,
+    DEFAULT_SPEED_PCT,
+};
 use tranche_core::grid::{Axis, GridSpec, DEFAULT_MAX_CELLS};
 use tranche_core::pricing::{DEFAULT_SHIFT_BPS, EFFECTIVE_SHIFT};
 use tranche_core::scenario::{check, field_spec, Scenario, Shock};
 use tranche_core::summary::RunSummary;
 use tranche_core::tables::{afr_base, AFR_SHOCK};
-use tranche_core::waterfall::Horizon;
 use tranche_core::waterfall::{DealRun, Ledger};
 
 /// Deals loaded by `run_scenarios`, kept for the life of the process (one per Spark
@@ -262,7 +264,7 @@ impl Deal {
     /// (to maturity unless `to` says otherwise). Unrounded; one row per (cell, class,
     /// target).
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (classes, *, targets=vec!["first-loss".to_string()], over="cdr".to_string(), speeds=None, severities=vec![40.0], lags=vec![12.0], step=None, threads=None, **scenario))]
+    #[pyo3(signature = (classes, *, targets=vec!["first-loss".to_string()], over="cdr".to_string(), speeds=None, severities=vec![DEFAULT_SEVERITY_PCT], lags=vec![DEFAULT_LAG_MONTHS], step=None, threads=None, **scenario))]
     fn breakeven(
         &self,
         py: Python<'_>,
@@ -287,16 +289,8 @@ impl Deal {
         ];
         let k = Keywords::read(scenario, "breakeven", &own)?;
         k.refuse(
-            &["cdr_pct", "sda_pct", "cdr_vector"],
-            "the breakeven solves for the default rate (over); it is not an input",
-        )?;
-        k.refuse(
             &["severity_pct", "lag_months"],
             "the breakeven's cells; give them with severities and lags",
-        )?;
-        k.refuse(
-            &["dm_bps", "yield_pct", "spread_bps"],
-            "yield and DM targets are measured at a price; give price",
         )?;
         let prepay_given = ["speed_pct", "cpr_pct", "psa_pct", "cpr_vector"]
             .iter()
@@ -309,6 +303,19 @@ impl Deal {
         let spell = |f: &str| k.name(f);
         let core = |e: tranche_core::Error| to_py(tranche_arrow::error::spelled(e, &spell));
         let over = Over::parse(&over).map_err(&core)?;
+        let plain = |input: &str| input.to_string();
+        for input in [
+            "cdr_pct",
+            "sda_pct",
+            "cdr_vector",
+            "dm_bps",
+            "yield_pct",
+            "spread_bps",
+        ] {
+            if let Some(why) = refused(input, over, &plain) {
+                k.refuse(&[input], &why)?;
+            }
+        }
         let targets = targets
             .iter()
             .map(|t| Target::parse(t).map_err(&core))
@@ -324,14 +331,11 @@ impl Deal {
         let speeds = match speeds {
             Some(v) => checked("speeds", "speed_pct", &v)?,
             None if prepay_given => Vec::new(),
-            None => vec![100.0],
+            None => vec![DEFAULT_SPEED_PCT],
         };
         let severities = checked("severities", "severity_pct", &severities)?;
         let lags = checked("lags", "lag_months", &lags)?;
-        let base = k.scenario(Scenario {
-            horizon: Horizon::Maturity,
-            ..Scenario::default()
-        })?;
+        let base = k.scenario(default_base())?;
         let spec = BreakevenSpec {
             base,
             classes,

@@ -10,7 +10,10 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tranche_core::breakeven::{solve, Breakeven, BreakevenSpec, Over, Target};
+use tranche_core::breakeven::{
+    default_base, refused, solve, Breakeven, BreakevenSpec, Over, Target, DEFAULT_LAG_MONTHS,
+    DEFAULT_SEVERITY_PCT, DEFAULT_SPEED_PCT,
+};
 use tranche_io::render::Table;
 use tranche_io::report::credit::breakeven_table;
 use utoipa::ToSchema;
@@ -103,37 +106,24 @@ pub fn spec(req: &BreakevenRequest, deal_classes: &[String]) -> ApiResult<Breake
     let s = &req.scenario;
     let over_text = req.over.as_deref().unwrap_or("cdr");
     let over = Over::parse(over_text).map_err(run_error)?;
+    let spell = |input: &str| input.to_string();
     for (name, given) in [
         ("cdr_pct", s.cdr_pct.is_some()),
         ("sda_pct", s.sda_pct.is_some()),
-    ] {
-        if given {
-            return Err(ApiError::bad(format!(
-                "{name}: the breakeven solves for the default rate (over); it is not an input"
-            )));
-        }
-    }
-    if s.cdr_vector.is_some() && over != Over::DefaultVectorMultiple {
-        return Err(ApiError::bad(
-            "cdr_vector: the breakeven solves for the default rate (over); a CDR vector is scaled only with over `default-vector-multiple`",
-        ));
-    }
-    for (name, given) in [
+        ("cdr_vector", s.cdr_vector.is_some()),
         ("dm_bps", s.dm_bps.is_some()),
         ("yield_pct", s.yield_pct.is_some()),
         ("spread_bps", s.spread_bps.is_some()),
     ] {
-        if given {
-            return Err(ApiError::bad(format!(
-                "{name}: yield and DM targets are measured at a price; give price"
-            )));
+        if let Some(why) = given.then(|| refused(name, over, &spell)).flatten() {
+            return Err(ApiError::bad(format!("{name}: {why}")));
         }
     }
     let target = Target::parse(req.target.as_deref().unwrap_or("first-loss")).map_err(run_error)?;
     let mut base = s.to_scenario()?;
     // As `tranche breakeven`: to maturity unless told.
     if s.horizon.is_none() {
-        base.horizon = tranche_core::waterfall::Horizon::Maturity;
+        base.horizon = default_base().horizon;
     }
     // As `tranche breakeven`: the speed is a cell's, 100% of pricing when none is given.
     let no_prepay = s.speed_pct.is_none()
@@ -142,18 +132,18 @@ pub fn spec(req: &BreakevenRequest, deal_classes: &[String]) -> ApiResult<Breake
         && s.cpr_vector.is_none();
     let speeds = match s.speed_pct {
         Some(v) => vec![v],
-        None if no_prepay => vec![100.0],
+        None if no_prepay => vec![DEFAULT_SPEED_PCT],
         None => vec![],
     };
     let severities = match (&req.severities, s.severity_pct) {
         (Some(v), _) => v.clone(),
         (None, Some(v)) => vec![v],
-        (None, None) => vec![40.0],
+        (None, None) => vec![DEFAULT_SEVERITY_PCT],
     };
     let lags = match (&req.lags, s.lag_months) {
         (Some(v), _) => v.clone(),
         (None, Some(v)) => vec![v],
-        (None, None) => vec![12.0],
+        (None, None) => vec![DEFAULT_LAG_MONTHS],
     };
     let cells = severities.len() * lags.len();
     if severities.is_empty() || lags.is_empty() || cells > MAX_CELLS {

@@ -7,8 +7,11 @@ use super::tables_common::Loaded;
 use super::{typed_table, workers};
 use crate::Failure;
 use std::path::PathBuf;
-use tranche_core::breakeven::{solve, BreakevenSpec, Over, Target};
-use tranche_core::scenario::{check, Scenario};
+use tranche_core::breakeven::{
+    default_base, refused, solve, BreakevenSpec, Over, Target, DEFAULT_LAG_MONTHS,
+    DEFAULT_SEVERITY_PCT, DEFAULT_SPEED_PCT,
+};
+use tranche_core::scenario::check;
 use tranche_core::waterfall::Horizon;
 use tranche_io::report::credit::breakeven_table;
 use tranche_io::tables_out::TableFormat;
@@ -92,25 +95,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::Input("--threads: needs at least 1".into()));
     }
     let a = &args.assumptions;
-    for (flag, given) in [("--cdr", &a.cdr), ("--sda", &a.sda)] {
-        if given.is_some() {
-            return Err(Failure::Input(format!(
-                "{flag}: the breakeven solves for the default rate (--over); it is not an input"
-            )));
-        }
-    }
-    for (flag, given) in [
-        ("--dm", &args.pricing.dm),
-        ("--yield", &args.pricing.yield_),
-        ("--spread", &args.pricing.spread),
+    let p = &args.pricing;
+    let spell = |input: &str| format!("--{input}");
+    for (input, flag, given) in [
+        ("cdr_pct", "--cdr", a.cdr.is_some()),
+        ("sda_pct", "--sda", a.sda.is_some()),
+        ("dm_bps", "--dm", p.dm.is_some()),
+        ("yield_pct", "--yield", p.yield_.is_some()),
+        ("spread_bps", "--spread", p.spread.is_some()),
     ] {
-        if given.is_some() {
-            return Err(Failure::Input(format!(
-                "{flag}: yield and DM targets are measured at a price; give --price"
-            )));
+        // None of these depends on the axis.
+        if let Some(why) = given.then(|| refused(input, Over::Cdr, &spell)).flatten() {
+            return Err(Failure::Input(format!("{flag}: {why}")));
         }
     }
     let over = Over::parse(&args.over).map_err(|e| under("--over", e))?;
+    if let Some(why) = a
+        .cdr_vector
+        .as_ref()
+        .and_then(|_| refused("cdr_vector", over, &spell))
+    {
+        return Err(Failure::Input(format!("--cdr-vector: {why}")));
+    }
     let targets = args
         .target
         .iter()
@@ -138,27 +144,23 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (speeds, speed_flag) = match (&a.speeds, &a.speed) {
         (Some(s), _) => (list("--speeds", "speed_pct", s)?, "--speeds"),
         (None, Some(s)) => (list("--speed", "speed_pct", s)?, "--speed"),
-        (None, None) if a.no_prepay() => (vec![100.0], "--speeds"),
+        (None, None) if a.no_prepay() => (vec![DEFAULT_SPEED_PCT], "--speeds"),
         (None, None) => (vec![], "--speeds"),
     };
     let severities = match (&args.severities, &a.severity) {
         (Some(s), _) => list("--severities", "severity_pct", s)?,
         (None, Some(s)) => list("--severity", "severity_pct", s)?,
-        (None, None) => vec![40.0],
+        (None, None) => vec![DEFAULT_SEVERITY_PCT],
     };
     let lags = match (&args.lags, &a.lag) {
         (Some(s), _) => list("--lags", "lag_months", s)?,
         (None, Some(s)) => list("--lag", "lag_months", s)?,
-        (None, None) => vec![12.0],
+        (None, None) => vec![DEFAULT_LAG_MONTHS],
     };
     let mut rest = a.clone();
     (rest.speed, rest.speeds, rest.severity, rest.lag) = (None, None, None, None);
-    let base = Scenario {
-        horizon: Horizon::Maturity,
-        ..Scenario::default()
-    };
     let parsed = rest
-        .parse(&args.pricing, base, Mode::Single, &[])?
+        .parse(&args.pricing, default_base(), Mode::Single, &[])?
         .with_flag("class", "--class")
         .with_flag("target", "--target")
         .with_flag("over", "--over")

@@ -200,3 +200,44 @@ pub struct Assumptions {
     pub timing: PrepayTiming,
     pub rates: RateCurves,
 }
+
+/// `v` as read from its period `n + 1` on (its last value when shorter).
+fn from_period(v: &[f64], n: usize) -> Vec<f64> {
+    match v.len() {
+        0 => Vec::new(),
+        len if len > n => v[n..].to_vec(),
+        len => vec![v[len - 1]],
+    }
+}
+
+impl PrepayCurve {
+    fn after(&self, n: usize) -> Self {
+        match self {
+            PrepayCurve::Vector { cpr } => PrepayCurve::Vector {
+                cpr: from_period(cpr, n),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+impl Assumptions {
+    /// The assumptions as a projection starting `n` periods later reads them: vectors and
+    /// rate paths from their period `n + 1` on (curves by loan age need no shift: the
+    /// loans are `n` months older).
+    pub fn after(&self, n: u32) -> Assumptions {
+        let n = n as usize;
+        let mut a = self.clone();
+        a.prepay.arm = self.prepay.arm.after(n);
+        a.prepay.fixed = self.prepay.fixed.after(n);
+        if let DefaultCurve::Vector { cdr } = &self.default {
+            a.default = DefaultCurve::Vector {
+                cdr: from_period(cdr, n),
+            };
+        }
+        for (_, path) in &mut a.rates.paths {
+            path.values = from_period(&path.values, n);
+        }
+        a
+    }
+}

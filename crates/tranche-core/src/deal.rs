@@ -50,6 +50,21 @@ impl YearMonth {
         }
     }
 
+    /// The month after.
+    pub fn next(self) -> Self {
+        if self.month >= 12 {
+            YearMonth {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            YearMonth {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         let (y, m) = s.trim().split_once('-')?;
         if y.len() != 4 || m.len() != 2 {

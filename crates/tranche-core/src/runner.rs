@@ -9,7 +9,7 @@ use crate::deal::{Deal, YearMonth};
 use crate::rates::RateCurves;
 use crate::scenario::{resolve, Resolved, Scenario};
 use crate::summary::{summarize_run_at, RunSummary};
-use crate::surveillance::{period_of, state_at, DealState};
+use crate::surveillance::{period_of, rescale, state_at, Actuals, DealState};
 use crate::waterfall::{
     run_compiled, run_from, CompiledDeal, DealRun, Horizon, Ledger, Position, Stop, MAX_PERIODS,
 };
@@ -27,6 +27,9 @@ pub struct DealModel {
     compiled: CompiledDeal,
     /// Where runs start when not at the cut-off (see [`DealModel::at`]).
     start: Option<Start>,
+    /// The pool's actual figures for the first periods run (see
+    /// [`DealModel::with_actuals`]).
+    actuals: Option<Actuals>,
 }
 
 /// A deal state as the projection and the waterfall start from it.
@@ -84,6 +87,7 @@ impl DealModel {
             curves,
             compiled,
             start: None,
+            actuals: None,
         })
     }
 
@@ -93,12 +97,40 @@ impl DealModel {
     /// read from their period 1 on, the first period after the as-of date. A state that
     /// contradicts the deal or the tape is an error naming its field.
     pub fn at(mut self, state: &DealState) -> Result<Self> {
+        if self.actuals.is_some() {
+            return Err(Error::invalid(
+                "actuals",
+                "set the state before the actuals: they follow its as-of date",
+            ));
+        }
         let (pool, position) = state.start(&self.deal, &self.pool)?;
         self.start = Some(Start {
             as_of: state.as_of,
             pool,
             position,
         });
+        Ok(self)
+    }
+
+    /// The model with the pool's actual figures (a trustee's remittance reports) for the
+    /// payment dates right after where runs start: they take the collateral model's place
+    /// for those periods, and the model takes over after the last, its loans scaled to the
+    /// balances reported then ([`rescale`]). Set after [`DealModel::at`]. Figures that
+    /// contradict themselves or the start are an error naming row and column.
+    pub fn with_actuals(mut self, actuals: Actuals) -> Result<Self> {
+        let (first, begin, awaiting) = match &self.start {
+            Some(s) => (s.as_of.next(), self.pool.total_balance(), s.pool.pending),
+            None => (
+                YearMonth::of(self.deal.dates.first_payment),
+                self.pool.total_balance(),
+                0.0,
+            ),
+        };
+        let errs = actuals.check(first, begin, awaiting);
+        if !errs.is_empty() {
+            return Err(Error::InvalidMany(errs));
+        }
+        self.actuals = Some(actuals);
         Ok(self)
     }
 
@@ -169,6 +201,9 @@ impl DealModel {
         per_loan: bool,
         events: Option<&RateEvents>,
     ) -> Result<PoolCashflows> {
+        if self.actuals.is_some() {
+            return Ok(self.collateral(r, per_loan, None)?.0);
+        }
         self.pool.project_from(
             &r.assumptions,
             &self.deal.pool_fees(),
@@ -176,6 +211,73 @@ impl DealModel {
             &self.pool_start(),
             events,
         )
+    }
+
+    /// The pool's flows from the start, through `through` periods if given (with where the
+    /// pool then stands): the actuals for their periods, then the model.
+    fn collateral(
+        &self,
+        r: &Resolved,
+        per_loan: bool,
+        through: Option<u32>,
+    ) -> Result<(PoolCashflows, crate::collateral::PoolEnd)> {
+        let fees = self.deal.pool_fees();
+        let opts = Self::options(per_loan);
+        let start = self.pool_start();
+        let Some(actuals) = &self.actuals else {
+            return match through {
+                Some(t) => self
+                    .pool
+                    .project_through(&r.assumptions, &fees, &opts, &start, t),
+                None => Ok((
+                    self.pool
+                        .project_from(&r.assumptions, &fees, &opts, &start, None)?,
+                    Default::default(),
+                )),
+            };
+        };
+        if per_loan {
+            return Err(Error::invalid(
+                "per_loan",
+                "loan-level flows are not known for the periods the actuals cover",
+            ));
+        }
+        let n = actuals.periods.len() as u32;
+        let m = through.map_or(n, |t| t.min(n));
+        let (_, mut end) = self
+            .pool
+            .project_through(&r.assumptions, &fees, &opts, &start, m)?;
+        let k0 = start.period;
+        let used = &actuals.periods[..m as usize];
+        let last = &used[used.len() - 1];
+        if end.start.period < k0 + m {
+            // The model's pool ran out early: nothing left to scale, so the actuals must
+            // leave nothing either.
+            end.start.period = k0 + m;
+        }
+        rescale(&mut end, last, k0 + m)?;
+        let mut cf = PoolCashflows {
+            periods: used
+                .iter()
+                .zip(k0 + 1..)
+                .map(|(a, t)| a.pool_period(t))
+                .collect(),
+            loans: Vec::new(),
+        };
+        if through.is_some_and(|t| t <= n) {
+            return Ok((cf, end));
+        }
+        let pool = self.pool.aged(&end.loans, m)?;
+        let later = r.assumptions.after(m);
+        let (rest, end) = match through {
+            Some(t) => pool.project_through(&later, &fees, &opts, &end.start, t - m)?,
+            None => (
+                pool.project_from(&later, &fees, &opts, &end.start, None)?,
+                Default::default(),
+            ),
+        };
+        cf.periods.extend(rest.periods);
+        Ok((cf, end))
     }
 
     /// Runs the deal under `scenario` through the payment date in month `until` and returns
@@ -201,13 +303,7 @@ impl DealModel {
                     format!("expected a payment month from {after} on, found {until}"),
                 )
             })?;
-        let (cf, pool_end) = self.pool.project_through(
-            &r.assumptions,
-            &self.deal.pool_fees(),
-            &Self::options(false),
-            &self.pool_start(),
-            t - from,
-        )?;
+        let (cf, pool_end) = self.collateral(&r, false, Some(t - from))?;
         let start = self.start.as_ref().map(|s| &s.position);
         let (run, ledger, (position, stop)) = run_from(
             &self.compiled,

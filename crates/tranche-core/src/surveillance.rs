@@ -8,9 +8,11 @@
 //! needs: a run stopped at a payment date and written out, then resumed, pays what the
 //! uninterrupted run pays, bit for bit (`docs/surveillance.md`).
 
+mod actuals;
 mod check;
 mod convert;
 
+pub use actuals::{rescale, ActualPeriod, Actuals, ACTUALS_COLUMNS};
 pub use check::period_of;
 pub use convert::{current_loans, state_at};
 

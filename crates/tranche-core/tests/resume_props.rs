@@ -2,7 +2,9 @@
 //! Surveillance, property-tested: over random deals, tapes, scenarios and many stopping
 //! dates k, running to the end equals running to k, taking the state and the current tape
 //! there, and resuming from k under the same assumptions (their vectors and paths read from
-//! period k + 1), bit for bit. Fixed seed and bounded case counts.
+//! period k + 1), bit for bit; and a run whose first periods are given as actuals equal to
+//! the model's own pool flows is the model's run, bit for bit. Fixed seed and bounded case
+//! counts.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -10,7 +12,7 @@ use tranche_core::collateral::LoanPool;
 use tranche_core::deal::{Deal, OcStepdown, Threshold, Trigger, TriggerKind, YearMonth};
 use tranche_core::runner::{DealModel, RunOutput};
 use tranche_core::scenario::{DefaultRate, Defaults, Prepay, RateBase, Scenario, Shock, Speed};
-use tranche_core::surveillance::current_loans;
+use tranche_core::surveillance::{current_loans, ActualPeriod, Actuals};
 use tranche_core::tape::Loan;
 use tranche_core::testkit::{self, ArmSpec, DealSpec, LoanSpec};
 use tranche_core::waterfall::Horizon;
@@ -327,4 +329,82 @@ fn a_run_stopped_and_resumed_is_the_run_uninterrupted() {
         })
         .unwrap();
     assert!(resumed.get() > 100, "only {} resumed runs", resumed.get());
+}
+
+/// The pool flows of `out` for periods `from + 1..=to` (1-based), as actuals.
+fn actuals_of(deal: &Deal, out: &RunOutput, from: usize, to: usize) -> Actuals {
+    Actuals {
+        periods: out.run.collateral.periods[from..to]
+            .iter()
+            .map(|p| ActualPeriod::from_model(month(deal, p.period as usize), p))
+            .collect(),
+    }
+}
+
+#[test]
+fn actuals_equal_to_the_models_own_flows_reproduce_its_run() {
+    let checked = std::cell::Cell::new(0);
+    runner(120)
+        .run(&case(), |c| {
+            prop_assume!(c.deal.validate().is_empty());
+            let m = model(&c.deal, &c.loans, None);
+            let full = m.run(&c.scenario).unwrap();
+            let n = full.run.periods.len();
+            prop_assume!(n >= 2);
+            for s in &c.stops {
+                let k = 1 + ((n - 1) as f64 * s) as usize % (n - 1);
+                // From the cut-off: actuals for periods 1..=k.
+                let with = model(&c.deal, &c.loans, None)
+                    .with_actuals(actuals_of(&c.deal, &full, 0, k))
+                    .unwrap();
+                same_from(&full, &with.run(&c.scenario).unwrap(), 0)?;
+                // Stopped inside or after the actuals, the state is the model's.
+                let t = 1 + (k + n / 2) % (n - 1);
+                let a = m.run_until(&c.scenario, month(&c.deal, t)).unwrap();
+                let b = with.run_until(&c.scenario, month(&c.deal, t)).unwrap();
+                prop_assert_eq!(&a.state, &b.state);
+                prop_assert_eq!(&a.loans, &b.loans);
+                // From a state at j < k: actuals for periods j+1..=k.
+                let j = k / 2;
+                if j >= 1 {
+                    let reached = m.run_until(&c.scenario, month(&c.deal, j)).unwrap();
+                    let (tape, pays) = current_loans(&c.loans, &reached.loans, reached.months);
+                    let at = model(&c.deal, &tape, Some(&pays))
+                        .at(&reached.state)
+                        .unwrap()
+                        .with_actuals(actuals_of(&c.deal, &full, j, k))
+                        .unwrap();
+                    same_from(&full, &at.run(&shifted(&c.scenario, j)).unwrap(), j)?;
+                }
+                checked.set(checked.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        checked.get() > 80,
+        "only {} runs with actuals",
+        checked.get()
+    );
+}
+
+#[test]
+fn an_aged_pool_is_the_pool_of_the_aged_tape() {
+    runner(60)
+        .run(&case(), |c| {
+            prop_assume!(c.deal.validate().is_empty());
+            let m = model(&c.deal, &c.loans, None);
+            let full = m.run(&c.scenario).unwrap();
+            let n = full.run.periods.len();
+            prop_assume!(n >= 2);
+            let k = 1 + ((n - 1) as f64 * c.stops[0]) as usize % (n - 1);
+            let reached = m.run_until(&c.scenario, month(&c.deal, k)).unwrap();
+            let (tape, pays) = current_loans(&c.loans, &reached.loans, reached.months);
+            let mut expected = LoanPool::from_loans(&tape).unwrap();
+            expected.set_level_payments(&pays).unwrap();
+            let aged = m.pool.aged(&reached.loans, reached.months).unwrap();
+            prop_assert_eq!(aged, expected);
+            Ok(())
+        })
+        .unwrap();
 }

@@ -1,6 +1,7 @@
 //! tranche-io: everything that touches files. Readers turn bytes into core types with
 //! errors that name the file, row/line, field and what was expected; writers are atomic.
 
+pub mod actuals;
 pub mod atomic;
 pub mod curves;
 pub mod deal;

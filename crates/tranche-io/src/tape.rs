@@ -412,7 +412,7 @@ impl Row<'_> {
 }
 
 /// The decimal a percent text denotes, rounded once: the text's exponent lowered by two.
-fn percent_to_decimal(text: &str) -> Option<f64> {
+pub fn percent_to_decimal(text: &str) -> Option<f64> {
     let t = text.trim();
     if t.contains([',', '$']) {
         return None;

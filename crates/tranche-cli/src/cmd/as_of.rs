@@ -1,6 +1,7 @@
 //! Surveillance flags: a run from where a deal stood after a payment date (`--as-of`,
-//! `--state`, `--tape`), and a run stopped at one whose state and pool are written
-//! (`--until`, `--write-state`, `--write-tape`). See `docs/surveillance.md`.
+//! `--state`, `--tape`), the pool's actual figures for the periods after it (`--actuals`),
+//! and a run stopped at one whose state, pool and pool figures are written (`--until`,
+//! `--write-state`, `--write-tape`, `--write-actuals`). See `docs/surveillance.md`.
 
 use super::tables_common::{self, Loaded};
 use crate::Failure;
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tranche_core::collateral::LoanPool;
 use tranche_core::deal::YearMonth;
 use tranche_core::runner::{DealModel, Reached};
-use tranche_core::surveillance::current_loans;
+use tranche_core::surveillance::{current_loans, ActualPeriod, Actuals};
 use tranche_core::tape::Loan;
 use tranche_io::outputs::{Input, OutFile, Outputs};
 
@@ -35,6 +36,12 @@ pub struct AsOfArgs {
         help_heading = "Surveillance"
     )]
     pub tape: Option<PathBuf>,
+    /// The pool's actual figures for the payment dates after the start (the cut-off, or
+    /// --as-of): a CSV in the shape of a trustee's remittance report
+    /// (docs/surveillance.md). They drive the waterfall for their periods; the model takes
+    /// over after the last.
+    #[arg(long, value_name = "FILE", help_heading = "Surveillance")]
+    pub actuals: Option<PathBuf>,
 }
 
 /// `run`'s flags for a run stopped at a payment date.
@@ -64,6 +71,15 @@ pub struct UntilArgs {
         help_heading = "Surveillance"
     )]
     pub write_tape: Option<PathBuf>,
+    /// Write the pool's figures for the periods run up to --until as actuals (CSV), as
+    /// --actuals reads them.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "until",
+        help_heading = "Surveillance"
+    )]
+    pub write_actuals: Option<PathBuf>,
 }
 
 /// A month flag's value.
@@ -93,6 +109,22 @@ impl AsOfArgs {
     /// [`AsOfArgs::load_model`], keeping the loans of the tape when `loans` (to write a
     /// current tape from them).
     pub fn load(
+        &self,
+        deal: &Path,
+        check: super::TapeCheck,
+        loans: bool,
+    ) -> Result<AsOfLoaded, Failure> {
+        let mut l = self.load_start(deal, check, loans)?;
+        if let Some(p) = &self.actuals {
+            let af = tranche_io::actuals::read_actuals(p)?;
+            l.model = af.place(l.model)?;
+            l.inputs.push(Input::file(p, "the actuals"));
+        }
+        Ok(l)
+    }
+
+    /// The model from the cut-off or the state, before any actuals.
+    fn load_start(
         &self,
         deal: &Path,
         check: super::TapeCheck,
@@ -184,14 +216,30 @@ impl UntilArgs {
                 )
             })
             .transpose()?;
-        Ok(Writes { state, tape })
+        let actuals = self
+            .write_actuals
+            .as_deref()
+            .map(|p| {
+                guard.file(
+                    "--write-actuals",
+                    p,
+                    tranche_io::actuals::actuals_signature(),
+                )
+            })
+            .transpose()?;
+        Ok(Writes {
+            state,
+            tape,
+            actuals,
+        })
     }
 }
 
-/// The state and current tape a run stopped at a payment date writes.
+/// The state, current tape and actuals a run stopped at a payment date writes.
 pub struct Writes {
     state: Option<OutFile>,
     tape: Option<OutFile>,
+    actuals: Option<OutFile>,
 }
 
 impl Writes {
@@ -205,6 +253,21 @@ impl Writes {
             f.write(&tranche_io::tape_write::current_tape_csv_bytes(
                 &loans, &payments,
             )?)?;
+        }
+        if let Some(f) = &self.actuals {
+            let deal = &loaded.model.deal;
+            let periods = reached
+                .output
+                .run
+                .collateral
+                .periods
+                .iter()
+                .map(|p| {
+                    let month = YearMonth::of(deal.unadjusted_payment_date(p.period));
+                    ActualPeriod::from_model(month, p)
+                })
+                .collect();
+            f.write(&tranche_io::actuals::actuals_csv(&Actuals { periods }))?;
         }
         Ok(())
     }

@@ -112,6 +112,7 @@ pub(super) fn assemble(
             net_interest,
             end_balance: end_balance.max(0.0),
             pending_default_balance: pending,
+            delinquent_60_plus: pending,
             wac,
             net_wac,
         });

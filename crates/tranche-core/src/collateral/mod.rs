@@ -14,7 +14,7 @@ mod start;
 pub use pool::LoanPool;
 pub use project::RateEvents;
 pub use resets::{level_payment, reset_rate};
-pub use start::{Cohort, LoanEnd, PoolEnd, PoolStart};
+pub use start::{next_reset, Cohort, LoanEnd, PoolEnd, PoolStart};
 
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +54,11 @@ pub struct PoolPeriod {
     pub end_balance: f64,
     /// Defaulted balance awaiting liquidation at the end of the period.
     pub pending_default_balance: f64,
+    /// Balance 60 days or more delinquent at the end of the period, foreclosure and REO
+    /// included: what a delinquency trigger measures. The model counts the defaults
+    /// awaiting liquidation; actuals report it (docs/surveillance.md).
+    #[serde(default)]
+    pub delinquent_60_plus: f64,
     /// Balance-weighted gross coupon on the beginning balance (decimal).
     pub wac: f64,
     /// `wac` less servicing, master servicing, trustee and MI fee rates (decimal).

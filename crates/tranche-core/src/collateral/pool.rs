@@ -1,6 +1,6 @@
 //! The tape laid out as struct-of-arrays, each loan checked once.
 
-use super::NO_INDEX;
+use super::{next_reset, LoanEnd, NO_INDEX};
 use crate::error::{FieldError, Location};
 use crate::tape::{AmortType, Loan, RateIndex};
 use crate::{Error, Result};
@@ -8,7 +8,7 @@ use crate::{Error, Result};
 /// The tape as struct-of-arrays, validated and ready to project many times.
 ///
 /// Every array has one entry per loan. ARM arrays hold zeros for fixed-rate loans.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoanPool {
     /// Loan ids (for per-loan output and error messages).
     pub loan_id: Vec<String>,
@@ -326,6 +326,36 @@ impl LoanPool {
         self.rounding.append(&mut other.rounding);
         self.lookback.append(&mut other.lookback);
         self.level_payment.append(&mut other.level_payment);
+    }
+
+    /// The pool `months` months on, each loan where a projection left it (`ends`, in pool
+    /// order): the pool a current tape of that date lays out (as
+    /// [`crate::surveillance::current_loans`] ages its rows).
+    pub fn aged(&self, ends: &[LoanEnd], months: u32) -> Result<LoanPool> {
+        if ends.len() != self.len() {
+            return Err(Error::invalid(
+                "loans",
+                format!("expected {} loans, got {}", self.len(), ends.len()),
+            ));
+        }
+        let mut p = self.clone();
+        for (i, e) in ends.iter().enumerate() {
+            p.balance[i] = e.balance;
+            p.rate[i] = e.rate;
+            p.level_payment[i] = e.level_payment;
+            p.rem_term[i] = self.rem_term[i].saturating_sub(months);
+            p.age[i] = self.age[i] + months;
+            p.io_remaining[i] = self.io_remaining[i].saturating_sub(months);
+            if self.is_arm[i] {
+                let (next, passed) =
+                    next_reset(self.first_reset_period[i], self.reset_freq[i], months);
+                if passed {
+                    p.first_reset_pending[i] = false;
+                }
+                p.first_reset_period[i] = (next - months - 1).min(p.rem_term[i]) + 1;
+            }
+        }
+        Ok(p)
     }
 
     /// Sets the level payments of loans already amortizing (a current tape's

@@ -56,3 +56,16 @@ pub struct PoolEnd {
     /// Every loan, in pool order.
     pub loans: Vec<LoanEnd>,
 }
+
+/// An ARM's first rate change after `months` more months: the projection changes the
+/// rate in periods `first`, `first + freq`, ... (`first` = months to the reset + 1), and the
+/// next of those after `months` is the aged loan's new `first`. Also whether the first
+/// change has passed. One rule for an aged tape row and an aged pool.
+pub fn next_reset(first: u32, freq: u32, months: u32) -> (u32, bool) {
+    let freq = freq.max(1);
+    if first > months {
+        (first, false)
+    } else {
+        (first + (months - first) / freq * freq + freq, true)
+    }
+}

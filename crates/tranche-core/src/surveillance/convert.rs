@@ -6,7 +6,7 @@ use super::{
     BondState, CallStatus, CollateralState, DealState, DefaultCohort, DerivativePosition,
     IndexFixings, TriggerStatus, STATE_FORMAT_VERSION, STATE_KIND,
 };
-use crate::collateral::{Cohort, LoanEnd, LoanPool, PoolEnd, PoolStart};
+use crate::collateral::{next_reset, Cohort, LoanEnd, LoanPool, PoolEnd, PoolStart};
 use crate::deal::{Deal, YearMonth};
 use crate::tape::{Loan, RateIndex};
 use crate::waterfall::{BondCarry, Position};
@@ -208,16 +208,10 @@ pub fn current_loans(
             c.rem_term = l.rem_term.saturating_sub(months);
             c.age = l.age + months;
             if let Some(a) = c.arm.as_mut() {
-                // The projection resets in periods first, first + freq, ... (first =
-                // months_to_reset + 1); the next after `months` is the new first.
-                let first = a.months_to_reset + 1;
-                let freq = a.reset_freq.max(1);
-                let next = if first > months {
-                    first
-                } else {
+                let (next, passed) = next_reset(a.months_to_reset + 1, a.reset_freq, months);
+                if passed {
                     a.first_reset_pending = false;
-                    first + (months - first) / freq * freq + freq
-                };
+                }
                 // A change after the last payment never happens: at most the term left.
                 a.months_to_reset = (next - months - 1).min(c.rem_term);
             }

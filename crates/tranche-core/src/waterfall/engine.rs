@@ -222,7 +222,7 @@ pub fn run_from(
             &Measures {
                 cum_loss,
                 cut_off,
-                pending_default: p.pending_default_balance,
+                delinquent: p.delinquent_60_plus,
                 pool_end: pool_end_collected,
             },
             &mut sticky,

@@ -13,8 +13,8 @@ pub(super) struct Measures {
     /// Cumulative realized losses.
     pub cum_loss: f64,
     pub cut_off: f64,
-    /// Defaulted loans awaiting liquidation.
-    pub pending_default: f64,
+    /// Balance 60 days or more delinquent (foreclosure and REO included).
+    pub delinquent: f64,
     /// Pool balance after collections (performing + awaiting liquidation).
     pub pool_end: f64,
 }
@@ -40,7 +40,7 @@ pub(super) fn evaluate(
             }
             TriggerKind::Delinquency => {
                 if m.pool_end > 0.0 {
-                    m.pending_default / m.pool_end
+                    m.delinquent / m.pool_end
                 } else {
                     0.0
                 }

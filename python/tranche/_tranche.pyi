@@ -75,6 +75,13 @@ class _ScenarioKeywords(TypedDict, total=False):
     """Loss severity, percent of the defaulted balance (``--severity``)."""
     lag: int
     """Months from default to liquidation (``--lag``)."""
+    dlq: float
+    """Balance 60 days or more delinquent (foreclosure and REO included) that delinquency
+    triggers measure in projected periods, percent of the pool balance (``--dlq``;
+    default: the defaults awaiting liquidation)."""
+    dlq_vector: Sequence[float]
+    """60+ day delinquency by period, percent of the pool balance; the last value holds
+    (``--dlq-vector``)."""
     libor: float | Sequence[float]
     """Every index flat at this level, percent (``--libor``); a list: every index on this
     path by period."""

@@ -119,6 +119,10 @@ fn number(s: &Scenario, name: &str) -> Option<f64> {
         },
         ("shock_bps", ..) => Some(shock.map_or(0.0, |x| x.bps)),
         ("shock_from", ..) => Some(shock.map_or(1.0, |x| f64::from(x.from_period))),
+        ("dlq_pct", ..) => match s.delinquency_pct.as_deref() {
+            Some([one]) => Some(*one),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -129,6 +133,7 @@ fn vector<'a>(s: &'a Scenario, name: &str) -> Option<&'a [f64]> {
             Some(cpr_pct)
         }
         ("cdr_vector", _, DefaultRate::Vector { cdr_pct }) => Some(cdr_pct),
+        ("dlq_vector", ..) => s.delinquency_pct.as_deref().filter(|v| v.len() > 1),
         _ => None,
     }
 }

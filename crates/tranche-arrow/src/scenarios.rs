@@ -4,7 +4,7 @@
 //! |---|---|---|---|
 //! | `deal` | string | the caller's default deal | deal id or path of a deal directory / deal file |
 //! | `scenario_id` | integer | the row number (0-based, across the whole table) | carried to every result row |
-//! | every name of the core's `FIELDS` | number (`cpr_vector`, `cdr_vector`: list of numbers) | the deal's pricing assumption | see `tranche_core::scenario::FIELDS` |
+//! | every name of the core's `FIELDS` | number (`cpr_vector`, `cdr_vector`, `dlq_vector`: list of numbers) | the deal's pricing assumption | see `tranche_core::scenario::FIELDS` |
 //! | `horizon` | string | `call` | `call`, `maturity` or `call:YYYY-MM` |
 //! | `shock_index` | string | every index | the index `shock_bps` shifts |
 //! | `rates` | string | `pricing` | `pricing` (the deal's pricing rates) or `deal_curves` (its curves.csv) |
@@ -333,6 +333,7 @@ pub fn read_scenarios(
                 .collect::<Result<Vec<f64>, _>>()?;
             match *name {
                 "cpr_vector" => inputs.cpr_vector = Some(v),
+                "dlq_vector" => inputs.dlq_vector = Some(v),
                 _ => inputs.cdr_vector = Some(v),
             }
         }

@@ -112,6 +112,7 @@ fn scenario() -> Assumptions {
         advancing: false,
         timing: PrepayTiming::default(),
         rates,
+        delinquency: None,
     }
 }
 

@@ -199,6 +199,23 @@ pub struct Assumptions {
     pub advancing: bool,
     pub timing: PrepayTiming,
     pub rates: RateCurves,
+    /// Balance 60 days or more delinquent (foreclosure and REO included) by period, as a
+    /// decimal of the pool balance: what delinquency triggers measure. `None`: the
+    /// defaults awaiting liquidation.
+    #[serde(default)]
+    pub delinquency: Option<Vec<f64>>,
+}
+
+impl Assumptions {
+    /// The 60+ day delinquent balance of projected period `period` (1-based) with the
+    /// pool at `pool` (performing and awaiting liquidation) of which `pending` awaits
+    /// liquidation.
+    pub fn delinquent(&self, period: u32, pool: f64, pending: f64) -> f64 {
+        match &self.delinquency {
+            Some(v) => vector_at(v, period) * pool,
+            None => pending,
+        }
+    }
 }
 
 /// `v` as read from its period `n + 1` on (its last value when shorter).
@@ -237,6 +254,9 @@ impl Assumptions {
         }
         for (_, path) in &mut a.rates.paths {
             path.values = from_period(&path.values, n);
+        }
+        if let Some(v) = &self.delinquency {
+            a.delinquency = Some(from_period(v, n));
         }
         a
     }

@@ -121,6 +121,14 @@ pub const FIELDS: &[Field] = &[
         doc: "one value of a CDR vector, by period",
         ..field("cdr_vector", "percent CDR", 0.0, 100.0)
     },
+    Field {
+        doc: "balance 60 days or more delinquent (foreclosure and REO included) that delinquency triggers measure in projected periods, percent of the pool balance (default: the defaults awaiting liquidation)",
+        ..field("dlq_pct", "percent of the pool balance", 0.0, 100.0)
+    },
+    Field {
+        doc: "one value of a 60+ day delinquency vector, by period",
+        ..field("dlq_vector", "percent of the pool balance", 0.0, 100.0)
+    },
 ];
 
 /// The field named `name`.
@@ -461,6 +469,11 @@ pub struct Scenario {
     /// clean, percent of the balance outstanding at settlement; accrued interest is added.
     #[serde(default)]
     pub settlement: Option<NaiveDate>,
+    /// Balance 60 days or more delinquent by period (foreclosure and REO included),
+    /// percent of the pool balance; the last value holds. What delinquency triggers
+    /// measure in projected periods (`None`: the defaults awaiting liquidation).
+    #[serde(default)]
+    pub delinquency_pct: Option<Vec<f64>>,
 }
 
 impl Default for Scenario {
@@ -475,6 +488,7 @@ impl Default for Scenario {
             price: 100.0,
             quote: None,
             settlement: None,
+            delinquency_pct: None,
         }
     }
 }
@@ -505,6 +519,7 @@ impl Scenario {
             "dm_bps" => self.quote = Some(Quote::Dm { bps: v }),
             "yield_pct" => self.quote = Some(Quote::Yield { pct: v }),
             "spread_bps" => self.quote = Some(Quote::Spread { bps: v }),
+            "dlq_pct" => self.delinquency_pct = Some(vec![v]),
             other => {
                 return Err(Error::invalid(
                     other,
@@ -549,6 +564,9 @@ impl Scenario {
             check("shock_from", f64::from(s.from_period))?;
         }
         check("price", self.price)?;
+        if let Some(v) = &self.delinquency_pct {
+            check_vector("dlq_vector", v)?;
+        }
         if let Some(q) = &self.quote {
             check(q.field(), q.value())?;
         }
@@ -559,6 +577,13 @@ impl Scenario {
     pub fn quote(&self) -> Quote {
         self.quote.unwrap_or(Quote::Price { pct: self.price })
     }
+}
+
+/// The scenario's 60+ day delinquency as decimals.
+fn delinquency(s: &Scenario) -> Option<Vec<f64>> {
+    s.delinquency_pct
+        .as_ref()
+        .map(|v| v.iter().map(|x| x / 100.0).collect())
 }
 
 /// A scenario resolved against a deal: what the collateral projection and the waterfall
@@ -627,6 +652,7 @@ pub fn resolve(deal: &Deal, deal_curves: Option<&RateCurves>, s: &Scenario) -> R
                 first_period_fraction: deal.pricing.first_period_prepay_fraction,
             },
             rates,
+            delinquency: delinquency(s),
         },
         horizon: s.horizon,
         price: s.price,
@@ -753,6 +779,7 @@ pub fn resolve_tape(s: &Scenario, terms: &TapeTerms) -> Result<Assumptions> {
             first_period_fraction: f,
         },
         rates,
+        delinquency: delinquency(s),
     })
 }
 

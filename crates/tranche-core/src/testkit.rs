@@ -217,6 +217,7 @@ pub fn scenario(cpr: f64, cdr: f64, severity: f64, lag: u32, index_rate: f64) ->
             first_period_fraction: 1.0,
         },
         rates: RateCurves::flat_all(index_rate),
+        delinquency: None,
     }
 }
 

@@ -159,3 +159,54 @@ fn a_loss_beyond_excess_spread_and_oc_writes_down_the_subordinate() {
         "period 3 starts from the actual balance",
     );
 }
+
+/// A delinquency trigger measures the scenario's 60+ day delinquency in projected periods
+/// and the reported one in actual periods.
+#[test]
+fn delinquency_triggers_measure_the_assumed_and_the_reported_delinquency() {
+    use tranche_core::deal::{Threshold, Trigger, TriggerKind};
+    let mut m = model();
+    let mut deal = m.deal.clone();
+    deal.triggers = vec![Trigger {
+        name: "dlq".into(),
+        kind: TriggerKind::Delinquency,
+        thresholds: vec![Threshold {
+            from: YearMonth {
+                year: 2024,
+                month: 2,
+            },
+            pct: 10.0,
+        }],
+        sticky: false,
+    }];
+    m = DealModel::new(deal, m.pool.clone(), None).unwrap();
+    let value = |out: &RunOutput, t: usize| {
+        let s = &out.ledger.periods[t - 1].triggers[0];
+        (s.value, s.failing)
+    };
+    let mut s = scenario();
+    // No assumption: the defaults awaiting liquidation (none here).
+    let base = m.run(&s).unwrap();
+    assert_eq!(value(&base, 1), (0.0, false));
+    // 5% then 15% from period 3.
+    s.delinquency_pct = Some(vec![5.0, 5.0, 15.0]);
+    let out = m.run(&s).unwrap();
+    let (v1, f1) = value(&out, 1);
+    assert!((v1 - 0.05).abs() < 1e-12 && !f1, "{v1}");
+    let (v3, f3) = value(&out, 3);
+    assert!((v3 - 0.15).abs() < 1e-12 && f3, "{v3}");
+    assert!(value(&out, 40).1, "the last value holds");
+    // Actuals for periods 1-2 report 12% 60+ (of which 2% in foreclosure) in period 2.
+    let mut a = with_loss(&m, &base, 0.0, 0.0);
+    let pool = a.periods[1].end_balance + a.periods[1].defaulted_balance;
+    a.periods[1].delinquent_60 = 0.06 * pool;
+    a.periods[1].delinquent_90_plus = 0.04 * pool;
+    a.periods[1].foreclosure = 0.02 * pool;
+    a.periods[1].delinquent_30 = 0.5 * pool;
+    let out = m.clone().with_actuals(a).unwrap().run(&s).unwrap();
+    let (v2, f2) = value(&out, 2);
+    assert!((v2 - 0.12).abs() < 1e-12 && f2, "{v2}");
+    // Period 1 reports none; period 3 is the model's again.
+    assert_eq!(value(&out, 1), (0.0, false));
+    assert!((value(&out, 3).0 - 0.15).abs() < 1e-12);
+}

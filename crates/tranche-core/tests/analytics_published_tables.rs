@@ -147,6 +147,7 @@ impl ProRata {
                 first_period_fraction: FIRST_PERIOD_FRACTION,
             },
             rates: spec.rates.clone(),
+            delinquency: None,
         };
         let fees = PoolFees {
             master_servicing: 0.0003,

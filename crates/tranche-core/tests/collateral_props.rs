@@ -128,6 +128,7 @@ fn scenario_strategy() -> impl Strategy<Value = Assumptions> {
                     first_period_fraction: f1,
                 },
                 rates,
+                delinquency: None,
             }
         })
 }
@@ -222,6 +223,7 @@ fn zero_cpr_pays_off_by_last_maturity() {
                 advancing: false,
                 timing: PrepayTiming::default(),
                 rates: RateCurves::flat_all(0.04),
+                delinquency: None,
             };
             let cf = project(&loans, &s);
             let last = loans.iter().map(|l| l.rem_term).max().unwrap() as usize;

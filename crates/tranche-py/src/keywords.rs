@@ -38,6 +38,8 @@ pub const KEYWORDS: [(&str, &str); 25] = [
     ("arm_prepay", "arm_prepay"),
     ("cpr_vector", "cpr_vector"),
     ("cdr_vector", "cdr_vector"),
+    ("dlq", "dlq_pct"),
+    ("dlq_vector", "dlq_vector"),
     ("curves", "curves"),
     ("deal_curves", "rates"),
     ("index_rates", "index_levels"),
@@ -112,6 +114,7 @@ impl Keywords {
                 }
                 "cpr_vector" => i.cpr_vector = Some(numbers(&kw, &v)?),
                 "cdr_vector" => i.cdr_vector = Some(numbers(&kw, &v)?),
+                "dlq_vector" => i.dlq_vector = Some(numbers(&kw, &v)?),
                 "horizon" => i.horizon = Some(text(&kw, &v)?),
                 "shock_index" => i.shock_index = Some(text(&kw, &v)?),
                 "settlement" => i.settlement = Some(text(&kw, &v)?),

@@ -41,6 +41,14 @@ pub struct ScenarioJson {
     /// CDR by period, percent; the last value holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdr_vector: Option<Vec<f64>>,
+    /// Balance 60 days or more delinquent (foreclosure and REO included) that delinquency
+    /// triggers measure in projected periods, percent of the pool balance (default: the
+    /// defaults awaiting liquidation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq_pct: Option<f64>,
+    /// 60+ day delinquency by period, percent of the pool balance; the last value holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq_vector: Option<Vec<f64>>,
     /// Loss severity, percent of the defaulted balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_pct: Option<f64>,
@@ -97,7 +105,7 @@ pub struct ScenarioJson {
 }
 
 /// The scalar fields of [`ScenarioJson`], by the core's field names.
-pub const SCALARS: [&str; 14] = [
+pub const SCALARS: [&str; 15] = [
     "speed_pct",
     "cpr_pct",
     "psa_pct",
@@ -112,6 +120,7 @@ pub const SCALARS: [&str; 14] = [
     "dm_bps",
     "yield_pct",
     "spread_bps",
+    "dlq_pct",
 ];
 
 /// The API's name for a field the core tells an error about.
@@ -142,6 +151,7 @@ impl ScenarioJson {
             "dm_bps" => self.dm_bps,
             "yield_pct" => self.yield_pct,
             "spread_bps" => self.spread_bps,
+            "dlq_pct" => self.dlq_pct,
             _ => None,
         }
     }
@@ -155,6 +165,7 @@ impl ScenarioJson {
                 .collect(),
             cpr_vector: self.cpr_vector.clone(),
             cdr_vector: self.cdr_vector.clone(),
+            dlq_vector: self.dlq_vector.clone(),
             horizon: self.horizon.clone(),
             rates: self.rates.clone(),
             curves: None,
@@ -210,7 +221,8 @@ mod tests {
             let s: ScenarioJson = serde_json::from_value(j.into()).unwrap();
             assert_eq!(s.scalar(f.name), Some(f.max), "{}", f.name);
         }
-        assert_eq!(SCALARS.len(), FIELDS.len() - 2);
+        let vectors = FIELDS.iter().filter(|f| f.name.ends_with("_vector")).count();
+        assert_eq!(SCALARS.len(), FIELDS.len() - vectors);
     }
 
     #[test]

@@ -85,6 +85,26 @@ pub struct AssumptionArgs {
         help_heading = "Defaults"
     )]
     pub lag: Option<String>,
+    /// Balance 60 days or more delinquent (foreclosure and REO included) that delinquency
+    /// triggers measure, percent of the pool balance [default: the defaults awaiting
+    /// liquidation].
+    #[arg(
+        long,
+        value_name = "PCT",
+        allow_hyphen_values = true,
+        help_heading = "Defaults"
+    )]
+    pub dlq: Option<String>,
+    /// 60+ day delinquency by period (percent of the pool balance): a comma list, or a CSV
+    /// file `period,value`.
+    #[arg(
+        long,
+        value_name = "LIST|FILE",
+        allow_hyphen_values = true,
+        conflicts_with = "dlq",
+        help_heading = "Defaults"
+    )]
+    pub dlq_vector: Option<String>,
 
     /// Every index flat at this level, percent [default: the deal's pricing rates].
     #[arg(
@@ -244,6 +264,8 @@ fn default_flag(field: &str) -> Option<&'static str> {
         "cdr_pct" => "--cdr",
         "sda_pct" => "--sda",
         "cdr_vector" => "--cdr-vector",
+        "dlq_pct" => "--dlq",
+        "dlq_vector" => "--dlq-vector",
         "severity_pct" => "--severity",
         "lag_months" => "--lag",
         "index_rate_pct" => "--libor",
@@ -336,6 +358,7 @@ impl AssumptionArgs {
             ("sda_pct", "--sda", &self.sda),
             ("severity_pct", "--severity", &self.severity),
             ("lag_months", "--lag", &self.lag),
+            ("dlq_pct", "--dlq", &self.dlq),
             ("index_rate_pct", "--libor", &self.libor),
             ("shock_bps", "--shock-bps", &self.shock_bps),
             ("shock_bps", "--shocks", &self.shocks),
@@ -407,6 +430,9 @@ impl AssumptionArgs {
         }
         if let Some(s) = &self.cdr_vector {
             named.cdr_vector = Some(vector("--cdr-vector", s, &mut inputs)?);
+        }
+        if let Some(s) = &self.dlq_vector {
+            named.dlq_vector = Some(vector("--dlq-vector", s, &mut inputs)?);
         }
         if self.shock_index.is_some() && self.shock_bps.is_none() && self.shocks.is_none() {
             return Err(Failure::Input(
@@ -498,6 +524,7 @@ fn group_of(field: &str) -> &str {
     match field {
         "speed_pct" | "cpr_pct" | "psa_pct" | "cpr_vector" => "prepay",
         "cdr_pct" | "sda_pct" | "cdr_vector" => "default",
+        "dlq_pct" | "dlq_vector" => "delinquency",
         other => other,
     }
 }

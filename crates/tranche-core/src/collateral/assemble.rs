@@ -95,6 +95,7 @@ pub(super) fn assemble(
         } else {
             (0.0, 0.0)
         };
+        let end_balance = end_balance.max(0.0);
         out.push(PoolPeriod {
             period: per as u32,
             begin_balance: begin,
@@ -110,9 +111,9 @@ pub(super) fn assemble(
             trustee_fee,
             mi_fee,
             net_interest,
-            end_balance: end_balance.max(0.0),
+            end_balance,
             pending_default_balance: pending,
-            delinquent_60_plus: pending,
+            delinquent_60_plus: s.delinquent(per as u32, end_balance + pending, pending),
             wac,
             net_wac,
         });

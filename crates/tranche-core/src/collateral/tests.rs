@@ -53,6 +53,7 @@ fn scenario(prepay: PrepayCurve, default: DefaultCurve) -> Assumptions {
         advancing: false,
         timing: PrepayTiming::default(),
         rates: RateCurves::flat_all(0.05),
+        delinquency: None,
     }
 }
 

@@ -45,6 +45,8 @@ pub struct ScenarioInputs {
     pub numbers: Vec<(&'static str, f64)>,
     pub cpr_vector: Option<Vec<f64>>,
     pub cdr_vector: Option<Vec<f64>>,
+    /// 60+ day delinquency by period, percent of the pool balance.
+    pub dlq_vector: Option<Vec<f64>>,
     /// `call`, `maturity` or `call:YYYY-MM`.
     pub horizon: Option<String>,
     /// `pricing` (the deal's pricing rates) or `deal_curves` (its forward curves).
@@ -66,12 +68,13 @@ pub struct ScenarioInputs {
 }
 
 /// Inputs that set the same assumption: at most one of each group may be given.
-const GROUPS: [(&str, &[&str]); 4] = [
+const GROUPS: [(&str, &[&str]); 5] = [
     (
         "the prepayment speed",
         &["speed_pct", "cpr_pct", "psa_pct", "cpr_vector"],
     ),
     ("the default rate", &["cdr_pct", "sda_pct", "cdr_vector"]),
+    ("the delinquency", &["dlq_pct", "dlq_vector"]),
     (
         "the index rates",
         &["index_rate_pct", "index_path", "rates", "curves"],
@@ -97,6 +100,7 @@ impl ScenarioInputs {
         flag(self.index_path.is_some(), "index_path");
         flag(self.cpr_vector.is_some(), "cpr_vector");
         flag(self.cdr_vector.is_some(), "cdr_vector");
+        flag(self.dlq_vector.is_some(), "dlq_vector");
         flag(self.horizon.is_some(), "horizon");
         flag(self.settlement.is_some(), "settlement");
         flag(self.shock_index.is_some(), "shock_index");
@@ -163,6 +167,10 @@ impl ScenarioInputs {
         if let Some(v) = &self.cdr_vector {
             check_vector("cdr_vector", v).map_err(err)?;
             base.defaults.rate = DefaultRate::Vector { cdr_pct: v.clone() };
+        }
+        if let Some(v) = &self.dlq_vector {
+            check_vector("dlq_vector", v).map_err(err)?;
+            base.delinquency_pct = Some(v.clone());
         }
         if let Some(h) = &self.horizon {
             base.horizon = Horizon::parse(h).map_err(err_as("horizon"))?;

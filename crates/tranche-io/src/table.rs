@@ -168,6 +168,10 @@ pub struct CsvRows<R: std::io::Read> {
     rec: csv::StringRecord,
     row: usize,
     what: String,
+    /// Bytes of the stream before the CSV text (a byte-order mark).
+    skipped: u64,
+    /// Lines of the file before the stream's first byte (a reader resumed mid-file).
+    line_base: u64,
 }
 
 impl CsvRows<std::fs::File> {
@@ -188,14 +192,13 @@ impl<R: std::io::Read> CsvRows<R> {
         if let Some(msg) = sniff_encoding(head, what) {
             return Err(bad(msg));
         }
-        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        let skipped = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
             buf.consume(3);
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(buf);
+            3
+        } else {
+            0
+        };
+        let mut rdr = csv_reader(buf);
         let mut rec = csv::StringRecord::new();
         let empty = || {
             bad(format!(
@@ -242,7 +245,29 @@ impl<R: std::io::Read> CsvRows<R> {
             rec,
             row: 0,
             what: what.to_string(),
+            skipped,
+            line_base: 0,
         })
+    }
+
+    /// Reads on from a record boundary mid-file: the header and the `rows` data rows
+    /// before it already read, `line_base` lines of the file before `reader`'s first byte.
+    pub fn resume(
+        what: &str,
+        reader: R,
+        headers: Vec<String>,
+        rows: usize,
+        line_base: u64,
+    ) -> Self {
+        CsvRows {
+            rdr: csv_reader(std::io::BufReader::with_capacity(1 << 16, reader)),
+            headers,
+            rec: csv::StringRecord::new(),
+            row: rows,
+            what: what.to_string(),
+            skipped: 0,
+            line_base,
+        }
     }
 
     pub fn headers(&self) -> &[String] {
@@ -259,54 +284,225 @@ impl<R: std::io::Read> CsvRows<R> {
     #[allow(clippy::type_complexity)]
     pub fn next_row(&mut self) -> Option<(usize, Result<&csv::StringRecord, RowError>)> {
         loop {
-            match self.rdr.read_record(&mut self.rec) {
-                Ok(false) => return None,
-                // Blank lines (or lines of only spaces) are not data.
-                Ok(true) if self.rec.len() == 1 && self.rec.iter().all(str::is_empty) => continue,
-                Ok(true) => {
+            let read = self.rdr.read_record(&mut self.rec);
+            match record_step(read, &self.rec, &self.headers) {
+                Step::End => return None,
+                Step::Blank => continue,
+                Step::Row(r) => {
                     self.row += 1;
                     let row = self.row;
-                    if self.rec.len() != self.headers.len() {
-                        let open_quote = self.rec.iter().any(|c| c.contains('\n'));
-                        let msg = if open_quote {
-                            format!(
-                                "a quoted cell runs over several lines (a `\"` is not closed?); \
-                                 expected {} cells as in the header, found {}",
-                                self.headers.len(),
-                                self.rec.len()
-                            )
-                        } else {
-                            format!(
-                                "expected {} cells as in the header, found {}",
-                                self.headers.len(),
-                                self.rec.len()
-                            )
-                        };
-                        return Some((row, Err(RowError::Row(row_error(row, msg)))));
-                    }
-                    return Some((row, Ok(&self.rec)));
-                }
-                Err(e) => {
-                    self.row += 1;
-                    let row = self.row;
-                    if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
-                        let line = e.position().map(|p| p.line()).unwrap_or(0);
-                        let msg = format!(
-                            "the cell is not UTF-8 text (line {line} of the file); \
-                             expected UTF-8 (re-save the {} as UTF-8)",
-                            self.what
-                        );
-                        let err = match self.headers.get(err.field()) {
-                            Some(h) => cell_error(row, h, msg),
-                            None => row_error(row, msg),
-                        };
-                        return Some((row, Err(RowError::Fatal(err))));
-                    }
-                    let msg = format!("unreadable row: {e}");
-                    return Some((row, Err(RowError::Row(row_error(row, msg)))));
+                    return Some(match r {
+                        Ok(()) => (row, Ok(&self.rec)),
+                        Err(e) => (
+                            row,
+                            Err(e.at(row, self.line_base, &self.headers, &self.what)),
+                        ),
+                    });
                 }
             }
         }
+    }
+}
+
+/// A CSV reader as every table is read with: no header handling (the caller's), rows of any
+/// length (checked against the header by the caller), cells trimmed.
+fn csv_reader<R: std::io::Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(r)
+}
+
+impl CsvRows<std::fs::File> {
+    /// The file after its header, to read in blocks of whole lines ([`CsvBlocks`]), and the
+    /// lines of the file before the first block.
+    /// `block` is the bytes read at a time ([`BLOCK_BYTES`]).
+    pub fn into_blocks(self, block: usize) -> std::io::Result<(CsvBlocks, u64)> {
+        use std::io::Seek;
+        let pos = self.rdr.position().clone();
+        let mut file = self.rdr.into_inner().into_inner();
+        file.seek(std::io::SeekFrom::Start(self.skipped + pos.byte()))?;
+        let blocks = CsvBlocks {
+            file,
+            buf: Vec::new(),
+            eof: false,
+            block: block.max(1),
+        };
+        Ok((blocks, pos.line().saturating_sub(1)))
+    }
+}
+
+/// Bytes read at a time by [`CsvBlocks`].
+pub const BLOCK_BYTES: usize = 1 << 20;
+
+/// The data lines of a CSV file after its header, in blocks of whole lines starting at a
+/// record boundary. A block without a `"` holds no quoted cell, so each of its line breaks
+/// ends a record: it can be cut at any line break and its pieces read apart (in
+/// parallel), giving the records a sequential read gives, in order. A block with a `"` (or
+/// a line longer than a block) is not cut: the rest of the file is then read in order
+/// ([`CsvBlocks::into_rest`]).
+pub struct CsvBlocks {
+    file: std::fs::File,
+    /// Bytes read and not yet handed out; `buf[0]` starts a record.
+    buf: Vec<u8>,
+    eof: bool,
+    block: usize,
+}
+
+/// The next part of a file read in blocks.
+pub enum Block {
+    /// Whole lines with no `"` among them.
+    Lines(Vec<u8>),
+    /// A `"` comes next (or a line without an end within a block): read the rest of the
+    /// file in order.
+    Quoted,
+    End,
+}
+
+impl CsvBlocks {
+    pub fn next_block(&mut self) -> std::io::Result<Block> {
+        use std::io::Read;
+        if !self.eof && self.buf.len() < self.block {
+            let want = self.block - self.buf.len();
+            let got = (&mut self.file)
+                .take(want as u64)
+                .read_to_end(&mut self.buf)?;
+            self.eof = got < want;
+        }
+        if self.buf.is_empty() {
+            return Ok(Block::End);
+        }
+        let cut = if self.eof {
+            self.buf.len()
+        } else {
+            match self.buf.iter().rposition(|b| *b == b'\n') {
+                Some(i) => i + 1,
+                None => return Ok(Block::Quoted),
+            }
+        };
+        if self.buf[..cut].contains(&b'"') {
+            return Ok(Block::Quoted);
+        }
+        let tail = self.buf[cut..].to_vec();
+        let mut block = std::mem::replace(&mut self.buf, tail);
+        block.truncate(cut);
+        Ok(Block::Lines(block))
+    }
+
+    /// The bytes not yet handed out, then the rest of the file.
+    pub fn into_rest(self) -> std::io::Chain<std::io::Cursor<Vec<u8>>, std::fs::File> {
+        use std::io::Read;
+        std::io::Cursor::new(self.buf).chain(self.file)
+    }
+}
+
+/// Reads the records of whole lines (a [`Block::Lines`] or a piece of one cut at a line
+/// break) with the reader every table is read with, handing each data row to `each`
+/// (blank lines skipped) until it returns `false` or a cell is not UTF-8. Returns the
+/// lines (`\n`) read: all of them, unless stopped early.
+pub(crate) fn read_lines(
+    bytes: &[u8],
+    headers: &[String],
+    mut each: impl FnMut(Result<&csv::StringRecord, BadRow>) -> bool,
+) -> u64 {
+    let mut rdr = csv_reader(bytes);
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let read = rdr.read_record(&mut rec);
+        match record_step(read, &rec, headers) {
+            Step::End => break,
+            Step::Blank => continue,
+            Step::Row(Ok(())) => {
+                if !each(Ok(&rec)) {
+                    break;
+                }
+            }
+            Step::Row(Err(e)) => {
+                let fatal = matches!(e, BadRow::Utf8 { .. });
+                if !each(Err(e)) || fatal {
+                    break;
+                }
+            }
+        }
+    }
+    rdr.position().line().saturating_sub(1)
+}
+
+/// What one read of a record gave.
+pub(crate) enum Step {
+    End,
+    /// A blank line (or a line of only spaces): not data.
+    Blank,
+    /// A data row: good, or what is wrong with it.
+    Row(Result<(), BadRow>),
+}
+
+/// What is wrong with a data row, before its row number is known.
+#[derive(Debug)]
+pub(crate) enum BadRow {
+    /// The row is bad; later rows can still be read.
+    Row(String),
+    /// A cell is not UTF-8 (the read ends): the cell's column and the record's line in
+    /// the stream read.
+    Utf8 { field: usize, line: u64 },
+}
+
+impl BadRow {
+    /// The error, at data row `row`, in a stream starting after `line_base` lines.
+    pub(crate) fn at(self, row: usize, line_base: u64, headers: &[String], what: &str) -> RowError {
+        match self {
+            BadRow::Row(msg) => RowError::Row(row_error(row, msg)),
+            BadRow::Utf8 { field, line } => {
+                let line = line + line_base;
+                let msg = format!(
+                    "the cell is not UTF-8 text (line {line} of the file); \
+                     expected UTF-8 (re-save the {what} as UTF-8)"
+                );
+                RowError::Fatal(match headers.get(field) {
+                    Some(h) => cell_error(row, h, msg),
+                    None => row_error(row, msg),
+                })
+            }
+        }
+    }
+}
+
+/// Classifies one `read_record` result against the header.
+pub(crate) fn record_step(
+    read: csv::Result<bool>,
+    rec: &csv::StringRecord,
+    headers: &[String],
+) -> Step {
+    match read {
+        Ok(false) => Step::End,
+        Ok(true) if rec.len() == 1 && rec.iter().all(str::is_empty) => Step::Blank,
+        Ok(true) if rec.len() != headers.len() => {
+            let open_quote = rec.iter().any(|c| c.contains('\n'));
+            let msg = if open_quote {
+                format!(
+                    "a quoted cell runs over several lines (a `\"` is not closed?); \
+                     expected {} cells as in the header, found {}",
+                    headers.len(),
+                    rec.len()
+                )
+            } else {
+                format!(
+                    "expected {} cells as in the header, found {}",
+                    headers.len(),
+                    rec.len()
+                )
+            };
+            Step::Row(Err(BadRow::Row(msg)))
+        }
+        Ok(true) => Step::Row(Ok(())),
+        Err(e) => Step::Row(Err(match e.kind() {
+            csv::ErrorKind::Utf8 { err, .. } => BadRow::Utf8 {
+                field: err.field(),
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+            },
+            _ => BadRow::Row(format!("unreadable row: {e}")),
+        })),
     }
 }
 

@@ -5,7 +5,10 @@
 //! file, the data row (1-based, the header is not counted), the column and what was
 //! expected.
 
-use crate::table::{cell_error, file_error, more_errors, CsvRows, RowError, RowSource};
+use crate::table::{
+    cell_error, file_error, more_errors, read_lines, BadRow, Block, CsvBlocks, CsvRows, RowError,
+    RowSource,
+};
 use crate::IoError;
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -72,7 +75,11 @@ pub fn read_tape_with(
     opts: &TapeOptions,
 ) -> Result<Tape<Vec<Loan>>, IoError> {
     let path = path.as_ref();
-    build_loans(path, open_rows(path)?.as_mut(), opts, |_| Ok(()))
+    if is_parquet(path) {
+        build_loans(path, open_parquet(path)?.as_mut(), opts, |_| Ok(()))
+    } else {
+        build_loans_csv(path, opts, CSV_SIZES, |_| Ok(()))
+    }
 }
 
 /// Reads a Parquet tape held in memory (`path` only names it in messages).
@@ -112,14 +119,19 @@ fn read_tape_pool_in(
         }
         Ok::<_, IoError>(p)
     };
-    let rest = build_loans(path, open_rows(path)?.as_mut(), opts, |b| {
+    let drain = |b: &mut Builder| {
         if b.loans.len() >= chunk && b.errors.is_empty() {
             pool.append(laid_out(&b.loans, &b.payments)?);
             b.loans.clear();
             b.payments.clear();
         }
         Ok(())
-    })?;
+    };
+    let rest = if is_parquet(path) {
+        build_loans(path, open_parquet(path)?.as_mut(), opts, drain)?
+    } else {
+        build_loans_csv(path, opts, CSV_SIZES, drain)?
+    };
     if !rest.loans.is_empty() {
         pool.append(laid_out(&rest.loans, &rest.level_payments)?);
     }
@@ -134,15 +146,6 @@ fn read_tape_pool_in(
 pub fn is_parquet(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
-}
-
-/// The rows of a tape file, CSV or Parquet by extension.
-fn open_rows(path: &Path) -> Result<Box<dyn RowSource>, IoError> {
-    if is_parquet(path) {
-        open_parquet(path)
-    } else {
-        Ok(Box::new(CsvRows::open(path, "loan tape")?))
-    }
 }
 
 #[cfg(feature = "parquet")]
@@ -193,6 +196,17 @@ fn build_loans<S: RowSource + ?Sized>(
     mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError>,
 ) -> Result<Tape<Vec<Loan>>, IoError> {
     let mut b = Builder::new(column_map(path, src.headers())?);
+    drain_rows(&mut b, src, opts, &mut after_row)?;
+    b.finish(path, src.rows_read())
+}
+
+/// Reads the rows left in `src` into `b`, a batch at a time.
+fn drain_rows<S: RowSource + ?Sized>(
+    b: &mut Builder,
+    src: &mut S,
+    opts: &TapeOptions,
+    after_row: &mut impl FnMut(&mut Builder) -> Result<(), IoError>,
+) -> Result<(), IoError> {
     let mut batch: Vec<(usize, Result<csv::StringRecord, RowError>)> =
         Vec::with_capacity(PARSE_BATCH);
     let mut fatal = false;
@@ -224,10 +238,155 @@ fn build_loans<S: RowSource + ?Sized>(
                 (Err(RowError::Row(e)), _) | (Err(RowError::Fatal(e)), _) => b.error(e),
                 (Ok(_), None) => {}
             }
-            after_row(&mut b)?;
+            after_row(b)?;
         }
     }
-    b.finish(path, src.rows_read())
+    Ok(())
+}
+
+/// Bytes of a block read as one piece: a few hundred rows, enough to keep the cores busy
+/// on a small tape.
+const PIECE_BYTES: usize = 1 << 16;
+
+/// The block and piece sizes a CSV tape is read with.
+const CSV_SIZES: (usize, usize) = (crate::table::BLOCK_BYTES, PIECE_BYTES);
+
+/// A piece of a block read on its own: each data row parsed and checked, or what is wrong
+/// with it (its row number given in order, later), and the lines the piece spans.
+struct Piece {
+    rows: Vec<Result<ParsedRow, BadRow>>,
+    lines: u64,
+}
+
+/// Reads a CSV tape file: the header as any table, then the data lines in blocks, each cut
+/// into pieces at line breaks that are read and checked in parallel; what needs the rows
+/// before it (row numbers, duplicate ids, the error cap, the kept loans) follows in row
+/// order, so loans and messages are those of a read in order. A tape with a `"` is read
+/// in order from the block holding it on (a quoted cell may hold a line break).
+fn build_loans_csv(
+    path: &Path,
+    opts: &TapeOptions,
+    (block, piece): (usize, usize),
+    mut after_row: impl FnMut(&mut Builder) -> Result<(), IoError> + Send,
+) -> Result<Tape<Vec<Loan>>, IoError> {
+    let src = CsvRows::open(path, WHAT)?;
+    let mut b = Builder::new(column_map(path, src.headers())?);
+    let cols = b.cols.clone();
+    let headers = src.headers().to_vec();
+    let io = |e| IoError::io(path, e);
+    let (mut blocks, lines) = src.into_blocks(block).map_err(io)?;
+    let mut at = (0usize, lines);
+    let mut next = read_block(&mut blocks, &cols, &headers, opts, piece).map_err(io)?;
+    loop {
+        match next {
+            None => return b.finish(path, at.0),
+            Some(Next::Quoted) => {
+                let (rows, lines) = at;
+                let mut rest = CsvRows::resume(WHAT, blocks.into_rest(), headers, rows, lines);
+                drain_rows(&mut b, &mut rest, opts, &mut after_row)?;
+                return b.finish(path, rest.rows_read());
+            }
+            Some(Next::Pieces(pieces)) => {
+                // The next block is read while this one's rows are taken in order.
+                let (done, n) = rayon::join(
+                    || merge(&mut b, pieces, &mut at, &headers, &mut after_row),
+                    || read_block(&mut blocks, &cols, &headers, opts, piece),
+                );
+                if done? {
+                    return b.finish(path, at.0);
+                }
+                next = n.map_err(io)?;
+            }
+        }
+    }
+}
+
+const WHAT: &str = "loan tape";
+
+/// The next block of a CSV tape, read.
+enum Next {
+    Pieces(Vec<Piece>),
+    /// The rest is read in order.
+    Quoted,
+}
+
+/// Reads and checks the next block, its pieces in parallel (`None` at the end).
+fn read_block(
+    blocks: &mut CsvBlocks,
+    cols: &Columns,
+    headers: &[String],
+    opts: &TapeOptions,
+    piece: usize,
+) -> std::io::Result<Option<Next>> {
+    let bytes = match blocks.next_block()? {
+        Block::End => return Ok(None),
+        Block::Quoted => return Ok(Some(Next::Quoted)),
+        Block::Lines(bytes) => bytes,
+    };
+    let pieces = cut_at_lines(&bytes, piece)
+        .par_iter()
+        .map(|bytes| {
+            let mut rows = Vec::new();
+            let lines = read_lines(bytes, headers, |r| {
+                rows.push(r.map(|cells| parse_cells(cols, 0, cells, opts)));
+                true
+            });
+            Piece { rows, lines }
+        })
+        .collect();
+    Ok(Some(Next::Pieces(pieces)))
+}
+
+/// Takes a block's rows in row order; `at` is the rows and lines read before it. True
+/// once the read must end (a cell that is not UTF-8).
+fn merge(
+    b: &mut Builder,
+    pieces: Vec<Piece>,
+    at: &mut (usize, u64),
+    headers: &[String],
+    after_row: &mut impl FnMut(&mut Builder) -> Result<(), IoError>,
+) -> Result<bool, IoError> {
+    for piece in pieces {
+        for r in piece.rows {
+            at.0 += 1;
+            let row = at.0;
+            match r {
+                Ok(p) => b.absorb(row, p),
+                Err(e) => match e.at(row, at.1, headers, WHAT) {
+                    RowError::Row(e) => b.error(e),
+                    RowError::Fatal(e) => {
+                        b.error(e);
+                        after_row(b)?;
+                        return Ok(true);
+                    }
+                },
+            }
+            after_row(b)?;
+        }
+        at.1 += piece.lines;
+    }
+    Ok(false)
+}
+
+/// `bytes` (whole lines, no quoted cell) cut after the first line break at or past every
+/// `size` bytes.
+fn cut_at_lines(bytes: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(bytes.len() / size + 1);
+    let mut rest = bytes;
+    let size = size.max(1);
+    while !rest.is_empty() {
+        let end = match rest
+            .get(size..)
+            .and_then(|t| t.iter().position(|b| *b == b'\n'))
+        {
+            Some(i) => size + i + 1,
+            None => rest.len(),
+        };
+        let (piece, tail) = rest.split_at(end);
+        out.push(piece);
+        rest = tail;
+    }
+    out
 }
 
 /// One row parsed on its own: its loan if every field parsed, its errors, and the warning
@@ -240,31 +399,61 @@ struct ParsedRow {
     warnings: Vec<tranche_core::tape::LoanFinding>,
 }
 
-/// Typed access to one row's cells, collecting errors.
-/// Column positions by name. Looked up for every cell of every row, so hashed with FNV-1a
-/// (the default SipHash guards against adversarial keys, which column names are not).
-type Columns = HashMap<&'static str, usize, std::hash::BuildHasherDefault<Fnv>>;
+/// A column of the tape schema ([`tranche_core::tape::schema::COLUMNS`]) by its position
+/// there, resolved while compiling (see [`c!`]): a row's cell is then found by indexing,
+/// never by hashing or comparing its name.
+#[derive(Debug, Clone, Copy)]
+struct Col(usize);
 
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-    fn finish(&self) -> u64 {
-        self.0
+impl Col {
+    fn name(self) -> &'static str {
+        SCHEMA[self.0].name
     }
 }
 
+use tranche_core::tape::schema::COLUMNS as SCHEMA;
+
+/// The schema position of a column name; a name the schema lacks fails the build.
+const fn col_of(name: &str) -> Col {
+    let want = name.as_bytes();
+    let mut i = 0;
+    while i < SCHEMA.len() {
+        let have = SCHEMA[i].name.as_bytes();
+        if have.len() == want.len() {
+            let mut k = 0;
+            while k < have.len() && have[k] == want[k] {
+                k += 1;
+            }
+            if k == have.len() {
+                return Col(i);
+            }
+        }
+        i += 1;
+    }
+    assert!(i < SCHEMA.len(), "not a column of the tape schema");
+    Col(i)
+}
+
+/// A tape column by name, checked and resolved at compile time.
+macro_rules! c {
+    ($name:literal) => {{
+        const C: Col = col_of($name);
+        C
+    }};
+}
+
+/// Where each schema column sits in a file's header (`None`: the file lacks it), by schema
+/// position: resolved once per file.
+#[derive(Debug, Clone)]
+struct Columns(Vec<Option<usize>>);
+
+impl Columns {
+    fn get(&self, c: Col) -> Option<usize> {
+        self.0.get(c.0).copied().flatten()
+    }
+}
+
+/// Typed access to one row's cells, collecting errors.
 struct Row<'a> {
     row: usize,
     cells: &'a csv::StringRecord,
@@ -273,10 +462,10 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn raw(&self, col: &str) -> &str {
+    fn raw(&self, col: Col) -> &str {
         self.cols
             .get(col)
-            .and_then(|&i| self.cells.get(i))
+            .and_then(|i| self.cells.get(i))
             .map(str::trim)
             .unwrap_or("")
     }
@@ -286,40 +475,23 @@ impl Row<'_> {
     }
 
     /// A number, or `None` if empty. Errors on text, NaN and infinities.
-    fn num_opt(&mut self, col: &str) -> Option<f64> {
+    fn num_opt(&mut self, col: Col) -> Option<f64> {
         let s = self.raw(col);
         if s.is_empty() {
             return None;
         }
-        // Thousands separators and dollar signs are rare: strip them only when present.
-        let parsed = if s.contains([',', '$']) {
-            let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '$').collect();
-            cleaned.parse::<f64>()
-        } else {
-            s.parse::<f64>()
-        };
-        if let Ok(v) = parsed {
-            if v.is_finite() {
-                return Some(v);
-            }
-        }
-        let s = self.raw(col).to_string();
-        match parsed {
-            Ok(v) if v.is_finite() => Some(v),
-            Ok(_) => {
-                self.err(col, format!("expected a finite number, got `{s}`"));
-                None
-            }
-            Err(_) => {
-                self.err(col, format!("expected a number, got `{s}`"));
+        match parse_num(s) {
+            Ok(v) => Some(v),
+            Err(msg) => {
+                self.err(col.name(), msg);
                 None
             }
         }
     }
 
-    fn num_req(&mut self, col: &str, what: &str) -> Option<f64> {
+    fn num_req(&mut self, col: Col, what: &str) -> Option<f64> {
         if self.raw(col).is_empty() {
-            self.err(col, format!("expected {what}, got an empty cell"));
+            self.err(col.name(), format!("expected {what}, got an empty cell"));
             return None;
         }
         self.num_opt(col)
@@ -328,31 +500,36 @@ impl Row<'_> {
     /// A percent rate in `[lo, hi]`, returned as the decimal it denotes, rounded once
     /// (`5.375` is the double nearest 0.05375, not 5.375 / 100 rounded twice): so a rate
     /// written with [`crate::tape_write`]'s exact percent reads back bit for bit.
-    fn pct(&mut self, col: &str, required: bool, lo: f64, hi: f64) -> Option<f64> {
-        let v = if required {
-            if self.raw(col).is_empty() {
+    fn pct(&mut self, col: Col, required: bool, lo: f64, hi: f64) -> Option<f64> {
+        let s = self.raw(col);
+        if s.is_empty() {
+            if required {
                 self.err(
-                    col,
+                    col.name(),
                     format!("expected a percent rate between {lo} and {hi}, got an empty cell"),
                 );
+            }
+            return None;
+        }
+        let v = match parse_num(s) {
+            Ok(v) => v,
+            Err(msg) => {
+                self.err(col.name(), msg);
                 return None;
             }
-            self.num_opt(col)
-        } else {
-            self.num_opt(col)
-        }?;
+        };
         if v < lo || v > hi {
             self.err(
-                col,
+                col.name(),
                 format!("expected a percent rate between {lo} and {hi}, got {v}"),
             );
             return None;
         }
-        Some(percent_to_decimal(self.raw(col)).unwrap_or(v / 100.0))
+        Some(percent_to_decimal(s).unwrap_or(v / 100.0))
     }
 
     /// A whole number of months >= 0, or `None` if empty.
-    fn int_opt(&mut self, col: &str) -> Option<u32> {
+    fn int_opt(&mut self, col: Col) -> Option<u32> {
         let s = self.raw(col);
         if s.is_empty() {
             return None;
@@ -363,82 +540,119 @@ impl Row<'_> {
                 return Some(v);
             }
         }
-        let s = s.to_string();
         let v = match s.parse::<f64>() {
             Ok(v) => v,
             Err(_) => {
-                self.err(col, format!("expected a whole number, got `{s}`"));
+                let msg = format!("expected a whole number, got `{s}`");
+                self.err(col.name(), msg);
                 return None;
             }
         };
         if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > 10_000.0 {
-            self.err(
-                col,
-                format!("expected a whole number between 0 and 10000, got `{s}`"),
-            );
+            let msg = format!("expected a whole number between 0 and 10000, got `{s}`");
+            self.err(col.name(), msg);
             return None;
         }
         Some(v as u32)
     }
 
-    fn int_req(&mut self, col: &str) -> Option<u32> {
+    fn int_req(&mut self, col: Col) -> Option<u32> {
         if self.raw(col).is_empty() {
-            self.err(col, "expected a whole number, got an empty cell");
+            self.err(col.name(), "expected a whole number, got an empty cell");
             return None;
         }
         self.int_opt(col)
     }
 
-    fn date_opt(&mut self, col: &str) -> Option<NaiveDate> {
-        let s = self.raw(col).to_string();
+    fn date_opt(&mut self, col: Col) -> Option<NaiveDate> {
+        let s = self.raw(col);
         if s.is_empty() {
             return None;
         }
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.err(
-                    col,
-                    format!("expected a calendar date YYYY-MM-DD, got `{s}`"),
-                );
+                let msg = format!("expected a calendar date YYYY-MM-DD, got `{s}`");
+                self.err(col.name(), msg);
                 None
             }
         }
     }
 
-    fn text(&self, col: &str) -> String {
+    fn text(&self, col: Col) -> String {
         self.raw(col).to_string()
+    }
+}
+
+/// A number cell (not empty) as a finite double, or the message saying what is wrong.
+fn parse_num(s: &str) -> Result<f64, String> {
+    // Thousands separators and dollar signs are rare: strip them only when present.
+    let parsed = if s.contains([',', '$']) {
+        let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '$').collect();
+        cleaned.parse::<f64>()
+    } else {
+        s.parse::<f64>()
+    };
+    match parsed {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("expected a finite number, got `{s}`")),
+        Err(_) => Err(format!("expected a number, got `{s}`")),
     }
 }
 
 /// The decimal a percent text denotes, rounded once: the text's exponent lowered by two.
 pub fn percent_to_decimal(text: &str) -> Option<f64> {
+    use std::io::Write;
     let t = text.trim();
     if t.contains([',', '$']) {
         return None;
     }
-    let shifted = match t.find(['e', 'E']) {
+    // The shifted text is built on the stack: a cell longer than the buffer (never a rate
+    // a tape writes) takes the allocating way.
+    let mut buf = [0u8; 64];
+    let mut w = &mut buf[..];
+    let wrote = match t.find(['e', 'E']) {
         Some(i) => {
             let exp: i32 = t[i + 1..].parse().ok()?;
-            format!("{}e{}", &t[..i], exp.checked_sub(2)?)
+            write!(w, "{}e{}", &t[..i], exp.checked_sub(2)?)
         }
-        None => format!("{t}e-2"),
+        None => write!(w, "{t}e-2"),
     };
-    shifted.parse::<f64>().ok().filter(|v| v.is_finite())
+    let left = w.len();
+    let shifted = match wrote {
+        Ok(()) => std::str::from_utf8(&buf[..buf.len() - left])
+            .ok()?
+            .parse::<f64>(),
+        Err(_) => match t.find(['e', 'E']) {
+            Some(i) => {
+                let exp: i32 = t[i + 1..].parse().ok()?;
+                format!("{}e{}", &t[..i], exp.checked_sub(2)?).parse::<f64>()
+            }
+            None => format!("{t}e-2").parse::<f64>(),
+        },
+    };
+    shifted.ok().filter(|v| v.is_finite())
 }
 
 fn column_map(path: &Path, headers: &[String]) -> Result<Columns, IoError> {
-    let mut cols = Columns::default();
-    for name in tranche_core::tape::schema::COLUMNS.iter().map(|c| c.name) {
-        if let Some(i) = headers
+    let cols = Columns(
+        SCHEMA
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-        {
-            cols.insert(name, i);
-        }
-    }
+            .map(|c| {
+                headers
+                    .iter()
+                    .position(|h| h.trim().eq_ignore_ascii_case(c.name))
+            })
+            .collect(),
+    );
+    let present = |name: &str| {
+        SCHEMA
+            .iter()
+            .zip(&cols.0)
+            .any(|(c, at)| c.name == name && at.is_some())
+    };
     let missing: Vec<FieldError> = tranche_core::tape::schema::required()
-        .filter(|c| !cols.contains_key(*c))
+        .filter(|c| !present(c))
         .map(|c| {
             file_error(
                 Some(c),
@@ -487,49 +701,7 @@ impl Builder {
 
     /// Parses and checks one row on its own (no other row needed).
     fn parse(&self, row: usize, cells: &csv::StringRecord, opts: &TapeOptions) -> ParsedRow {
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        let mut r = Row {
-            row,
-            cells,
-            cols: &self.cols,
-            errors: &mut errors,
-        };
-        let payment = r.num_opt("level_payment");
-        if payment.is_some_and(|v| v < 0.0) {
-            r.err(
-                "level_payment",
-                format!("expected a payment >= 0, got {}", r.raw("level_payment")),
-            );
-        }
-        let loan = parse_row(&mut r, opts);
-        if let Some(loan) = &loan {
-            let io_left = loan.io_remaining().min(loan.rem_term);
-            if payment.is_some() && io_left > 0 {
-                r.err(
-                    "level_payment",
-                    format!(
-                        "the loan has {io_left} interest-only months left; a level payment \
-                         is given only once it amortizes (leave the cell empty)"
-                    ),
-                );
-            }
-            // The loan's fields against one another, once every field has parsed.
-            for f in check_loan(loan) {
-                if f.rule.is_warning() && !opts.strict {
-                    warnings.push(f);
-                } else {
-                    let col = rule_column(&r, f.rule);
-                    r.err(col, f.message);
-                }
-            }
-        }
-        ParsedRow {
-            loan,
-            payment,
-            errors,
-            warnings,
-        }
+        parse_cells(&self.cols, row, cells, opts)
     }
 
     /// Takes a parsed row in row order: its errors and warnings, the duplicate-id check,
@@ -541,7 +713,12 @@ impl Builder {
             errors,
             warnings,
         } = p;
-        self.errors.extend(errors);
+        // Every error of a parsed row is about that row (a row read apart from the rows
+        // before it is parsed before its number is known).
+        self.errors.extend(errors.into_iter().map(|mut e| {
+            e.location.row = Some(row);
+            e
+        }));
         if let Some(loan) = loan {
             for f in &warnings {
                 self.warnings.add(row, &loan.loan_id, f);
@@ -612,10 +789,65 @@ impl Builder {
     }
 }
 
+/// Parses and checks one row on its own (no other row needed).
+fn parse_cells(
+    cols: &Columns,
+    row: usize,
+    cells: &csv::StringRecord,
+    opts: &TapeOptions,
+) -> ParsedRow {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut r = Row {
+        row,
+        cells,
+        cols,
+        errors: &mut errors,
+    };
+    let payment = r.num_opt(c!("level_payment"));
+    if payment.is_some_and(|v| v < 0.0) {
+        r.err(
+            "level_payment",
+            format!(
+                "expected a payment >= 0, got {}",
+                r.raw(c!("level_payment"))
+            ),
+        );
+    }
+    let loan = parse_row(&mut r, opts);
+    if let Some(loan) = &loan {
+        let io_left = loan.io_remaining().min(loan.rem_term);
+        if payment.is_some() && io_left > 0 {
+            r.err(
+                "level_payment",
+                format!(
+                    "the loan has {io_left} interest-only months left; a level payment \
+                     is given only once it amortizes (leave the cell empty)"
+                ),
+            );
+        }
+        // The loan's fields against one another, once every field has parsed.
+        for f in check_loan(loan) {
+            if f.rule.is_warning() && !opts.strict {
+                warnings.push(f);
+            } else {
+                let col = rule_column(&r, f.rule);
+                r.err(col, f.message);
+            }
+        }
+    }
+    ParsedRow {
+        loan,
+        payment,
+        errors,
+        warnings,
+    }
+}
+
 /// The column a broken rule names: its own, or `next_reset_date` when the months to the
 /// reset came from that column.
 fn rule_column(r: &Row<'_>, rule: LoanRule) -> &'static str {
-    if rule == LoanRule::ResetAfterMaturity && r.raw("months_to_reset").is_empty() {
+    if rule == LoanRule::ResetAfterMaturity && r.raw(c!("months_to_reset")).is_empty() {
         "next_reset_date"
     } else {
         rule.column()
@@ -624,11 +856,11 @@ fn rule_column(r: &Row<'_>, rule: LoanRule) -> &'static str {
 
 fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
     let before = r.errors.len();
-    let loan_id = r.text("loan_id");
+    let loan_id = r.text(c!("loan_id"));
     if loan_id.is_empty() {
         r.err("loan_id", "expected a loan id, got an empty cell");
     }
-    let balance = r.num_req("balance", "a balance in currency units");
+    let balance = r.num_req(c!("balance"), "a balance in currency units");
     if let Some(b) = balance {
         if b < 0.0 {
             r.err("balance", format!("expected a balance >= 0, got {b}"));
@@ -637,32 +869,32 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
                 "balance",
                 format!(
                     "expected a balance of at most 10,000,000,000 (a loan or rep line), got {}",
-                    r.raw("balance")
+                    r.raw(c!("balance"))
                 ),
             );
         }
     }
-    let rate = r.pct("gross_rate_pct", true, 0.0, 100.0);
-    let orig_term = r.int_req("orig_term");
+    let rate = r.pct(c!("gross_rate_pct"), true, 0.0, 100.0);
+    let orig_term = r.int_req(c!("orig_term"));
     if orig_term == Some(0) {
         r.err(
             "orig_term",
             "expected an original term of at least 1 month, got 0",
         );
     }
-    let rem_term = r.int_req("rem_term");
+    let rem_term = r.int_req(c!("rem_term"));
     // A paid-off loan of a current tape keeps its row, with nothing left to pay.
     if rem_term == Some(0) && balance != Some(0.0) {
         r.err("rem_term", "expected at least 1 month remaining, got 0");
     }
-    let age = match r.int_opt("age") {
+    let age = match r.int_opt(c!("age")) {
         Some(a) => Some(a),
         None => match (orig_term, rem_term) {
             (Some(o), Some(m)) => Some(o.saturating_sub(m)),
             _ => None,
         },
     };
-    let amort_raw = r.text("amort_type");
+    let amort_raw = r.text(c!("amort_type"));
     let amort = match amort_raw.to_ascii_lowercase().as_str() {
         "fixed" | "frm" => Some(AmortType::Fixed),
         "arm" | "adjustable" => Some(AmortType::Arm),
@@ -674,18 +906,20 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
             None
         }
     };
-    let io_months = r.int_opt("io_months").unwrap_or(0);
-    let servicing_fee = r.pct("servicing_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
-    let mi_fee = r.pct("mi_fee_pct", false, 0.0, 100.0).unwrap_or(0.0);
+    let io_months = r.int_opt(c!("io_months")).unwrap_or(0);
+    let servicing_fee = r
+        .pct(c!("servicing_fee_pct"), false, 0.0, 100.0)
+        .unwrap_or(0.0);
+    let mi_fee = r.pct(c!("mi_fee_pct"), false, 0.0, 100.0).unwrap_or(0.0);
     let arm = if amort == Some(AmortType::Arm) {
         parse_arm(r, opts, age)
     } else {
         None
     };
-    let fico = r.int_opt("fico");
+    let fico = r.int_opt(c!("fico"));
     let orig_ltv = r
-        .num_opt("orig_ltv_pct")
-        .or_else(|| r.num_opt("ltv_pct"))
+        .num_opt(c!("orig_ltv_pct"))
+        .or_else(|| r.num_opt(c!("ltv_pct")))
         .unwrap_or(0.0);
     if !(0.0..=200.0).contains(&orig_ltv) {
         r.err(
@@ -693,17 +927,17 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
             format!("expected a percent between 0 and 200, got {orig_ltv}"),
         );
     }
-    let dti = r.num_opt("dti_pct");
-    let prepay_penalty_months = r.int_opt("prepay_penalty_months").unwrap_or(0);
-    let ppt = r.text("prepay_penalty_type").to_ascii_lowercase();
+    let dti = r.num_opt(c!("dti_pct"));
+    let prepay_penalty_months = r.int_opt(c!("prepay_penalty_months")).unwrap_or(0);
+    let ppt = r.text(c!("prepay_penalty_type")).to_ascii_lowercase();
     if !matches!(ppt.as_str(), "" | "hard" | "soft" | "none") {
         r.err(
             "prepay_penalty_type",
             format!("expected `hard`, `soft` or empty, got `{ppt}`"),
         );
     }
-    let orig_date = r.date_opt("orig_date");
-    let lien = match r.int_opt("lien") {
+    let orig_date = r.date_opt(c!("orig_date"));
+    let lien = match r.int_opt(c!("lien")) {
         None => 1,
         Some(l @ (1 | 2)) => l as u8,
         Some(l) => {
@@ -726,12 +960,12 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
         servicing_fee,
         mi_fee,
         arm,
-        product: r.text("product"),
-        state: r.text("state"),
-        property_type: r.text("property_type"),
-        occupancy: r.text("occupancy"),
-        purpose: r.text("purpose"),
-        doc_type: r.text("doc_type"),
+        product: r.text(c!("product")),
+        state: r.text(c!("state")),
+        property_type: r.text(c!("property_type")),
+        occupancy: r.text(c!("occupancy")),
+        purpose: r.text(c!("purpose")),
+        doc_type: r.text(c!("doc_type")),
         fico,
         orig_ltv,
         dti,
@@ -739,7 +973,7 @@ fn parse_row(r: &mut Row<'_>, opts: &TapeOptions) -> Option<Loan> {
         prepay_penalty_type: if ppt == "none" { String::new() } else { ppt },
         orig_date,
         lien,
-        delinquency: r.text("delinquency"),
+        delinquency: r.text(c!("delinquency")),
     })
 }
 
@@ -748,7 +982,7 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 fn parse_arm(r: &mut Row<'_>, opts: &TapeOptions, age: Option<u32>) -> Option<ArmTerms> {
-    let index_raw = r.text("index");
+    let index_raw = r.text(c!("index"));
     let index = if index_raw.is_empty() {
         r.err(
             "index",
@@ -772,11 +1006,11 @@ fn parse_arm(r: &mut Row<'_>, opts: &TapeOptions, age: Option<u32>) -> Option<Ar
             None
         }
     };
-    let margin = r.pct("margin_pct", true, -100.0, 100.0);
-    let months_to_reset = if !r.raw("months_to_reset").is_empty() {
-        r.int_opt("months_to_reset")
-    } else if !r.raw("next_reset_date").is_empty() {
-        let d = r.date_opt("next_reset_date")?;
+    let margin = r.pct(c!("margin_pct"), true, -100.0, 100.0);
+    let months_to_reset = if !r.raw(c!("months_to_reset")).is_empty() {
+        r.int_opt(c!("months_to_reset"))
+    } else if !r.raw(c!("next_reset_date")).is_empty() {
+        let d = r.date_opt(c!("next_reset_date"))?;
         match opts.cutoff {
             Some(c) if months_between(c, d) >= 0 => Some(months_between(c, d) as u32),
             Some(c) => {
@@ -801,20 +1035,20 @@ fn parse_arm(r: &mut Row<'_>, opts: &TapeOptions, age: Option<u32>) -> Option<Ar
         );
         None
     };
-    let first_reset_months = r.int_opt("first_reset_months");
-    let reset_freq = r.int_req("reset_freq_months");
+    let first_reset_months = r.int_opt(c!("first_reset_months"));
+    let reset_freq = r.int_req(c!("reset_freq_months"));
     if reset_freq == Some(0) {
         r.err(
             "reset_freq_months",
             "expected at least 1 month between rate changes, got 0",
         );
     }
-    let initial_cap = r.pct("initial_cap_pct", true, 0.0, 100.0);
-    let periodic_cap = r.pct("periodic_cap_pct", true, 0.0, 100.0);
-    let life_cap = r.pct("life_cap_pct", true, 0.0, 100.0);
-    let life_floor = r.pct("life_floor_pct", true, 0.0, 100.0);
-    let rounding = r.pct("rounding_pct", false, 0.0, 1.0).unwrap_or(0.0);
-    let lookback_months = r.int_opt("lookback_months").unwrap_or(0);
+    let initial_cap = r.pct(c!("initial_cap_pct"), true, 0.0, 100.0);
+    let periodic_cap = r.pct(c!("periodic_cap_pct"), true, 0.0, 100.0);
+    let life_cap = r.pct(c!("life_cap_pct"), true, 0.0, 100.0);
+    let life_floor = r.pct(c!("life_floor_pct"), true, 0.0, 100.0);
+    let rounding = r.pct(c!("rounding_pct"), false, 0.0, 1.0).unwrap_or(0.0);
+    let lookback_months = r.int_opt(c!("lookback_months")).unwrap_or(0);
     let mtr = months_to_reset?;
     let first_reset_pending = match (first_reset_months, age) {
         (Some(f), Some(a)) => a + mtr <= f,
@@ -980,6 +1214,81 @@ mod tests {
         };
         let e = read_tape_with(&p, &opts).unwrap_err().to_string();
         assert!(e.ends_with("t.csv: row 1, field `next_reset_date`: the next rate change, 24 months after the cut-off, comes after the loan's last payment in month 12"), "{e}");
+    }
+
+    fn described(r: Result<Tape<Vec<Loan>>, IoError>) -> String {
+        match r {
+            Ok(t) => format!(
+                "{:?}\n{:?}\n{:?}",
+                t.loans,
+                t.level_payments,
+                t.warnings.lines()
+            ),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Read in blocks cut into pieces of any size, a tape gives what a read in order
+    /// gives: the loans, the warnings, every message with its row and line.
+    #[test]
+    fn a_tape_read_in_blocks_is_the_tape_read_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "loan_id,balance,gross_rate_pct,orig_term,rem_term,amort_type,product";
+        let rows = |n: usize| -> String {
+            (0..n)
+                .map(|k| format!("l{k},{},5,360,359,fixed,P{k}\n", 1000 + k))
+                .collect()
+        };
+        let mut bodies: Vec<Vec<u8>> = vec![
+            format!("{head}\n{}", rows(40)).into(),
+            // A byte-order mark, CRLF, blank lines and lines of spaces, no last line end.
+            format!(
+                "\u{feff}\r\n{head}\r\n\r\n{}  \r\n\r\nz,5,5,360,359,fixed,Z",
+                rows(30).replace('\n', "\r\n")
+            )
+            .into(),
+            // Bad cells, a short row, a duplicate id, a rule broken.
+            format!(
+                "{head}\n{}x1,abc,5,360,359,fixed,P\nx2,1,5\nl3,1,5,360,359,fixed,P\n{}x4,1,5,360,370,fixed,P\n",
+                rows(20),
+                rows(5)
+            )
+            .into(),
+            // A quoted cell with a line break and one with a comma, late in the file.
+            format!(
+                "{head}\n{}q1,\"1,000\",5,360,359,fixed,\"two\nlines\"\n{}",
+                rows(25),
+                rows(10).replace('l', "m")
+            )
+            .into(),
+            // An unclosed quote.
+            format!("{head}\n{}q1,1000,5,360,359,fixed,\"open\n{}", rows(12), rows(3)).into(),
+            // Lines ended by a lone CR.
+            format!("{head}\r{}", rows(15).replace('\n', "\r")).into(),
+            // More errors than are listed.
+            format!("{head}\n{}", "y,x,5,360,360,fixed,P\n".repeat(70)).into(),
+        ];
+        // A cell that is not UTF-8, late in the file, after blank lines.
+        let mut latin1 = format!("{head}\n{}\n\n", rows(33)).into_bytes();
+        latin1.extend(b"b1,1000,5,360,359,fixed,Caf\xe9\n");
+        latin1.extend(rows(4).into_bytes());
+        bodies.push(latin1);
+        for (k, body) in bodies.iter().enumerate() {
+            let p = dir.path().join(format!("t{k}.csv"));
+            std::fs::write(&p, body).unwrap();
+            for strict in [false, true] {
+                let opts = TapeOptions {
+                    strict,
+                    ..Default::default()
+                };
+                let file = std::fs::File::open(&p).unwrap();
+                let want = described(read_tape_csv_from(&p, file, &opts));
+                for sizes in [(1, 1), (7, 3), (64, 16), (200, 50), (333, 1000), CSV_SIZES] {
+                    let got = described(build_loans_csv(&p, &opts, sizes, |_| Ok(())));
+                    assert_eq!(got, want, "body {k}, sizes {sizes:?}");
+                }
+            }
+        }
     }
 
     #[test]

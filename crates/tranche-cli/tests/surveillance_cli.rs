@@ -559,3 +559,72 @@ fn actuals_equal_to_the_models_own_figures_reproduce_the_run() {
     assert_eq!(bond(&moved, 0), bond(&full, 0));
     assert_ne!(bond(&moved, 1), bond(&full, 1));
 }
+
+/// Without a current tape: the remittance actuals from the cut-off, priced on a later
+/// settlement date, value the bonds as the run from that date's state and tape does.
+#[test]
+fn actuals_from_the_cut_off_price_as_the_state_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (actuals, state, tape) = (p("a.csv"), p("s.json"), p("t.csv"));
+    let sc: &[&str] = &[
+        "--speed",
+        "150",
+        "--cdr",
+        "2",
+        "--severity",
+        "35",
+        "--lag",
+        "4",
+    ];
+    let (code, _, err) = tranche(&with(
+        &[
+            "run",
+            DEAL,
+            "--until",
+            "2005-01",
+            "--write-actuals",
+            &actuals,
+            "--write-state",
+            &state,
+            "--write-tape",
+            &tape,
+        ],
+        sc,
+    ));
+    assert_eq!(code, 0, "{err}");
+    let summary = |more: &[&str]| {
+        let v = json(&with(
+            &with(&["run", DEAL, "--summary", "--format", "json"], sc),
+            more,
+        ));
+        arr(&v, "bonds").clone()
+    };
+    let a = summary(&["--actuals", &actuals, "--settle", "2005-01-25"]);
+    let b = summary(&[
+        "--as-of",
+        "2005-01",
+        "--state",
+        &state,
+        "--tape",
+        &tape,
+        "--settle",
+        "2005-01-25",
+    ]);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        for k in [
+            "wal_years",
+            "dm_bps",
+            "yield_pct",
+            "mod_duration",
+            "factor",
+            "accrued_pct",
+            "spread_bps",
+            "spread_duration",
+        ] {
+            assert!(x[k].is_number(), "{k}");
+            assert_eq!(x[k], y[k], "{} {k}", x["bond"]);
+        }
+    }
+}

@@ -221,7 +221,10 @@ mod tests {
             let s: ScenarioJson = serde_json::from_value(j.into()).unwrap();
             assert_eq!(s.scalar(f.name), Some(f.max), "{}", f.name);
         }
-        let vectors = FIELDS.iter().filter(|f| f.name.ends_with("_vector")).count();
+        let vectors = FIELDS
+            .iter()
+            .filter(|f| f.name.ends_with("_vector"))
+            .count();
         assert_eq!(SCALARS.len(), FIELDS.len() - vectors);
     }
 

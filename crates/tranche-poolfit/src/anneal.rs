@@ -28,6 +28,81 @@ enum Src {
 
 const NACC: usize = 10;
 
+/// The annealer's moves, each changing one or two loans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    /// Exchange two loans' balances.
+    SwapBalances,
+    /// Move dollars between two loans of one balance bucket.
+    TransferBalance,
+    SwapRates,
+    /// Move a rate by one grid step within its bucket's printed range.
+    NudgeRate,
+    /// Exchange timings (ARM-only values follow when ARM status differs).
+    SwapTimings,
+    SwapLtvs,
+    /// Exchange MI status and premium between two loans above 80% LTV.
+    ExchangeMi,
+    /// Move an LPMI premium.
+    NudgeMi,
+    SwapFico,
+    SwapDti,
+    SwapMargins,
+    /// Move a margin by one grid step within its bucket.
+    NudgeMargin,
+    SwapMaxRates,
+    /// Exchange one categorical field (a table's own categories).
+    SwapCategory,
+    /// Exchange pricing tiers.
+    SwapTiers,
+}
+
+/// The unguided moves and their weights, percent of the draws (they add up to 100). A
+/// draw of 0..100 picks by the running sum in this order, so the random stream, and with
+/// it every fitted tape, depends on the order: append, do not reorder.
+const MOVES: [(Move, usize); 15] = [
+    (Move::SwapBalances, 18),
+    (Move::TransferBalance, 16),
+    (Move::SwapRates, 12),
+    (Move::NudgeRate, 8),
+    (Move::SwapTimings, 8),
+    (Move::SwapLtvs, 7),
+    (Move::ExchangeMi, 4),
+    (Move::NudgeMi, 4),
+    (Move::SwapFico, 4),
+    (Move::SwapDti, 2),
+    (Move::SwapMargins, 4),
+    (Move::NudgeMargin, 1),
+    (Move::SwapMaxRates, 4),
+    (Move::SwapCategory, 6),
+    (Move::SwapTiers, 2),
+];
+
+/// The move a draw of 0..100 picks.
+fn pick(draw: usize) -> Move {
+    let mut upto = 0;
+    for (m, w) in MOVES {
+        upto += w;
+        if draw < upto {
+            return m;
+        }
+    }
+    MOVES[MOVES.len() - 1].0
+}
+
+/// What one step of the annealing knows besides the loans.
+struct Step<'a> {
+    frac: f64,
+    temp: f64,
+    grid: f64,
+    cat_src: &'a [usize],
+    has_fico: bool,
+    has_dti: bool,
+    has_margin: bool,
+    has_maxrate: bool,
+    multi_tier: bool,
+}
+
 /// Loans per bucket of one table, kept current as moves are accepted.
 #[derive(Debug, Clone)]
 struct Group {
@@ -664,30 +739,66 @@ impl<'a> Fit<'a> {
                 }
                 continue;
             }
-            let kind = rng.below(100);
-            if kind < 18 {
+            let mv = pick(rng.below(100));
+            let step = Step {
+                frac,
+                temp,
+                grid,
+                cat_src: &cat_src,
+                has_fico,
+                has_dti,
+                has_margin,
+                has_maxrate,
+                multi_tier,
+            };
+            if !self.try_move(mv, i, j, &step, rng) {
+                continue;
+            }
+            if !self.groups.is_empty() {
+                self.regroup(i);
+                self.regroup(j);
+            }
+        }
+    }
+
+    /// Tries one move on loans `i` and `j`: false when it does not apply to them (nothing
+    /// was tried), true when it was tried (kept or undone by the annealing rule).
+    fn try_move(&mut self, mv: Move, i: usize, j: usize, c: &Step, rng: &mut Rng) -> bool {
+        let (frac, temp, grid) = (c.frac, c.temp, c.grid);
+        let (has_fico, has_dti, has_margin, has_maxrate, multi_tier) = (
+            c.has_fico,
+            c.has_dti,
+            c.has_margin,
+            c.has_maxrate,
+            c.multi_tier,
+        );
+        let cat_src = c.cat_src;
+        let accept = |d: f64, rng: &mut Rng| d <= 0.0 || rng.f64() < (-d / temp).exp();
+        match mv {
+            Move::SwapBalances => {
                 // swap balances
                 let mut sw = |s: &mut State| {
                     s.bal.swap(i, j);
                     s.pinned_bal.swap(i, j);
                 };
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if accept(d, rng) {
                     self.swap_bal_members(i, j);
                 } else {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 34 {
+            }
+            Move::TransferBalance => {
                 // transfer dollars between two loans of the same balance bucket
                 let b = self.st.bal[i].b;
                 let bk = if b == NONE { 0 } else { b as usize };
                 let m = &self.members[bk];
                 if m.len() < 2 || self.st.pinned_bal[i] {
-                    continue;
+                    return false;
                 }
                 let j = m[rng.below(m.len())];
                 if j == i || self.st.pinned_bal[j] {
-                    continue;
+                    return false;
                 }
                 let bi = self.st.bal[i].v.unwrap_or(0.0);
                 let bj = self.st.bal[j].v.unwrap_or(0.0);
@@ -696,13 +807,13 @@ impl<'a> Fit<'a> {
                 let mut delta = (scale * (rng.f64() - 0.5) * 2.0).round();
                 delta = delta.clamp(lo - bi, hi - bi).clamp(bj - hi, bj - lo);
                 if delta == 0.0 {
-                    continue;
+                    return false;
                 }
                 let mut fw = |s: &mut State| {
                     s.bal[i].v = Some(bi + delta);
                     s.bal[j].v = Some(bj - delta);
                 };
-                d = self.trial(i, j, None, &mut fw);
+                let d = self.trial(i, j, None, &mut fw);
                 if !accept(d, rng) {
                     let mut bw = |s: &mut State| {
                         s.bal[i].v = Some(bi);
@@ -710,37 +821,40 @@ impl<'a> Fit<'a> {
                     };
                     self.undo(i, j, None, &mut bw);
                 }
-            } else if kind < 46 {
+            }
+            Move::SwapRates => {
                 let mut sw = |s: &mut State| {
                     s.rate.swap(i, j);
                     s.pinned_rate.swap(i, j);
                 };
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 54 {
+            }
+            Move::NudgeRate => {
                 // nudge a rate by 1/8 within its bucket's printed min..max
                 if self.st.pinned_rate[i] {
-                    continue;
+                    return false;
                 }
                 let v = self.st.rate[i].v.unwrap_or(0.0);
                 let b = self.st.rate[i].b;
                 let Some(&(lo, hi)) = self.rate_rng.get(b as usize) else {
-                    continue;
+                    return false;
                 };
                 let step = if rng.below(2) == 0 { grid } else { -grid };
                 let nv = ((v + step) / grid).round() * grid;
                 if nv < lo - 1e-9 || nv > hi + 1e-9 {
-                    continue;
+                    return false;
                 }
                 let mut fw = |s: &mut State| s.rate[i].v = Some(nv);
-                d = self.trial(i, i, None, &mut fw);
+                let d = self.trial(i, i, None, &mut fw);
                 if !accept(d, rng) {
                     let mut bw = |s: &mut State| s.rate[i].v = Some(v);
                     self.undo(i, i, None, &mut bw);
                 }
-            } else if kind < 62 {
+            }
+            Move::SwapTimings => {
                 // swap timings (ARM-only values follow when ARM status differs)
                 let fi = self.is_fixed(i);
                 let fj = self.is_fixed(j);
@@ -751,24 +865,26 @@ impl<'a> Fit<'a> {
                         s.slot_maxrate.swap(i, j);
                     }
                 };
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 69 {
+            }
+            Move::SwapLtvs => {
                 let mut sw = |s: &mut State| s.slot_ltv.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 73 {
+            }
+            Move::ExchangeMi => {
                 // exchange MI status / premium between two loans above 80% LTV
                 let (a, b) = (self.st.slot_ltv[i], self.st.slot_ltv[j]);
                 let la = &self.st.ltv[a];
                 let lb = &self.st.ltv[b];
                 if la.pmi_b == NONE || lb.pmi_b == NONE || (la.pmi_b == lb.pmi_b && la.mi == lb.mi)
                 {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| {
                     let (x, y) = (s.ltv[a].pmi_b, s.ltv[a].mi);
@@ -777,119 +893,124 @@ impl<'a> Fit<'a> {
                     s.ltv[b].pmi_b = x;
                     s.ltv[b].mi = y;
                 };
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 77 {
+            }
+            Move::NudgeMi => {
                 // nudge an LPMI premium
                 let a = self.st.slot_ltv[i];
                 let mi = self.st.ltv[a].mi;
                 if mi <= 0.0 {
-                    continue;
+                    return false;
                 }
                 let step = [0.01, 0.05, 0.1, 0.25][rng.below(4)]
                     * if rng.below(2) == 0 { 1.0 } else { -1.0 };
                 let nv = ((mi + step) * 100.0).round() / 100.0;
                 if !(0.01..=self.mi_max).contains(&nv) {
-                    continue;
+                    return false;
                 }
                 let mut fw = |s: &mut State| s.ltv[a].mi = nv;
-                d = self.trial(i, i, None, &mut fw);
+                let d = self.trial(i, i, None, &mut fw);
                 if !accept(d, rng) {
                     let mut bw = |s: &mut State| s.ltv[a].mi = mi;
                     self.undo(i, i, None, &mut bw);
                 }
-            } else if kind < 81 {
+            }
+            Move::SwapFico => {
                 if !has_fico {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.slot_fico.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 83 {
+            }
+            Move::SwapDti => {
                 if !has_dti {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.slot_dti.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 87 {
+            }
+            Move::SwapMargins => {
                 if !has_margin || self.is_fixed(i) || self.is_fixed(j) {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.slot_margin.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 88 {
+            }
+            Move::NudgeMargin => {
                 // nudge a margin within its bucket
                 let a = self.st.slot_margin[i];
                 if !has_margin || a == usize::MAX || self.st.pinned_margin[a] {
-                    continue;
+                    return false;
                 }
                 let Some(v) = self.st.margin[a].v else {
-                    continue;
+                    return false;
                 };
                 let Some(&(lo, hi)) = self.margin_rng.get(self.st.margin[a].b as usize) else {
-                    continue;
+                    return false;
                 };
                 let nv = v + if rng.below(2) == 0 { grid } else { -grid };
                 if nv < lo - 1e-9 || nv > hi + 1e-9 {
-                    continue;
+                    return false;
                 }
                 let mut fw = |s: &mut State| s.margin[a].v = Some(nv);
-                d = self.trial(i, i, None, &mut fw);
+                let d = self.trial(i, i, None, &mut fw);
                 if !accept(d, rng) {
                     let mut bw = |s: &mut State| s.margin[a].v = Some(v);
                     self.undo(i, i, None, &mut bw);
                 }
-            } else if kind < 92 {
+            }
+            Move::SwapMaxRates => {
                 if !has_maxrate || self.is_fixed(i) || self.is_fixed(j) {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.slot_maxrate.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
-            } else if kind < 98 {
+            }
+            Move::SwapCategory => {
                 if cat_src.is_empty() {
-                    continue;
+                    return false;
                 }
                 let si = cat_src[rng.below(cat_src.len())];
                 let Src::Cat(c) = self.srcs[si].1 else {
-                    continue;
+                    return false;
                 };
                 let (a, b) = (self.st.slot_cat[c][i], self.st.slot_cat[c][j]);
                 if self.st.cats[c].1[a] == self.st.cats[c].1[b] {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.slot_cat[c].swap(i, j);
-                d = self.trial(i, j, Some(si), &mut sw);
+                let d = self.trial(i, j, Some(si), &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, Some(si), &mut sw);
                 }
-            } else {
+            }
+            Move::SwapTiers => {
                 if !multi_tier || self.st.tier[i] == self.st.tier[j] {
-                    continue;
+                    return false;
                 }
                 let mut sw = |s: &mut State| s.tier.swap(i, j);
-                d = self.trial(i, j, None, &mut sw);
+                let d = self.trial(i, j, None, &mut sw);
                 if !accept(d, rng) {
                     self.undo(i, j, None, &mut sw);
                 }
             }
-            if !self.groups.is_empty() {
-                self.regroup(i);
-                self.regroup(j);
-            }
         }
+        true
     }
 
     fn init_groups(&mut self) {

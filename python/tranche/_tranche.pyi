@@ -145,13 +145,29 @@ class Deal:
     """A deal loaded from its directory: deal file, loan tape and forward curves."""
 
     @staticmethod
-    def load(path: str | os.PathLike[str]) -> Deal:
+    def load(
+        path: str | os.PathLike[str],
+        *,
+        as_of: str | None = None,
+        state: str | os.PathLike[str] | None = None,
+        tape: str | os.PathLike[str] | None = None,
+    ) -> Deal:
         """Loads a deal directory (holding ``deal.toml``) or a deal file.
+
+        With ``as_of`` (``"YYYY-MM"``), ``state`` (the deal state as of that month) and
+        ``tape`` (the current tape), the deal as it stood after that payment date, as
+        ``tranche ... --as-of --state --tape`` loads it: every method then runs the periods
+        after it (docs/surveillance.md). The three go together.
 
         Raises:
             InputError: a file is missing or invalid (the message names the file, row or
-                line, field, and what was expected).
+                line, field, and what was expected); a state that contradicts the deal or
+                the tape, or is not as of ``as_of``.
         """
+    @property
+    def as_of(self) -> str | None:
+        """The payment month (``"YYYY-MM"``) runs start after, when loaded at a deal
+        state; ``None`` for a deal run from its cut-off."""
     @property
     def name(self) -> str:
         """The deal's name."""

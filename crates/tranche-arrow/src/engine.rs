@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tranche_core::breakeven::BreakevenSpec;
 use tranche_core::collateral::LoanPool;
+use tranche_core::deal::YearMonth;
 use tranche_core::runner::{DealModel, RunOutput};
 use tranche_core::scenario::{Scenario, Shock};
 use tranche_core::strats::{compute_all, default_tables, StratContext};
@@ -130,6 +131,17 @@ pub struct PreparedDeal {
     warnings: Vec<String>,
 }
 
+/// Where a deal stands after a payment date (`docs/surveillance.md`): the month, the deal
+/// state as of it and the current tape; `name` is the front end's name of the month's
+/// input (`as_of`), as the command line's messages name `--as-of`.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf<'a> {
+    pub name: &'a str,
+    pub month: &'a str,
+    pub state: &'a Path,
+    pub tape: &'a Path,
+}
+
 impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves. Tape loans that
     /// break a warning rule are counted ([`PreparedDeal::warnings`]), not refused.
@@ -151,6 +163,57 @@ impl PreparedDeal {
             loans: loaded.loans,
             warnings: loaded.warnings.lines(),
         })
+    }
+
+    /// The deal placed at a deal state with its current tape, as `tranche run --as-of
+    /// --state --tape` places it: every run projects the periods after the as-of date.
+    /// The state and the tape are checked against the deal and each other; errors name
+    /// the file, line and field, in the command line's words.
+    pub fn load_as_of(path: &Path, strict: bool, at: &AsOf<'_>) -> Result<Self, RunError> {
+        let month = YearMonth::parse(at.month.trim()).ok_or_else(|| {
+            RunError::input(format!(
+                "{}: expected a month YYYY-MM, found `{}`",
+                at.name, at.month
+            ))
+        })?;
+        let sf = tranche_io::state::read_state(at.state)?;
+        if sf.state.as_of != month {
+            return Err(RunError::input(format!(
+                "{} {month}: the deal state {} is as of {}; expected a state as of {month}",
+                at.name,
+                sf.path.display(),
+                sf.state.as_of
+            )));
+        }
+        // A current tape's `next_reset_date` counts from the as-of month.
+        let from = chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1);
+        let (loaded, payments) =
+            tranche_io::deal::load_deal_current(path, strict, Some(at.tape), from)?;
+        let on_tape =
+            |e: tranche_core::Error| RunError::Input(format!("{}: {}", at.tape.display(), e));
+        let mut pool = LoanPool::from_loans(&loaded.loans).map_err(on_tape)?;
+        if payments.iter().any(Option::is_some) {
+            pool.set_level_payments(&payments).map_err(on_tape)?;
+        }
+        let model = DealModel::new(loaded.deal, pool, loaded.curves)
+            .map_err(|e| RunError::Input(format!("{}: {}", path.display(), e)))?;
+        let model = sf.place(model)?;
+        Ok(PreparedDeal {
+            path: path.to_path_buf(),
+            model,
+            // The strats describe the loans outstanding: paid-off rows are left out.
+            loans: loaded
+                .loans
+                .into_iter()
+                .filter(|l| l.balance > 0.0)
+                .collect(),
+            warnings: loaded.warnings.lines(),
+        })
+    }
+
+    /// The as-of month runs start after, when loaded at a deal state.
+    pub fn as_of(&self) -> Option<YearMonth> {
+        self.model.as_of()
     }
 
     /// The tape's warnings, one line per broken rule, each naming the file, the first
@@ -241,9 +304,14 @@ impl PreparedDeal {
     /// file stem, then the pool summary as `summary`.
     pub fn strats(&self) -> Result<Vec<(String, RecordBatch)>, RunError> {
         let deal = &self.model.deal;
+        // A current tape stands as of the first day of its as-of month.
+        let date = self
+            .as_of()
+            .and_then(|m| chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1))
+            .unwrap_or(deal.dates.cut_off);
         let ctx = StratContext {
             fees: deal.pool_fees(),
-            cutoff: Some(deal.dates.cut_off),
+            cutoff: Some(date),
         };
         let tables = compute_all(&default_tables(), &self.loans, &ctx).map_err(core_error)?;
         tables
@@ -285,6 +353,39 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .join(rel)
+    }
+
+    #[test]
+    fn a_deal_loads_at_a_state_and_runs_from_it() {
+        let case = repo("tests/bad_inputs/state_as_of_other_month");
+        let (state, tape) = (case.join("state.json"), case.join("current.csv"));
+        let at = |month| AsOf {
+            name: "as_of",
+            month,
+            state: &state,
+            tape: &tape,
+        };
+        let toy = repo("tests/bad_inputs/_base/toy");
+        let d = PreparedDeal::load_as_of(&toy, false, &at("2024-07")).unwrap();
+        assert_eq!(d.as_of().map(|m| m.to_string()).as_deref(), Some("2024-07"));
+        let run = d.run(&Scenario::default(), &|f| f.to_string()).unwrap();
+        assert!(run.run.periods[0].period > 1, "{:?}", run.run.periods[0]);
+        let e = PreparedDeal::load_as_of(&toy, false, &at("2024-08"))
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().starts_with("as_of 2024-08: the deal state ")
+                && e.to_string()
+                    .ends_with("is as of 2024-07; expected a state as of 2024-08"),
+            "{e}"
+        );
+        let e = PreparedDeal::load_as_of(&toy, false, &at("July"))
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "as_of: expected a month YYYY-MM, found `July`"
+        );
     }
 
     #[test]

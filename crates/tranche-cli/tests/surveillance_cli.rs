@@ -437,6 +437,204 @@ fn carried_write_downs_count_in_the_summary() {
     assert!(aw >= 0.0, "{aw}");
 }
 
+/// A report table of `report.json` by its id.
+fn report_table<'a>(report: &'a Value, id: &str) -> &'a Value {
+    arr(report, "tables")
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no table {id}"))
+}
+
+/// The cells of a report table's rows.
+fn cells(t: &Value) -> Vec<Vec<Value>> {
+    arr(t, "rows")
+        .iter()
+        .map(|r| r["cells"].as_array().unwrap().clone())
+        .collect()
+}
+
+/// The must-show: the reference deal as of January 2005, from a state and current tape
+/// tranche wrote. The report from there prints the as-of commands' figures bit for bit:
+/// each Price/DM block is `price-table --as-of`, the AFR schedule is `afr --as-of`, the
+/// bonds' balances are the state's; its collateral tables are the current tape's.
+#[test]
+fn the_report_as_of_2005_01_is_the_as_of_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    let tape = dir.path().join("t.csv");
+    let out = dir.path().join("report");
+    let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
+    let (code, _, err) = tranche(&[
+        "run",
+        DEAL,
+        "--cdr",
+        "2",
+        "--severity",
+        "40",
+        "--lag",
+        "6",
+        "--until",
+        "2005-01",
+        "--write-state",
+        state,
+        "--write-tape",
+        tape,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let from = ["--as-of", "2005-01", "--state", state, "--tape", tape];
+    let (code, _, err) = tranche(&with(
+        &["report", DEAL, "--out", out.to_str().unwrap()],
+        &from,
+    ));
+    assert_eq!(code, 0, "{err}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("Computational Materials as of the January 2005 Payment Date"),
+        "{}",
+        report["title"]
+    );
+    assert!(
+        arr(&report, "subtitle")
+            .iter()
+            .any(|s| s == "Settlement: 01/25/05 (the as-of payment date, flat)"),
+        "{}",
+        report["subtitle"]
+    );
+
+    // The bonds as they stand: the state's balances and write-downs, exactly.
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    let bonds = cells(report_table(&report, "bonds-as-of"));
+    let summary = cells(report_table(&report, "summary"));
+    for (k, b) in arr(&s, "bonds").iter().enumerate() {
+        let row = bonds.iter().find(|r| r[0] == b["name"]).unwrap();
+        assert_eq!(row[2], b["balance"], "{row:?}");
+        assert_eq!(row[4], b["allocated_realized_loss"], "{row:?}");
+        let factor = b["balance"].as_f64().unwrap() / row[1].as_f64().unwrap();
+        assert_eq!(row[3].as_f64().unwrap(), factor, "{row:?}");
+        assert_eq!(summary[k][0], b["name"]);
+        assert_eq!(summary[k][1], b["balance"], "{:?}", summary[k]);
+    }
+
+    // Each Price/DM block is the price table from that date, bit for bit.
+    let table = json(&with(&["price-table", DEAL, "--format", "json"], &from));
+    let rows = table.as_array().unwrap();
+    assert_eq!(rows.len(), 6 * 2 * 5);
+    for r in rows {
+        let class = r["class"].as_str().unwrap().to_lowercase();
+        let block = report_table(
+            &report,
+            &format!("price-dm-{class}-{}", r["horizon"].as_str().unwrap()),
+        );
+        let col = block["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| *c == format!("{:.2}%", r["speed_pct"].as_f64().unwrap()))
+            .unwrap();
+        let c = cells(block);
+        let at = |line: usize| c[line][col].clone();
+        assert_eq!(at(0), r["dm_bps"], "{r}");
+        assert_eq!(at(1), r["wal_years"], "{r}");
+        assert_eq!(at(2), r["mod_duration"], "{r}");
+        assert_eq!(at(3), r["first_principal"], "{r}");
+        assert_eq!(at(4), r["last_principal"], "{r}");
+    }
+
+    // The AFR schedule is `afr --as-of`, bit for bit.
+    let afr = json(&with(&["afr", DEAL, "--format", "json"], &from));
+    let sched = cells(report_table(&report, "available-funds-rate"));
+    assert_eq!(sched.len(), afr.as_array().unwrap().len());
+    for (row, a) in sched.iter().zip(afr.as_array().unwrap()) {
+        assert_eq!(row[0], a["period"]);
+        assert_eq!(row[1], a["payment_date"]);
+        assert_eq!(row[2], a["afr_pct"]);
+        assert_eq!(row[3], a["afr_shocked_pct"]);
+    }
+    assert_eq!(sched[0][0], 13);
+
+    // The strats are the current tape's loans outstanding.
+    let text = std::fs::read_to_string(tape).unwrap();
+    let outstanding = csv_rows(&text)[1..]
+        .iter()
+        .filter(|r| {
+            num(&r[csv_rows(&text)[0]
+                .iter()
+                .position(|c| c == "balance")
+                .unwrap()])
+                > 0.0
+        })
+        .count();
+    let pool = cells(report_table(&report, "collateral-summary"));
+    assert_eq!(pool[0][1], outstanding, "{:?}", pool[0]);
+    let notes = report_table(&report, "collateral-summary")["notes"].to_string();
+    assert!(notes.contains("paid off, balance 0, left out"), "{notes}");
+
+    // The report's settlement is the as-of run's.
+    let run = json(&with(
+        &["run", DEAL, "--summary", "--format", "json"],
+        &from,
+    ));
+    assert_eq!(run["settlement"], "2005-01-25");
+}
+
+/// `collateral --as-of`: the pool's projection after the as-of date is the uninterrupted
+/// projection's from the next period on, period numbers and dates included.
+#[test]
+fn the_collateral_as_of_2005_01_is_the_projection_from_period_13() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    let tape = dir.path().join("t.csv");
+    let per_loan = dir.path().join("loans.csv");
+    let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
+    let sc = [
+        "--cdr",
+        "3",
+        "--severity",
+        "40",
+        "--lag",
+        "6",
+        "--libor",
+        "2",
+    ];
+    let (code, _, err) = tranche(&with(
+        &with(&["run", DEAL], &sc),
+        &[
+            "--until",
+            "2005-01",
+            "--write-state",
+            state,
+            "--write-tape",
+            tape,
+        ],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let full = json(&with(&["collateral", DEAL, "--format", "json"], &sc));
+    let asof = json(&with(
+        &with(&["collateral", DEAL, "--format", "json"], &sc),
+        &[
+            "--as-of",
+            "2005-01",
+            "--state",
+            state,
+            "--tape",
+            tape,
+            "--per-loan",
+            per_loan.to_str().unwrap(),
+        ],
+    ));
+    let (full, asof) = (full.as_array().unwrap(), asof.as_array().unwrap());
+    assert_eq!(asof[0]["period"], 13);
+    assert_eq!(asof[0]["date"], "2005-02-25");
+    assert_eq!(&full[12..], &asof[..]);
+    let loans = std::fs::read_to_string(&per_loan).unwrap();
+    let second = loans.lines().nth(1).unwrap();
+    assert!(second.contains(",13,2005-02-25,"), "{second}");
+}
+
 /// Actuals equal to the model's own pool figures, written by `--write-actuals`, give the
 /// model's run bit for bit: from the cut-off, and from a state with actuals after it.
 /// Actuals with one more loss move the bonds; what the model projects after them starts

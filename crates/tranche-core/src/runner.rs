@@ -139,6 +139,12 @@ impl DealModel {
         self.start.as_ref().map(|s| s.as_of)
     }
 
+    /// Where runs start from an as-of date: the trust after that payment date (each bond's
+    /// balance and carries, in the deal's order); `None` from the cut-off.
+    pub fn position(&self) -> Option<&Position> {
+        self.start.as_ref().map(|s| &s.position)
+    }
+
     /// The scenario resolved against this deal. From an as-of date, bonds settle on its
     /// payment date unless the scenario says a later date.
     pub fn resolve(&self, scenario: &Scenario) -> Result<Resolved> {

@@ -12,7 +12,7 @@ use pyo3::types::PyDict;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tranche_arrow::engine::{DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
+use tranche_arrow::engine::{AsOf, DealCache, DealIds, DealSource, PreparedDeal, ScenarioEngine};
 use tranche_arrow::{build_results, result_schema, run_scenario_batch, tables, BatchOptions};
 use tranche_arrow::{RunError, ScenarioRow};
 use tranche_core::breakeven::{
@@ -115,13 +115,64 @@ pub struct Deal {
 
 #[pymethods]
 impl Deal {
-    /// Loads a deal directory (or a deal file).
+    /// Loads a deal directory (or a deal file). With `as_of` (`"YYYY-MM"`), `state` (the
+    /// deal state as of that month) and `tape` (the current tape), the deal as it stood
+    /// after that payment date, as `tranche ... --as-of --state --tape` loads it: every
+    /// run, grid, table and breakeven projects the periods after it.
     #[staticmethod]
-    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Deal> {
-        let inner = py.detach(|| PreparedDeal::load(&path)).map_err(to_py)?;
+    #[pyo3(signature = (path, *, as_of=None, state=None, tape=None))]
+    fn load(
+        py: Python<'_>,
+        path: PathBuf,
+        as_of: Option<String>,
+        state: Option<PathBuf>,
+        tape: Option<PathBuf>,
+    ) -> PyResult<Deal> {
+        let inner = match (as_of, state, tape) {
+            (None, None, None) => py.detach(|| PreparedDeal::load(&path)),
+            (Some(month), Some(state), Some(tape)) => py.detach(|| {
+                let at = AsOf {
+                    name: "as_of",
+                    month: &month,
+                    state: &state,
+                    tape: &tape,
+                };
+                PreparedDeal::load_as_of(&path, false, &at)
+            }),
+            (month, state, tape) => {
+                let missing: Vec<&str> = [
+                    ("as_of", month.is_none()),
+                    ("state", state.is_none()),
+                    ("tape", tape.is_none()),
+                ]
+                .iter()
+                .filter(|(_, m)| *m)
+                .map(|(k, _)| *k)
+                .collect();
+                let given = if month.is_some() {
+                    "as_of"
+                } else if state.is_some() {
+                    "state"
+                } else {
+                    "tape"
+                };
+                return Err(input(format!(
+                    "{given}: needs {}; as_of (YYYY-MM), state (the deal state as of it) and tape (the current tape) go together",
+                    missing.join(" and ")
+                )));
+            }
+        }
+        .map_err(to_py)?;
         Ok(Deal {
             inner: Arc::new(inner),
         })
+    }
+
+    /// The payment month runs start after (`"YYYY-MM"`), when loaded at a deal state;
+    /// else `None` (runs from the cut-off).
+    #[getter]
+    fn as_of(&self) -> Option<String> {
+        self.inner.as_of().map(|m| m.to_string())
     }
 
     #[getter]
@@ -397,8 +448,12 @@ impl Deal {
     }
 
     fn __repr__(&self) -> String {
+        let at = self
+            .inner
+            .as_of()
+            .map_or_else(String::new, |m| format!(", as_of={:?}", m.to_string()));
         format!(
-            "tranche.Deal({:?}, bonds={:?})",
+            "tranche.Deal({:?}, bonds={:?}{at})",
             self.inner.path().display().to_string(),
             self.inner.bond_names()
         )

@@ -93,7 +93,7 @@ fn month(flag: &str, raw: &str) -> Result<YearMonth, Failure> {
 pub struct AsOfLoaded {
     pub model: DealModel,
     pub inputs: Vec<Input>,
-    loans: Vec<Loan>,
+    pub loans: Vec<Loan>,
 }
 
 impl AsOfArgs {

@@ -7,13 +7,14 @@
 //! and dates from `--first-payment` if given.
 
 use super::scenario::{AssumptionArgs, Mode, Parsed, PricingArgs};
-use super::tables_common::{load, Loaded};
+use super::tables_common::Loaded;
 use crate::Failure;
 use std::path::{Path, PathBuf};
 use tranche_core::assumptions::Assumptions;
 use tranche_core::collateral::{LoanPool, PoolCashflows, PoolFees, ProjectionOptions};
 use tranche_core::dates::{payment_dates, Calendar};
-use tranche_core::scenario::{resolve_tape, RateBase, Scenario, TapeTerms};
+use tranche_core::runner::DealModel;
+use tranche_core::scenario::{resolve_tape, RateBase, Resolved, Scenario, TapeTerms};
 use tranche_io::outputs::{Input, Outputs, Signature};
 use tranche_io::records::Records;
 use tranche_io::tape::{read_tape_pool, TapeOptions};
@@ -61,6 +62,9 @@ pub struct Args {
     pub max_periods: u32,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    /// A deal only: the pool projected from its current tape after an as-of payment date.
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 /// Everything one run needs, from a deal or from a tape.
@@ -72,6 +76,15 @@ struct Setup {
     dates: Option<Box<dyn Fn(u32) -> String>>,
     /// Every file read, for the output guard.
     inputs: Vec<Input>,
+    /// From an as-of date: the deal placed at its state (its pool is the current tape) and
+    /// the scenario resolved against it; the runner projects the periods after the date.
+    as_of: Option<(Box<DealModel>, Resolved)>,
+}
+
+impl Setup {
+    fn pool(&self) -> &LoanPool {
+        self.as_of.as_ref().map_or(&self.pool, |(m, _)| &m.pool)
+    }
 }
 
 fn pct_arg(name: &str, v: f64, max: f64) -> Result<f64, Failure> {
@@ -105,28 +118,41 @@ fn from_deal(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
             )));
         }
     }
-    let Loaded { model, mut inputs } = load(&a.deal, a.check)?;
+    let Loaded { model, mut inputs } = a.as_of.load_model(&a.deal, a.check)?;
     if let Some(p) = &a.assumptions.curves {
         if let RateBase::Curves { curves } = &parsed.scenario.rates.base {
             tranche_io::curves::check_covers(p, curves, &model.pool.indices)?;
         }
     }
     inputs.extend(parsed.inputs.iter().cloned());
-    let mut assumptions = model
+    let mut resolved = model
         .resolve(&parsed.scenario)
-        .map_err(|e| parsed.error(e))?
-        .assumptions;
+        .map_err(|e| parsed.error(e))?;
     if let Some(adv) = a.advancing {
-        assumptions.advancing = adv;
+        resolved.assumptions.advancing = adv;
     }
+    let assumptions = resolved.assumptions.clone();
     let fees = model.deal.pool_fees();
     let d = model.deal.clone();
+    let dates: Option<Box<dyn Fn(u32) -> String>> =
+        Some(Box::new(move |p| d.payment_date(p).to_string()));
+    if model.as_of().is_some() {
+        return Ok(Setup {
+            pool: LoanPool::default(),
+            assumptions,
+            fees,
+            dates,
+            inputs,
+            as_of: Some((Box::new(model), resolved)),
+        });
+    }
     Ok(Setup {
         pool: model.pool,
         assumptions,
         fees,
-        dates: Some(Box::new(move |p| d.payment_date(p).to_string())),
+        dates,
         inputs,
+        as_of: None,
     })
 }
 
@@ -213,6 +239,7 @@ fn from_tape(a: &Args, parsed: &Parsed) -> Result<Setup, Failure> {
         fees,
         dates,
         inputs,
+        as_of: None,
     })
 }
 
@@ -237,6 +264,11 @@ pub fn run(a: Args) -> Result<(), Failure> {
         .with_flag("max_periods", "--max-periods");
     let setup = if is_deal(&a.deal) {
         from_deal(&a, &parsed)?
+    } else if a.as_of.as_of.is_some() {
+        return Err(Failure::Input(format!(
+            "--as-of: {} is a tape; a projection from an as-of date needs the deal (its directory or deal file) with --state and --tape",
+            a.deal.display()
+        )));
     } else {
         from_tape(&a, &parsed)?
     };
@@ -248,19 +280,41 @@ pub fn run(a: Args) -> Result<(), Failure> {
         )?),
         None => None,
     };
-    let pool = &setup.pool;
+    let pool = setup.pool();
     let opts = ProjectionOptions {
         per_loan: a.per_loan.is_some(),
         max_periods: a.max_periods,
     };
-    let cf = pool
-        .project(&setup.assumptions, &setup.fees, &opts)
-        .map_err(|e| parsed.error(e))?;
-    let dates: Vec<String> = (1..=cf.periods.len() as u32)
-        .map(|p| setup.dates.as_ref().map(|f| f(p)).unwrap_or_default())
+    let cf = match &setup.as_of {
+        None => pool.project(&setup.assumptions, &setup.fees, &opts),
+        // The runner's projection from the state: periods numbered from the first
+        // payment date, the first the one after the as-of date.
+        Some((model, resolved)) => model.project(resolved, opts.per_loan),
+    }
+    .map_err(|e| parsed.error(e))?;
+    if let Some(last) = cf.periods.last().filter(|p| p.period > a.max_periods) {
+        return Err(parsed.error(tranche_core::Error::invalid(
+            "max_periods",
+            format!(
+                "the projection needs {} monthly periods, more than the limit of {}",
+                last.period, a.max_periods
+            ),
+        )));
+    }
+    let first = cf.periods.first().map_or(1, |p| p.period);
+    let dates: Vec<String> = cf
+        .periods
+        .iter()
+        .map(|p| {
+            setup
+                .dates
+                .as_ref()
+                .map(|f| f(p.period))
+                .unwrap_or_default()
+        })
         .collect();
     if let Some(out) = &per_loan {
-        out.write(per_loan_csv(pool, &cf, &dates).as_bytes())?;
+        out.write(per_loan_csv(pool, &cf, &dates, first).as_bytes())?;
     }
     let out = match a.format {
         Format::Csv => table(&cf, &dates).csv(),
@@ -350,7 +404,8 @@ fn table_json(cf: &PoolCashflows, dates: &[String]) -> Result<String, Failure> {
 /// The header line of the `--per-loan` file.
 const PER_LOAN_HEADER: &str = "loan_id,period,date,begin_balance,rate_pct,scheduled_principal,prepaid_principal,defaulted_principal,interest,end_balance";
 
-fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String]) -> String {
+/// `dates[i]`: the payment date of period `first + i`.
+fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String], first: u32) -> String {
     let mut t = Records::new(&PER_LOAN_HEADER.split(',').collect::<Vec<_>>(), true);
     for l in &cf.loans {
         let id = pool
@@ -359,7 +414,7 @@ fn per_loan_csv(pool: &LoanPool, cf: &PoolCashflows, dates: &[String]) -> String
             .map(String::as_str)
             .unwrap_or("");
         let date = dates
-            .get(l.period as usize - 1)
+            .get(l.period.saturating_sub(first) as usize)
             .map(String::as_str)
             .unwrap_or("");
         t.push(vec![

@@ -25,6 +25,8 @@ pub struct Args {
     pub speeds: Vec<f64>,
     #[command(flatten)]
     pub check: super::TapeCheck,
+    #[command(flatten)]
+    pub as_of: super::as_of::AsOfArgs,
 }
 
 /// A bar on stderr when it is a terminal; hidden otherwise (CI, pipes, files).
@@ -58,8 +60,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Steps: load + the gather steps + build; files are added once their count is known.
     let pb = progress((2 + gather::STEPS.len()) as u64);
     pb.set_message("loading the deal");
-    let (runner, spec, read, warnings) =
-        super::report_deal::load(&args.deal, args.price, &args.speeds, args.check)?;
+    let (runner, spec, read, warnings) = super::report_deal::load(
+        &args.deal,
+        args.price,
+        &args.speeds,
+        args.check,
+        &args.as_of,
+    )?;
     pb.suspend(|| super::print_warnings(&warnings));
     // Before any work: the directory may be written (docs/outputs.md).
     let out = Outputs::new(&read).dir("--out", &args.out)?;

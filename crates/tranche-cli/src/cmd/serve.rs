@@ -49,7 +49,7 @@ impl tranche_serve::Host for Cli {
     }
     fn report_spec(&self, dir: &Path, price: f64, speeds: &[f64]) -> Result<ReportSpec, String> {
         let check = super::TapeCheck { strict: false };
-        match super::report_deal::load(dir, price, speeds, check) {
+        match super::report_deal::load(dir, price, speeds, check, &Default::default()) {
             Ok((_, spec, _, _)) => Ok(spec),
             Err(Failure::Input(m) | Failure::Internal(m)) => Err(m),
         }

@@ -145,6 +145,7 @@ pub fn document() -> Document {
         collateral: vec![strat],
         notes: vec![],
         credit: Some(credit()),
+        as_of: None,
     };
     build_document(&inputs)
 }

@@ -34,6 +34,86 @@ pub struct ReportInputs {
     pub notes: Vec<String>,
     /// Breakevens and loss and yield tables (`None`: no credit section).
     pub credit: Option<CreditInputs>,
+    /// Where the deal stood when the report is run from a deal state (`None`: from the
+    /// cut-off).
+    pub as_of: Option<AsOfInputs>,
+}
+
+/// A report from an as-of date: the payment date it starts after and the bonds then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsOfInputs {
+    pub payment_date: NaiveDate,
+    /// Every class in the deal's order.
+    pub bonds: Vec<BondStanding>,
+}
+
+/// One class after the as-of payment date's distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BondStanding {
+    pub class: String,
+    pub original_balance: f64,
+    pub balance: f64,
+    /// Allocated Realized Loss Amount not yet reimbursed.
+    pub writedowns: f64,
+}
+
+impl BondStanding {
+    /// Current balance over original balance.
+    pub fn factor(&self) -> f64 {
+        if self.original_balance > 0.0 {
+            self.balance / self.original_balance
+        } else {
+            0.0
+        }
+    }
+}
+
+impl AsOfInputs {
+    /// "January 2005".
+    pub fn month_text(&self) -> String {
+        self.payment_date.format("%B %Y").to_string()
+    }
+
+    /// The classes' balances, factors and write-downs after the as-of payment date.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            format!("Bonds after the {} Payment Date", self.month_text()),
+            &[
+                "Class",
+                "Original Balance",
+                "Current Balance",
+                "Factor",
+                "Unreimbursed Write-downs",
+            ],
+        )
+        .with_id("bonds-as-of")
+        .with_note(format!(
+            "Balances after the distribution of {} (the deal state); the runs of this report start in the next period.",
+            self.payment_date.format("%m/%d/%y")
+        ));
+        for b in &self.bonds {
+            t.push(vec![
+                Cell::text(&b.class),
+                Cell::money(b.original_balance, 0),
+                Cell::money(b.balance, 2),
+                Cell::decimal(b.factor(), 8),
+                Cell::money(b.writedowns, 2),
+            ]);
+        }
+        let sum = |f: &dyn Fn(&BondStanding) -> f64| self.bonds.iter().map(f).sum::<f64>();
+        t.push_total(vec![
+            Cell::text("Total"),
+            Cell::money(sum(&|b| b.original_balance), 0),
+            Cell::money(sum(&|b| b.balance), 2),
+            Cell::Empty,
+            Cell::money(sum(&|b| b.writedowns), 2),
+        ]);
+        t
+    }
+
+    fn bond(&self, class: &str) -> Option<&BondStanding> {
+        self.bonds.iter().find(|b| b.class == class)
+    }
 }
 
 fn speed_label(s: f64) -> String {
@@ -162,14 +242,34 @@ pub fn afr_table(rows: &[AfrRow], notes: &[String]) -> Table {
 
 /// The whole report as a document.
 pub fn build_document(inp: &ReportInputs) -> Document {
+    let as_of = inp.as_of.as_ref();
     let mut doc = Document {
-        title: format!("{}: Computational Materials", inp.deal_name),
+        title: match as_of {
+            None => format!("{}: Computational Materials", inp.deal_name),
+            Some(a) => format!(
+                "{}: Computational Materials as of the {} Payment Date",
+                inp.deal_name,
+                a.month_text()
+            ),
+        },
         subtitle: Vec::new(),
         sections: Vec::new(),
     };
+    if let Some(a) = as_of {
+        doc.subtitle.push(format!(
+            "As of the {} payment date ({}): the bonds at their balances after its distribution, every run from the next period; payment periods are numbered from the first payment date.",
+            a.month_text(),
+            a.payment_date.format("%m/%d/%y")
+        ));
+    }
     if let Some(s) = inp.settlement {
-        doc.subtitle
-            .push(format!("Settlement: {}", s.format("%m/%d/%y")));
+        doc.subtitle.push(match as_of {
+            None => format!("Settlement: {}", s.format("%m/%d/%y")),
+            Some(_) => format!(
+                "Settlement: {} (the as-of payment date, flat)",
+                s.format("%m/%d/%y")
+            ),
+        });
     }
     if !inp.pricing_speed.is_empty() {
         doc.subtitle.push(format!(
@@ -179,15 +279,33 @@ pub fn build_document(inp: &ReportInputs) -> Document {
     }
     doc.subtitle.extend(inp.notes.iter().cloned());
 
+    if let Some(a) = as_of {
+        let mut bonds = Section::new(format!("Bonds as of the {} Payment Date", a.month_text()));
+        bonds.table(a.table());
+        doc.sections.push(bonds);
+    }
+
     let mut summary = Section::new("Term Sheet Summary");
-    summary.table(summary_table(&inp.summary));
+    let mut st = summary_table(&inp.summary);
+    if as_of.is_some() {
+        st.columns[1] = "Current Bond Balance".into();
+        st.notes = vec![
+            "WAL, modified duration and payment windows at 100% of the pricing speed from the as-of date, in years from it; the bonds are priced to call. Payment windows are periods numbered from the first payment date.".into(),
+        ];
+    }
+    summary.table(st);
     doc.sections.push(summary);
 
     let mut price = Section::new("Price/DM Sensitivity Reports");
     price.paragraph(format!(
-        "Discount margins at a price of {:.3}% of par, settling flat; WAL and modified duration in years; \
+        "Discount margins at a price of {:.3}% of par, settling flat{}; WAL and modified duration in years; \
 speeds are percentages of the pricing prepayment speed.",
-        inp.price
+        inp.price,
+        if as_of.is_some() {
+            " on the as-of payment date, on the current balance"
+        } else {
+            ""
+        }
     ));
     for c in &inp.classes {
         for h in [Horizon::Call, Horizon::Maturity] {
@@ -200,6 +318,9 @@ speeds are percentages of the pricing prepayment speed.",
                     "Class Balance: {}",
                     Cell::money(c.balance, 0).display()
                 ));
+                if let Some(b) = as_of.and_then(|a| a.bond(&c.name)) {
+                    t.notes.push(format!("Factor: {:.8}", b.factor()));
+                }
                 if let Some(m) = margin_of(&inp.runs, &c.name) {
                     t.notes
                         .push(format!("Pass-Thru Margin (pre-step-up): {:.3}%", m * 100.0));
@@ -236,7 +357,13 @@ speeds are percentages of the pricing prepayment speed.",
     }
 
     if !inp.collateral.is_empty() {
-        let mut coll = Section::new("Collateral Summary and Stratification Tables");
+        let mut coll = Section::new(match as_of {
+            None => "Collateral Summary and Stratification Tables".to_string(),
+            Some(a) => format!(
+                "Collateral Summary and Stratification Tables as of the {} Payment Date",
+                a.month_text()
+            ),
+        });
         for t in &inp.collateral {
             coll.table(t.clone());
         }

@@ -2,7 +2,7 @@
 //! summary, the Price/DM report, the Available Funds Rate schedule, the chart runs and the
 //! credit sensitivity (breakevens, loss and yield), every one through the one runner.
 
-use super::build::ReportInputs;
+use super::build::{AsOfInputs, BondStanding, ReportInputs};
 use super::credit::{gather_credit, CreditSpec};
 use crate::render::Table;
 use crate::IoError;
@@ -48,13 +48,26 @@ pub fn gather(
     spec: &ReportSpec,
     step: &mut dyn FnMut(&str),
 ) -> Result<ReportInputs, IoError> {
+    let as_of = as_of_inputs(model);
+    // From an as-of date the classes stand at their current balances.
+    let mut classes = spec.classes.clone();
+    if let Some(a) = &as_of {
+        for c in &mut classes {
+            if let Some(b) = a.bonds.iter().find(|b| b.class == c.name) {
+                c.balance = b.balance;
+            }
+        }
+    }
     step(STEPS[0]);
-    let summary = term_sheet_summary(model, &spec.classes, &spec.base)?;
+    let summary = term_sheet_summary(model, &classes, &spec.base)?;
     step(STEPS[1]);
     let price_rows = price_table(model, &spec.base, &spec.speeds)?;
     step(STEPS[2]);
     let (afr, afr_notes) = match &spec.afr {
-        Some((base, shock)) => (afr_schedule(model, base, shock)?, afr_notes(base, shock)),
+        Some((base, shock)) => (
+            afr_schedule(model, base, shock)?,
+            afr_notes(base, shock, model.position().map(|p| p.period)),
+        ),
         None => (
             Vec::new(),
             vec!["The deal has no forward curves: the schedule is left out.".to_string()],
@@ -81,10 +94,14 @@ pub fn gather(
     Ok(ReportInputs {
         credit,
         deal_name: spec.deal_name.clone(),
-        settlement: Some(model.deal.dates.settlement),
+        settlement: Some(
+            as_of
+                .as_ref()
+                .map_or(model.deal.dates.settlement, |a| a.payment_date),
+        ),
         price: spec.base.price,
         pricing_speed: spec.pricing_speed.clone(),
-        classes: spec.classes.clone(),
+        classes,
         summary,
         price_rows,
         afr,
@@ -97,26 +114,76 @@ pub fn gather(
             .collect(),
         collateral: spec.collateral.clone(),
         notes: spec.notes.clone(),
+        as_of,
     })
 }
 
-fn afr_notes(base: &Scenario, shock: &Shock) -> Vec<String> {
+/// Where `model` starts when placed at a deal state: the as-of payment date and every
+/// class's balance then.
+fn as_of_inputs(model: &DealModel) -> Option<AsOfInputs> {
+    let pos = model.position()?;
+    Some(AsOfInputs {
+        payment_date: model.deal.payment_date(pos.period),
+        bonds: model
+            .deal
+            .bonds
+            .iter()
+            .zip(&pos.bonds)
+            .map(|(b, c)| BondStanding {
+                class: b.name.clone(),
+                original_balance: b.balance,
+                balance: c.balance,
+                writedowns: c.allocated_loss,
+            })
+            .collect(),
+    })
+}
+
+/// `as_of`: the periods already paid when the schedule starts after an as-of date.
+fn afr_notes(base: &Scenario, shock: &Shock, as_of: Option<u32>) -> Vec<String> {
     let horizon = match base.horizon {
         Horizon::Call => "to the clean-up call".to_string(),
         Horizon::Maturity => "to maturity".to_string(),
         Horizon::CallOn(m) => format!("to a call in {m}"),
     };
-    vec![
+    let from = match as_of {
+        None => format!("period {}", shock.from_period),
+        Some(paid) => format!(
+            "the {} period after the as-of date (period {})",
+            ordinal(shock.from_period),
+            paid + shock.from_period
+        ),
+    };
+    let mut notes = vec![
         format!(
             "Run at {}, {horizon}; rates are per annum, actual/360 accrual.",
             base.prepay.arm
         ),
         "Forward curves: every index at its forward path (the deal's curves file).".into(),
         format!(
-            "Shocked curves: every index {:+.0} bp from period {} on.",
-            shock.bps, shock.from_period
+            "Shocked curves: every index {:+.0} bp from {from} on.",
+            shock.bps
         ),
-    ]
+    ];
+    if let Some(paid) = as_of {
+        notes.push(format!(
+            "From the as-of date: the schedule starts in period {}; the curves are read from their first period on.",
+            paid + 1
+        ));
+    }
+    notes
+}
+
+/// "1st", "2nd", "3rd", "4th", ...
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 #[cfg(test)]

@@ -185,3 +185,35 @@ def test_settling_before_the_as_of_date_is_the_cli_error(tranche_bin, deal_dir, 
         asof.run(settle="2004-06-01")
     assert str(e.value) == want
     assert want.startswith("settle: expected a date on or after the as-of payment date (2005-01-25)")
+
+
+def test_actuals_are_the_cli_actuals(tranche_bin, deal_dir, frm, written, tmp_path):
+    """``Deal.load(..., actuals=)`` reads and places the remittance actuals as ``--actuals``
+    does: from the cut-off and from the state, the run equals the command line's, and a
+    bad file is the command line's error."""
+    actuals = tmp_path / "actuals.csv"
+    # The state's own run (as `written` wrote it), to June 2005.
+    out = tranche_cli(tranche_bin, "run", deal_dir, "--cdr", "2", "--severity", "35", "--lag", "6",
+                      "--until", "2005-06", "--write-actuals", actuals)
+    assert out.returncode == 0, out.stderr
+    lines = actuals.read_text().splitlines()
+    later = tmp_path / "later.csv"
+    later.write_text("\n".join([lines[0], *lines[13:]]) + "\n")
+    state, tape = written
+    for deal, cli in [
+        (tranche.Deal.load(deal_dir, actuals=actuals), ["--actuals", actuals]),
+        (tranche.Deal.load(deal_dir, as_of="2005-01", state=state, tape=tape, actuals=later),
+         [*frm, "--actuals", later]),
+    ]:
+        got = pa.table(deal.run(**SCENARIO).summary).to_pylist()
+        want = cli_json(tranche_bin, "run", deal_dir, "--summary", "--format", "json", *FLAGS, *cli)
+        for g, w in zip(got, want["bonds"]):
+            for f in ("wal_years", "dm_bps", "principal_paid", "factor", "eff_duration"):
+                assert same(g[f], w[f]), (w["bond"], f, g[f], w[f])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], lines[2]]) + "\n")
+    with pytest.raises(tranche.InputError) as e:
+        tranche.Deal.load(deal_dir, actuals=bad)
+    cli = tranche_cli(tranche_bin, "run", deal_dir, "--actuals", bad)
+    assert cli.returncode == 2
+    assert str(e.value) in cli.stderr and "field `month`: expected 2004-02" in str(e.value)

@@ -151,13 +151,16 @@ class Deal:
         as_of: str | None = None,
         state: str | os.PathLike[str] | None = None,
         tape: str | os.PathLike[str] | None = None,
+        actuals: str | os.PathLike[str] | None = None,
     ) -> Deal:
         """Loads a deal directory (holding ``deal.toml``) or a deal file.
 
         With ``as_of`` (``"YYYY-MM"``), ``state`` (the deal state as of that month) and
         ``tape`` (the current tape), the deal as it stood after that payment date, as
         ``tranche ... --as-of --state --tape`` loads it: every method then runs the periods
-        after it (docs/surveillance.md). The three go together.
+        after it (docs/surveillance.md). The three go together. ``actuals`` (a remittance
+        actuals CSV) gives the pool's reported figures for the payment dates after where
+        the deal starts, from the cut-off or ``as_of``, as ``--actuals`` does.
 
         Raises:
             InputError: a file is missing or invalid (the message names the file, row or

@@ -211,6 +211,14 @@ impl PreparedDeal {
         })
     }
 
+    /// The deal with a pool's remittance actuals (`docs/surveillance.md`) for the payment
+    /// dates after where it starts, read and checked as the command line's `--actuals`.
+    pub fn with_actuals(mut self, actuals: &Path) -> Result<Self, RunError> {
+        let af = tranche_io::actuals::read_actuals(actuals)?;
+        self.model = af.place(self.model)?;
+        Ok(self)
+    }
+
     /// The as-of month runs start after, when loaded at a deal state.
     pub fn as_of(&self) -> Option<YearMonth> {
         self.model.as_of()

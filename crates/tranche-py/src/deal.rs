@@ -118,15 +118,18 @@ impl Deal {
     /// Loads a deal directory (or a deal file). With `as_of` (`"YYYY-MM"`), `state` (the
     /// deal state as of that month) and `tape` (the current tape), the deal as it stood
     /// after that payment date, as `tranche ... --as-of --state --tape` loads it: every
-    /// run, grid, table and breakeven projects the periods after it.
+    /// run, grid, table and breakeven projects the periods after it. With `actuals` (a
+    /// remittance actuals CSV), the pool's reported figures drive the waterfall for the
+    /// payment dates after where the deal starts, as `--actuals` does.
     #[staticmethod]
-    #[pyo3(signature = (path, *, as_of=None, state=None, tape=None))]
+    #[pyo3(signature = (path, *, as_of=None, state=None, tape=None, actuals=None))]
     fn load(
         py: Python<'_>,
         path: PathBuf,
         as_of: Option<String>,
         state: Option<PathBuf>,
         tape: Option<PathBuf>,
+        actuals: Option<PathBuf>,
     ) -> PyResult<Deal> {
         let inner = match (as_of, state, tape) {
             (None, None, None) => py.detach(|| PreparedDeal::load(&path)),
@@ -163,6 +166,10 @@ impl Deal {
             }
         }
         .map_err(to_py)?;
+        let inner = match actuals {
+            Some(a) => py.detach(|| inner.with_actuals(&a)).map_err(to_py)?,
+            None => inner,
+        };
         Ok(Deal {
             inner: Arc::new(inner),
         })

@@ -15,7 +15,7 @@ use tranche_core::scenario::Scenario;
 
 /// Every scenario keyword and the input it sets (`index_rate_pct` also `index_path` when
 /// given a list).
-pub const KEYWORDS: [(&str, &str); 25] = [
+pub const KEYWORDS: [(&str, &str); 27] = [
     ("speed", "speed_pct"),
     ("cpr", "cpr_pct"),
     ("psa", "psa_pct"),

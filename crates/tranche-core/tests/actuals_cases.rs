@@ -56,7 +56,7 @@ fn with_loss(m: &DealModel, base: &RunOutput, defaulted: f64, severity: f64) -> 
             ActualPeriod::from_model(month, p)
         })
         .collect();
-    let p2 = &mut periods[1];
+    let p2 = &mut periods[1].pool;
     p2.defaulted_principal += defaulted;
     p2.end_balance -= defaulted;
     p2.recoveries += defaulted * (1.0 - severity);
@@ -198,7 +198,7 @@ fn delinquency_triggers_measure_the_assumed_and_the_reported_delinquency() {
     assert!(value(&out, 40).1, "the last value holds");
     // Actuals for periods 1-2 report 12% 60+ (of which 2% in foreclosure) in period 2.
     let mut a = with_loss(&m, &base, 0.0, 0.0);
-    let pool = a.periods[1].end_balance + a.periods[1].defaulted_balance;
+    let pool = a.periods[1].pool.end_balance + a.periods[1].pool.pending_default_balance;
     a.periods[1].delinquent_60 = 0.06 * pool;
     a.periods[1].delinquent_90_plus = 0.04 * pool;
     a.periods[1].foreclosure = 0.02 * pool;

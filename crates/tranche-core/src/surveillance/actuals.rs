@@ -9,41 +9,15 @@ use crate::deal::YearMonth;
 use crate::error::{FieldError, Location};
 use crate::{Error, Result};
 
-/// One payment date's pool figures, as a remittance report gives them. Amounts are cash
-/// for the period; balances are at its start or end; rates are decimals.
+/// One payment date's pool figures, as a remittance report gives them: the pool's period
+/// as the waterfall reads it (`pool`; its `pending_default_balance` is the reported
+/// balance awaiting liquidation, its `delinquent_60_plus` follows from the buckets below)
+/// and the delinquent balances at the end of the period, by status.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ActualPeriod {
     /// The payment date's month.
     pub month: YearMonth,
-    /// Performing balance at the start of the period.
-    pub begin_balance: f64,
-    pub scheduled_principal: f64,
-    /// Prepayments in full and curtailments.
-    pub prepaid_principal: f64,
-    /// Balance that defaulted (left the performing balance to await liquidation).
-    pub defaulted_principal: f64,
-    /// Net liquidation proceeds.
-    pub recoveries: f64,
-    /// Liquidated balance less its net proceeds.
-    pub realized_loss: f64,
-    /// Principal advanced by the servicer on loans awaiting liquidation.
-    pub advanced_principal: f64,
-    /// Interest collected and advanced.
-    pub gross_interest: f64,
-    pub servicing_fee: f64,
-    pub master_servicing_fee: f64,
-    pub trustee_fee: f64,
-    pub mi_fee: f64,
-    /// Gross interest less the four fees.
-    pub net_interest: f64,
-    /// Performing balance at the end of the period.
-    pub end_balance: f64,
-    /// Defaulted loans awaiting liquidation at the end of the period.
-    pub defaulted_balance: f64,
-    /// Weighted average gross coupon and net coupon on the beginning balance (decimal).
-    pub wac: f64,
-    pub net_wac: f64,
-    /// Delinquent balances at the end of the period, by status.
+    pub pool: PoolPeriod,
     pub delinquent_30: f64,
     pub delinquent_60: f64,
     pub delinquent_90_plus: f64,
@@ -82,24 +56,25 @@ pub const ACTUALS_COLUMNS: [&str; 23] = [
 impl ActualPeriod {
     /// Every number in [`ACTUALS_COLUMNS`] order after `month` (coupons as decimals).
     pub fn values(&self) -> [f64; 22] {
+        let p = &self.pool;
         [
-            self.begin_balance,
-            self.scheduled_principal,
-            self.prepaid_principal,
-            self.defaulted_principal,
-            self.recoveries,
-            self.realized_loss,
-            self.advanced_principal,
-            self.gross_interest,
-            self.servicing_fee,
-            self.master_servicing_fee,
-            self.trustee_fee,
-            self.mi_fee,
-            self.net_interest,
-            self.end_balance,
-            self.defaulted_balance,
-            self.wac,
-            self.net_wac,
+            p.begin_balance,
+            p.scheduled_principal,
+            p.prepaid_principal,
+            p.defaulted_principal,
+            p.recoveries,
+            p.realized_loss,
+            p.advanced_principal,
+            p.gross_interest,
+            p.servicing_fee,
+            p.master_servicing_fee,
+            p.trustee_fee,
+            p.mi_fee,
+            p.net_interest,
+            p.end_balance,
+            p.pending_default_balance,
+            p.wac,
+            p.net_wac,
             self.delinquent_30,
             self.delinquent_60,
             self.delinquent_90_plus,
@@ -110,55 +85,45 @@ impl ActualPeriod {
 
     /// The period from its numbers in [`ACTUALS_COLUMNS`] order (coupons as decimals).
     pub fn from_values(month: YearMonth, v: &[f64; 22]) -> Self {
-        ActualPeriod {
+        let mut a = ActualPeriod {
             month,
-            begin_balance: v[0],
-            scheduled_principal: v[1],
-            prepaid_principal: v[2],
-            defaulted_principal: v[3],
-            recoveries: v[4],
-            realized_loss: v[5],
-            advanced_principal: v[6],
-            gross_interest: v[7],
-            servicing_fee: v[8],
-            master_servicing_fee: v[9],
-            trustee_fee: v[10],
-            mi_fee: v[11],
-            net_interest: v[12],
-            end_balance: v[13],
-            defaulted_balance: v[14],
-            wac: v[15],
-            net_wac: v[16],
+            pool: PoolPeriod {
+                period: 0,
+                begin_balance: v[0],
+                scheduled_principal: v[1],
+                prepaid_principal: v[2],
+                defaulted_principal: v[3],
+                recoveries: v[4],
+                realized_loss: v[5],
+                advanced_principal: v[6],
+                gross_interest: v[7],
+                servicing_fee: v[8],
+                master_servicing_fee: v[9],
+                trustee_fee: v[10],
+                mi_fee: v[11],
+                net_interest: v[12],
+                end_balance: v[13],
+                pending_default_balance: v[14],
+                delinquent_60_plus: 0.0,
+                wac: v[15],
+                net_wac: v[16],
+            },
             delinquent_30: v[17],
             delinquent_60: v[18],
             delinquent_90_plus: v[19],
             foreclosure: v[20],
             reo: v[21],
-        }
+        };
+        a.pool.delinquent_60_plus = a.delinquent_60_plus();
+        a
     }
 
-    /// A model period written as actuals: the defaults awaiting liquidation are its
-    /// foreclosures (the model has no earlier delinquency).
+    /// A model period written as actuals: the 60+ day delinquency it measured is its
+    /// foreclosures (the model has no delinquency buckets).
     pub fn from_model(month: YearMonth, p: &PoolPeriod) -> Self {
         ActualPeriod {
             month,
-            begin_balance: p.begin_balance,
-            scheduled_principal: p.scheduled_principal,
-            prepaid_principal: p.prepaid_principal,
-            defaulted_principal: p.defaulted_principal,
-            recoveries: p.recoveries,
-            realized_loss: p.realized_loss,
-            advanced_principal: p.advanced_principal,
-            gross_interest: p.gross_interest,
-            servicing_fee: p.servicing_fee,
-            master_servicing_fee: p.master_servicing_fee,
-            trustee_fee: p.trustee_fee,
-            mi_fee: p.mi_fee,
-            net_interest: p.net_interest,
-            end_balance: p.end_balance,
-            defaulted_balance: p.pending_default_balance,
-            wac: p.wac,
-            net_wac: p.net_wac,
+            pool: *p,
             delinquent_30: 0.0,
             delinquent_60: 0.0,
             delinquent_90_plus: 0.0,
@@ -167,31 +132,17 @@ impl ActualPeriod {
         }
     }
 
-    /// The period as the waterfall reads the pool's.
+    /// What a delinquency trigger measures: 60+ days, foreclosure and REO.
+    pub fn delinquent_60_plus(&self) -> f64 {
+        self.delinquent_60 + self.delinquent_90_plus + self.foreclosure + self.reo
+    }
+
+    /// The period as the waterfall reads the pool's, numbered `period`.
     pub fn pool_period(&self, period: u32) -> PoolPeriod {
         PoolPeriod {
             period,
-            begin_balance: self.begin_balance,
-            scheduled_principal: self.scheduled_principal,
-            prepaid_principal: self.prepaid_principal,
-            defaulted_principal: self.defaulted_principal,
-            recoveries: self.recoveries,
-            realized_loss: self.realized_loss,
-            advanced_principal: self.advanced_principal,
-            gross_interest: self.gross_interest,
-            servicing_fee: self.servicing_fee,
-            master_servicing_fee: self.master_servicing_fee,
-            trustee_fee: self.trustee_fee,
-            mi_fee: self.mi_fee,
-            net_interest: self.net_interest,
-            end_balance: self.end_balance,
-            pending_default_balance: self.defaulted_balance,
-            delinquent_60_plus: self.delinquent_60
-                + self.delinquent_90_plus
-                + self.foreclosure
-                + self.reo,
-            wac: self.wac,
-            net_wac: self.net_wac,
+            delinquent_60_plus: self.delinquent_60_plus(),
+            ..self.pool
         }
     }
 }
@@ -257,19 +208,19 @@ impl Actuals {
                     sound = false;
                 }
             }
-            if a.wac > 1.0 || a.net_wac > a.wac + 1e-12 {
+            if a.pool.wac > 1.0 || a.pool.net_wac > a.pool.wac + 1e-12 {
                 errs.push(err(
                     row,
                     "net_wac_pct",
                     format!(
                         "expected a net coupon at most the gross coupon ({}%) and a gross \
                          coupon at most 100%",
-                        a.wac * 100.0
+                        a.pool.wac * 100.0
                     ),
                 ));
             }
             if sound {
-                if !agrees(a.begin_balance, bal) {
+                if !agrees(a.pool.begin_balance, bal) {
                     let what = if row == 1 {
                         "the pool's performing balance where the run starts"
                     } else {
@@ -281,15 +232,15 @@ impl Actuals {
                         format!(
                             "expected {} ({what}), found {}",
                             money(bal),
-                            money(a.begin_balance)
+                            money(a.pool.begin_balance)
                         ),
                     ));
                 }
-                let end = a.begin_balance
-                    - a.scheduled_principal
-                    - a.prepaid_principal
-                    - a.defaulted_principal;
-                if !agrees(a.end_balance, end) {
+                let end = a.pool.begin_balance
+                    - a.pool.scheduled_principal
+                    - a.pool.prepaid_principal
+                    - a.pool.defaulted_principal;
+                if !agrees(a.pool.end_balance, end) {
                     errs.push(err(
                         row,
                         "end_balance",
@@ -297,12 +248,13 @@ impl Actuals {
                             "expected begin_balance less scheduled, prepaid and defaulted \
                              principal ({}), found {}",
                             money(end),
-                            money(a.end_balance)
+                            money(a.pool.end_balance)
                         ),
                     ));
                 }
-                let left = pending + a.defaulted_principal - a.recoveries - a.realized_loss;
-                if !agrees(a.defaulted_balance, left) {
+                let left =
+                    pending + a.pool.defaulted_principal - a.pool.recoveries - a.pool.realized_loss;
+                if !agrees(a.pool.pending_default_balance, left) {
                     errs.push(err(
                         row,
                         "defaulted_balance",
@@ -311,26 +263,29 @@ impl Actuals {
                              defaulted_principal less recoveries and realized_loss ({}), \
                              found {}",
                             money(left),
-                            money(a.defaulted_balance)
+                            money(a.pool.pending_default_balance)
                         ),
                     ));
                 }
-                let fees = a.servicing_fee + a.master_servicing_fee + a.trustee_fee + a.mi_fee;
-                if !agrees(a.net_interest, a.gross_interest - fees) {
+                let fees = a.pool.servicing_fee
+                    + a.pool.master_servicing_fee
+                    + a.pool.trustee_fee
+                    + a.pool.mi_fee;
+                if !agrees(a.pool.net_interest, a.pool.gross_interest - fees) {
                     errs.push(err(
                         row,
                         "net_interest",
                         format!(
                             "expected gross_interest less the four fees ({}), found {}",
-                            money(a.gross_interest - fees),
-                            money(a.net_interest)
+                            money(a.pool.gross_interest - fees),
+                            money(a.pool.net_interest)
                         ),
                     ));
                 }
             }
             month = month.next();
-            bal = a.end_balance;
-            pending = a.defaulted_balance;
+            bal = a.pool.end_balance;
+            pending = a.pool.pending_default_balance;
         }
         errs
     }
@@ -345,17 +300,17 @@ impl Actuals {
 /// leave it as it is.
 pub fn rescale(end: &mut PoolEnd, last: &ActualPeriod, period: u32) -> Result<()> {
     let model: f64 = end.loans.iter().map(|l| l.balance).sum();
-    let scale = if agrees(model, last.end_balance) {
+    let scale = if agrees(model, last.pool.end_balance) {
         // The model's own balance to the cent: its loans as they are.
         1.0
     } else if model > 0.0 {
-        last.end_balance / model
-    } else if last.end_balance > 0.0 {
+        last.pool.end_balance / model
+    } else if last.pool.end_balance > 0.0 {
         return Err(Error::Unrunnable(format!(
             "the tape's loans are paid off by {} but the actuals report a performing \
              balance of {}: the tape does not hold those loans",
             last.month,
-            money(last.end_balance)
+            money(last.pool.end_balance)
         )));
     } else {
         1.0
@@ -365,22 +320,22 @@ pub fn rescale(end: &mut PoolEnd, last: &ActualPeriod, period: u32) -> Result<()
         l.level_payment = l.level_payment.map(|p| p * scale);
     }
     let s = &mut end.start;
-    if agrees(s.pending, last.defaulted_balance) {
+    if agrees(s.pending, last.pool.pending_default_balance) {
         return Ok(());
     }
     if s.pending > 0.0 {
-        let k = last.defaulted_balance / s.pending;
+        let k = last.pool.pending_default_balance / s.pending;
         for c in &mut s.cohorts {
             c.balance *= k;
             c.interest *= k;
             c.servicing_fee *= k;
             c.mi_fee *= k;
         }
-    } else if last.defaulted_balance > 0.0 {
-        let b = last.defaulted_balance;
+    } else if last.pool.pending_default_balance > 0.0 {
+        let b = last.pool.pending_default_balance;
         let per = |fee: f64| {
-            if last.begin_balance > 0.0 {
-                b * fee / last.begin_balance
+            if last.pool.begin_balance > 0.0 {
+                b * fee / last.pool.begin_balance
             } else {
                 0.0
             }
@@ -388,11 +343,11 @@ pub fn rescale(end: &mut PoolEnd, last: &ActualPeriod, period: u32) -> Result<()
         s.cohorts = vec![Cohort {
             period,
             balance: b,
-            interest: b * last.wac / 12.0,
-            servicing_fee: per(last.servicing_fee),
-            mi_fee: per(last.mi_fee),
+            interest: b * last.pool.wac / 12.0,
+            servicing_fee: per(last.pool.servicing_fee),
+            mi_fee: per(last.pool.mi_fee),
         }];
     }
-    s.pending = last.defaulted_balance;
+    s.pending = last.pool.pending_default_balance;
     Ok(())
 }

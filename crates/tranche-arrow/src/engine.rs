@@ -131,16 +131,7 @@ pub struct PreparedDeal {
     warnings: Vec<String>,
 }
 
-/// Where a deal stands after a payment date (`docs/surveillance.md`): the month, the deal
-/// state as of it and the current tape; `name` is the front end's name of the month's
-/// input (`as_of`), as the command line's messages name `--as-of`.
-#[derive(Debug, Clone, Copy)]
-pub struct AsOf<'a> {
-    pub name: &'a str,
-    pub month: &'a str,
-    pub state: &'a Path,
-    pub tape: &'a Path,
-}
+pub use tranche_io::as_of::AsOf;
 
 impl PreparedDeal {
     /// Loads a deal directory (or deal file): deal file, tape and curves. Tape loans that
@@ -170,44 +161,13 @@ impl PreparedDeal {
     /// The state and the tape are checked against the deal and each other; errors name
     /// the file, line and field, in the command line's words.
     pub fn load_as_of(path: &Path, strict: bool, at: &AsOf<'_>) -> Result<Self, RunError> {
-        let month = YearMonth::parse(at.month.trim()).ok_or_else(|| {
-            RunError::input(format!(
-                "{}: expected a month YYYY-MM, found `{}`",
-                at.name, at.month
-            ))
-        })?;
-        let sf = tranche_io::state::read_state(at.state)?;
-        if sf.state.as_of != month {
-            return Err(RunError::input(format!(
-                "{} {month}: the deal state {} is as of {}; expected a state as of {month}",
-                at.name,
-                sf.path.display(),
-                sf.state.as_of
-            )));
-        }
-        // A current tape's `next_reset_date` counts from the as-of month.
-        let from = chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1);
-        let (loaded, payments) =
-            tranche_io::deal::load_deal_current(path, strict, Some(at.tape), from)?;
-        let on_tape =
-            |e: tranche_core::Error| RunError::Input(format!("{}: {}", at.tape.display(), e));
-        let mut pool = LoanPool::from_loans(&loaded.loans).map_err(on_tape)?;
-        if payments.iter().any(Option::is_some) {
-            pool.set_level_payments(&payments).map_err(on_tape)?;
-        }
-        let model = DealModel::new(loaded.deal, pool, loaded.curves)
-            .map_err(|e| RunError::Input(format!("{}: {}", path.display(), e)))?;
-        let model = sf.place(model)?;
+        let p = tranche_io::as_of::load_at(path, strict, at)?;
         Ok(PreparedDeal {
             path: path.to_path_buf(),
-            model,
+            model: p.model,
             // The strats describe the loans outstanding: paid-off rows are left out.
-            loans: loaded
-                .loans
-                .into_iter()
-                .filter(|l| l.balance > 0.0)
-                .collect(),
-            warnings: loaded.warnings.lines(),
+            loans: p.loans.into_iter().filter(|l| l.balance > 0.0).collect(),
+            warnings: p.warnings.lines(),
         })
     }
 

@@ -23,6 +23,10 @@ pub enum IoError {
     /// the offending line.
     #[error("{0}")]
     DealFile(Box<crate::deal::DealFileError>),
+    /// A front end's inputs that do not go together, named as the front end names them
+    /// (`--as-of 2024-08: the deal state ... is as of 2024-07`).
+    #[error("{0}")]
+    Inputs(String),
     /// The engine rejected valid-looking input (e.g. a deal that cannot run).
     #[error(transparent)]
     Core(#[from] tranche_core::Error),

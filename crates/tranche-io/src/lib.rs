@@ -2,6 +2,7 @@
 //! errors that name the file, row/line, field and what was expected; writers are atomic.
 
 pub mod actuals;
+pub mod as_of;
 pub mod atomic;
 pub mod curves;
 pub mod deal;

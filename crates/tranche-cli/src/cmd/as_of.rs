@@ -84,8 +84,7 @@ pub struct UntilArgs {
 
 /// A month flag's value.
 fn month(flag: &str, raw: &str) -> Result<YearMonth, Failure> {
-    YearMonth::parse(raw.trim())
-        .ok_or_else(|| Failure::Input(format!("{flag}: expected a month YYYY-MM, found `{raw}`")))
+    Ok(tranche_io::as_of::month(flag, raw)?)
 }
 
 /// A deal ready to run, from its cut-off or from a state, with the loans of its tape when
@@ -138,29 +137,23 @@ impl AsOfArgs {
                 loans: Vec::new(),
             });
         }
-        let as_of = self
-            .as_of
-            .as_deref()
-            .map(|m| month("--as-of", m))
-            .transpose()?;
-        let state = match &self.state {
-            Some(p) => Some(tranche_io::state::read_state(p)?),
-            None => None,
-        };
-        if let (Some(m), Some(sf)) = (as_of, &state) {
-            if sf.state.as_of != m {
-                return Err(Failure::Input(format!(
-                    "--as-of {m}: the deal state {} is as of {}; expected a state as of {m}",
-                    sf.path.display(),
-                    sf.state.as_of
-                )));
-            }
+        if let (Some(m), Some(state), Some(tape)) = (&self.as_of, &self.state, &self.tape) {
+            let at = tranche_io::as_of::AsOf {
+                name: "--as-of",
+                month: m,
+                state,
+                tape,
+            };
+            let p = tranche_io::as_of::load_at(deal, check.strict, &at)?;
+            super::print_warnings(&p.warnings);
+            return Ok(AsOfLoaded {
+                model: p.model,
+                inputs: p.inputs,
+                loans: p.loans,
+            });
         }
-        // A current tape's `next_reset_date` counts from the as-of month as a cut-off
-        // tape's counts from the cut-off.
-        let from = as_of.and_then(|m| chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1));
-        let (ld, payments) =
-            tranche_io::deal::load_deal_current(deal, check.strict, self.tape.as_deref(), from)?;
+        // From the cut-off, keeping the tape's loans (a current tape is to be written).
+        let (ld, _) = tranche_io::deal::load_deal_current(deal, check.strict, None, None)?;
         super::print_warnings(&ld.warnings);
         if ld.loans.is_empty() {
             return tables_common::load(deal, check).map(|l| AsOfLoaded {
@@ -169,19 +162,10 @@ impl AsOfArgs {
                 loans: Vec::new(),
             });
         }
-        let mut pool = LoanPool::from_loans(&ld.loans)?;
-        if payments.iter().any(Option::is_some) {
-            pool.set_level_payments(&payments)?;
-        }
-        let mut model = DealModel::new(ld.deal, pool, ld.curves)?;
-        let mut inputs = ld.inputs;
-        if let Some(sf) = &state {
-            model = sf.place(model)?;
-            inputs.push(Input::file(&sf.path, "the deal state"));
-        }
+        let pool = LoanPool::from_loans(&ld.loans)?;
         Ok(AsOfLoaded {
-            model,
-            inputs,
+            model: DealModel::new(ld.deal, pool, ld.curves)?,
+            inputs: ld.inputs,
             loans: ld.loans,
         })
     }

@@ -47,6 +47,23 @@ fn with<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
 }
 
+/// `tranche run DEAL SCENARIO --until MONTH --write-state STATE --write-tape TAPE`, which
+/// must succeed.
+fn write_state(deal: &str, scenario: &[&str], month: &str, state: &str, tape: &str) {
+    let (code, _, err) = tranche(&with(
+        &with(&["run", deal], scenario),
+        &[
+            "--until",
+            month,
+            "--write-state",
+            state,
+            "--write-tape",
+            tape,
+        ],
+    ));
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn a_run_resumed_from_its_written_state_and_tape_is_the_uninterrupted_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -151,17 +168,7 @@ fn as_of_analytics_settle_on_the_as_of_payment_date() {
     let state = dir.path().join("s.json");
     let tape = dir.path().join("t.csv");
     let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
-    let (code, _, err) = tranche(&[
-        "run",
-        DEAL,
-        "--until",
-        "2005-01",
-        "--write-state",
-        state,
-        "--write-tape",
-        tape,
-    ]);
-    assert_eq!(code, 0, "{err}");
+    write_state(DEAL, &[], "2005-01", state, tape);
     let s: Value = serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
     let a1 = arr(&s, "bonds")
         .iter()
@@ -212,18 +219,7 @@ fn the_reference_deal_as_of_2005_01() {
     let tape = dir.path().join("t.csv");
     let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
     let rates = ["--libor", "2"];
-    let (code, _, err) = tranche(&with(
-        &with(&["run", DEAL], &rates),
-        &[
-            "--until",
-            "2005-01",
-            "--write-state",
-            state,
-            "--write-tape",
-            tape,
-        ],
-    ));
-    assert_eq!(code, 0, "{err}");
+    write_state(DEAL, &rates, "2005-01", state, tape);
     let from = ["--as-of", "2005-01", "--state", state, "--tape", tape];
     let ok = |args: &[&str]| {
         let (code, out, err) = tranche(args);
@@ -398,18 +394,7 @@ fn carried_write_downs_count_in_the_summary() {
         "--to",
         "maturity",
     ];
-    let (code, _, err) = tranche(&with(
-        &with(&["run", toy], &sc),
-        &[
-            "--until",
-            "2024-07",
-            "--write-state",
-            state,
-            "--write-tape",
-            tape,
-        ],
-    ));
-    assert_eq!(code, 0, "{err}");
+    write_state(toy, &sc, "2024-07", state, tape);
     let s: Value = serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
     let carried = arr(&s, "bonds")[1]["allocated_realized_loss"]
         .as_f64()
@@ -464,23 +449,13 @@ fn the_report_as_of_2005_01_is_the_as_of_commands() {
     let tape = dir.path().join("t.csv");
     let out = dir.path().join("report");
     let (state, tape) = (state.to_str().unwrap(), tape.to_str().unwrap());
-    let (code, _, err) = tranche(&[
-        "run",
+    write_state(
         DEAL,
-        "--cdr",
-        "2",
-        "--severity",
-        "40",
-        "--lag",
-        "6",
-        "--until",
+        &["--cdr", "2", "--severity", "40", "--lag", "6"],
         "2005-01",
-        "--write-state",
         state,
-        "--write-tape",
         tape,
-    ]);
-    assert_eq!(code, 0, "{err}");
+    );
     let from = ["--as-of", "2005-01", "--state", state, "--tape", tape];
     let (code, _, err) = tranche(&with(
         &["report", DEAL, "--out", out.to_str().unwrap()],
@@ -600,18 +575,7 @@ fn the_collateral_as_of_2005_01_is_the_projection_from_period_13() {
         "--libor",
         "2",
     ];
-    let (code, _, err) = tranche(&with(
-        &with(&["run", DEAL], &sc),
-        &[
-            "--until",
-            "2005-01",
-            "--write-state",
-            state,
-            "--write-tape",
-            tape,
-        ],
-    ));
-    assert_eq!(code, 0, "{err}");
+    write_state(DEAL, &sc, "2005-01", state, tape);
     let full = json(&with(&["collateral", DEAL, "--format", "json"], &sc));
     let asof = json(&with(
         &with(&["collateral", DEAL, "--format", "json"], &sc),
@@ -678,20 +642,7 @@ fn actuals_equal_to_the_models_own_figures_reproduce_the_run() {
     same_from(&full, &with_actuals, 0, "from the cut-off with actuals");
 
     // From a state as of 2004-06, with the model's figures for 2004-07 to 2005-01.
-    let (code, _, err) = tranche(&with(
-        &[
-            "run",
-            DEAL,
-            "--until",
-            "2004-06",
-            "--write-state",
-            &state,
-            "--write-tape",
-            &tape,
-        ],
-        sc,
-    ));
-    assert_eq!(code, 0, "{err}");
+    write_state(DEAL, sc, "2004-06", &state, &tape);
     let later: Vec<&str> = text.lines().skip(6).collect();
     let part = p("later.csv");
     std::fs::write(

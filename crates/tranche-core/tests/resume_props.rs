@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use tranche_core::collateral::LoanPool;
 use tranche_core::deal::{Deal, OcStepdown, Threshold, Trigger, TriggerKind, YearMonth};
-use tranche_core::runner::{DealModel, RunOutput};
+use tranche_core::runner::{DealModel, Reached, RunOutput};
 use tranche_core::scenario::{DefaultRate, Defaults, Prepay, RateBase, Scenario, Shock, Speed};
 use tranche_core::surveillance::{current_loans, ActualPeriod, Actuals};
 use tranche_core::tape::Loan;
@@ -268,6 +268,19 @@ fn model(deal: &Deal, loans: &[Loan], payments: Option<&[Option<f64>]>) -> DealM
     DealModel::new(deal.clone(), pool, None).unwrap()
 }
 
+/// The stopping period for fraction `s` of a run of `n >= 2` periods: 1..n-1.
+fn stop(n: usize, s: f64) -> usize {
+    1 + ((n - 1) as f64 * s) as usize % (n - 1)
+}
+
+/// The model at the state a run stopped at (`reached`, from a model of `loans`): its state
+/// and the current tape of its loans. Returns the model and that tape.
+fn placed_at(deal: &Deal, loans: &[Loan], reached: &Reached) -> (DealModel, Vec<Loan>) {
+    let (tape, pays) = current_loans(loans, &reached.loans, reached.months);
+    let at = model(deal, &tape, Some(&pays)).at(&reached.state).unwrap();
+    (at, tape)
+}
+
 fn month(deal: &Deal, t: usize) -> YearMonth {
     YearMonth::of(deal.unadjusted_payment_date(t as u32))
 }
@@ -297,7 +310,7 @@ fn a_run_stopped_and_resumed_is_the_run_uninterrupted() {
             let n = full.run.periods.len();
             prop_assume!(n >= 2);
             for s in &c.stops {
-                let k = 1 + ((n - 1) as f64 * s) as usize % (n - 1);
+                let k = stop(n, *s);
                 let reached = m.run_until(&c.scenario, month(&c.deal, k)).unwrap();
                 // The stopped run is the full run's beginning.
                 prop_assert_eq!(&reached.output.run.periods[..], &full.run.periods[..k]);
@@ -306,10 +319,7 @@ fn a_run_stopped_and_resumed_is_the_run_uninterrupted() {
                     &full.ledger.periods[..k]
                 );
                 prop_assert_eq!(reached.state.as_of, month(&c.deal, k));
-                let (tape, pays) = current_loans(&c.loans, &reached.loans, reached.months);
-                let at = model(&c.deal, &tape, Some(&pays))
-                    .at(&reached.state)
-                    .unwrap();
+                let (at, tape) = placed_at(&c.deal, &c.loans, &reached);
                 let later = shifted(&c.scenario, k);
                 let out = at.run(&later).unwrap();
                 same_from(&full, &out, k)?;
@@ -318,10 +328,7 @@ fn a_run_stopped_and_resumed_is_the_run_uninterrupted() {
                 if k + 1 < n {
                     let k2 = k + 1 + (n - k - 1) / 2;
                     let again = at.run_until(&later, month(&c.deal, k2)).unwrap();
-                    let (tape2, pays2) = current_loans(&tape, &again.loans, again.months);
-                    let at2 = model(&c.deal, &tape2, Some(&pays2))
-                        .at(&again.state)
-                        .unwrap();
+                    let (at2, _) = placed_at(&c.deal, &tape, &again);
                     same_from(&full, &at2.run(&shifted(&c.scenario, k2)).unwrap(), k2)?;
                 }
             }
@@ -352,7 +359,7 @@ fn actuals_equal_to_the_models_own_flows_reproduce_its_run() {
             let n = full.run.periods.len();
             prop_assume!(n >= 2);
             for s in &c.stops {
-                let k = 1 + ((n - 1) as f64 * s) as usize % (n - 1);
+                let k = stop(n, *s);
                 // From the cut-off: actuals for periods 1..=k.
                 let with = model(&c.deal, &c.loans, None)
                     .with_actuals(actuals_of(&c.deal, &full, 0, k))
@@ -368,10 +375,8 @@ fn actuals_equal_to_the_models_own_flows_reproduce_its_run() {
                 let j = k / 2;
                 if j >= 1 {
                     let reached = m.run_until(&c.scenario, month(&c.deal, j)).unwrap();
-                    let (tape, pays) = current_loans(&c.loans, &reached.loans, reached.months);
-                    let at = model(&c.deal, &tape, Some(&pays))
-                        .at(&reached.state)
-                        .unwrap()
+                    let at = placed_at(&c.deal, &c.loans, &reached)
+                        .0
                         .with_actuals(actuals_of(&c.deal, &full, j, k))
                         .unwrap();
                     same_from(&full, &at.run(&shifted(&c.scenario, j)).unwrap(), j)?;
@@ -397,7 +402,7 @@ fn an_aged_pool_is_the_pool_of_the_aged_tape() {
             let full = m.run(&c.scenario).unwrap();
             let n = full.run.periods.len();
             prop_assume!(n >= 2);
-            let k = 1 + ((n - 1) as f64 * c.stops[0]) as usize % (n - 1);
+            let k = stop(n, c.stops[0]);
             let reached = m.run_until(&c.scenario, month(&c.deal, k)).unwrap();
             let (tape, pays) = current_loans(&c.loans, &reached.loans, reached.months);
             let mut expected = LoanPool::from_loans(&tape).unwrap();
